@@ -1,0 +1,210 @@
+"""The archive's content: articles, their authors and keywords.
+
+An article is public when its status is published and its date has arrived
+(`Article.objects.published()`); everything public-facing starts from that queryset.
+"""
+
+import uuid
+from pathlib import PurePath
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from archive.articles.text import SLUG_MAX_LENGTH
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+    affiliation = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text='The title line under the byline, e.g. "PhD Candidate, University of …".',
+    )
+    bio = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(Lower("name"), name="author_name_lower_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("authors:detail", kwargs={"slug": self.slug})
+
+
+class Keyword(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # "iraq" and "Iraq" are one keyword.
+            models.UniqueConstraint(Lower("name"), name="keyword_name_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("keywords:detail", kwargs={"slug": self.slug})
+
+
+def original_upload_to(instance, filename):
+    """A generated storage name: the uploaded name is never used as a path."""
+    suffix = "".join(ch for ch in PurePath(filename).suffix.lower() if ch.isalnum() or ch == ".")[:10]
+    return f"originals/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, *, today=None):
+        """What the public may see: published, and dated today or earlier."""
+        today = today or timezone.localdate()
+        return self.filter(status=Article.Status.PUBLISHED, date__lte=today)
+
+    def by_author(self, author):
+        return self.filter(authorships__author=author)
+
+    def tagged(self, keyword):
+        return self.filter(keywords=keyword)
+
+    def newest_first(self):
+        return self.order_by("-date", "-id")
+
+    def for_listing(self):
+        """Everything a list item shows (authors in order, keywords), in a fixed number of queries."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("author").order_by("position", "id"),
+            ),
+            "keywords",
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    class Kind(models.TextChoices):
+        COMMENTARY = "commentary", "Commentary"
+        PAPER = "paper", "Paper"
+        INTERVIEW = "interview", "Interview"
+        REPORT = "report", "Report"
+        NEWS = "news", "News"
+        REVIEW = "review", "Review"
+        OTHER = "other", "Other"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        PERSIAN = "fa", "Persian"
+        ARABIC = "ar", "Arabic"
+        FRENCH = "fr", "French"
+        GERMAN = "de", "German"
+        SPANISH = "es", "Spanish"
+        RUSSIAN = "ru", "Russian"
+        TURKISH = "tr", "Turkish"
+        URDU = "ur", "Urdu"
+
+    RTL_LANGUAGES = frozenset({"fa", "ar", "ur", "he"})
+
+    title = models.CharField(max_length=500)
+    subtitle = models.CharField(max_length=500, blank=True)
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+    date = models.DateField(
+        db_index=True,
+        help_text="Publication date. A future date keeps a published piece hidden until that day.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMMENTARY)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+
+    abstract = models.TextField(blank=True)
+    body = models.TextField(blank=True, help_text="Sanitised HTML: paragraphs, lists, links, emphasis.")
+    authors = models.ManyToManyField(Author, through="Authorship", related_name="articles")
+    keywords = models.ManyToManyField(Keyword, blank=True, related_name="articles")
+
+    source_name = models.CharField("publication or journal", max_length=300, blank=True)
+    source_volume = models.CharField("volume", max_length=50, blank=True)
+    source_issue = models.CharField("issue", max_length=50, blank=True)
+    source_pages = models.CharField("pages", max_length=50, blank=True)
+    doi = models.CharField("DOI", max_length=255, blank=True)
+    source_url = models.URLField("original URL", max_length=1000, blank=True)
+
+    original_file = models.FileField(upload_to=original_upload_to, blank=True, max_length=255)
+    original_filename = models.CharField(max_length=255, blank=True)
+    original_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+
+    # Identity of an imported piece (DOI, source URL, or normalised title + first author):
+    # importing the same piece again finds this row and updates it instead of duplicating it.
+    import_ref = models.CharField(max_length=300, blank=True, default="")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_ref"],
+                condition=~models.Q(import_ref=""),
+                name="article_import_ref_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "published"]),
+                name="article_status_valid",
+            ),
+        ]
+        indexes = [
+            # The browse pages: published pieces, newest first.
+            models.Index(fields=["status", "-date", "-id"], name="article_public_date_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED and self.date <= timezone.localdate()
+
+    @property
+    def text_direction(self):
+        return "rtl" if self.language in self.RTL_LANGUAGES else "ltr"
+
+    @property
+    def ordered_authors(self):
+        """Authors in byline order; uses the prefetch from `for_listing()` when present."""
+        return [authorship.author for authorship in self.authorships.all()]
+
+    @property
+    def original_download_name(self):
+        return self.original_filename or (PurePath(self.original_file.name).name if self.original_file else "")
+
+
+class Authorship(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="authorship_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} on {self.article}"

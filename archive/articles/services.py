@@ -1,0 +1,182 @@
+"""Every write to articles, authors and keywords goes through these functions.
+
+The admin, the import command and the tests call the same code. Functions that change many
+articles without `save()` (merges, bulk status changes) send `articles_changed` so copies of
+the articles, such as the search index, follow.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from archive.articles.models import Article, Author, Authorship, Keyword
+from archive.articles.signals import articles_changed
+from archive.articles.text import make_slug, normalise_for_identity
+
+
+def unique_slug(model, text, *, exclude_pk=None, fallback="item"):
+    """`text` as a slug, with -2, -3 ... appended until no other row of `model` has it."""
+    base = make_slug(text, fallback=fallback)
+    taken = set(
+        model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        suffix = f"-{n}"
+        slug = base[: model._meta.get_field("slug").max_length - len(suffix)] + suffix
+        n += 1
+    return slug
+
+
+def _announce(article_ids):
+    article_ids = set(article_ids)
+    if article_ids:
+        articles_changed.send(sender=Article, article_ids=article_ids)
+
+
+# --- Authors ---------------------------------------------------------------------------------
+
+
+def author_get_or_create(*, name, affiliation=""):
+    """The author called `name` (case-insensitively), created if new.
+
+    An affiliation fills an empty one but never overwrites what an editor set.
+    """
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("An author needs a name.")
+    author = Author.objects.filter(name__iexact=name).order_by("id").first()
+    if author is None:
+        author = Author(name=name, affiliation=affiliation.strip())
+        author.slug = unique_slug(Author, name, fallback="author")
+        author.save()
+        return author, True
+    if affiliation.strip() and not author.affiliation:
+        author.affiliation = affiliation.strip()
+        author.save(update_fields=["affiliation", "updated_at"])
+    return author, False
+
+
+@transaction.atomic
+def author_merge(*, source, target):
+    """Move every article of `source` to `target`, then delete `source`.
+
+    An article that had both keeps one authorship, at the earlier of the two positions.
+    """
+    if source.pk == target.pk:
+        raise ValueError("Cannot merge an author into itself.")
+    affected = set(source.authorships.values_list("article_id", flat=True))
+    for authorship in source.authorships.select_related("article"):
+        existing = Authorship.objects.filter(article_id=authorship.article_id, author=target).first()
+        if existing:
+            existing.position = min(existing.position, authorship.position)
+            existing.save(update_fields=["position"])
+            authorship.delete()
+        else:
+            authorship.author = target
+            authorship.save(update_fields=["author"])
+    if not target.affiliation and source.affiliation:
+        target.affiliation = source.affiliation
+    if not target.bio and source.bio:
+        target.bio = source.bio
+    target.save()
+    source.delete()
+    transaction.on_commit(lambda: _announce(affected))
+    return target
+
+
+# --- Keywords --------------------------------------------------------------------------------
+
+
+def keyword_get_or_create(*, name):
+    """The keyword called `name` in any case, created if new."""
+    name = " ".join(name.split()).strip(" .;,")
+    if not name:
+        raise ValueError("A keyword needs a name.")
+    keyword = Keyword.objects.annotate(lname=Lower("name")).filter(lname=name.lower()).first()
+    if keyword is not None:
+        return keyword, False
+    try:
+        with transaction.atomic():
+            keyword = Keyword.objects.create(name=name, slug=unique_slug(Keyword, name, fallback="keyword"))
+    except IntegrityError:
+        # Another writer created it between our read and our insert.
+        keyword = Keyword.objects.annotate(lname=Lower("name")).get(lname=name.lower())
+        return keyword, False
+    return keyword, True
+
+
+@transaction.atomic
+def keyword_merge(*, source, target):
+    """Tag every article of `source` with `target`, then delete `source`."""
+    if source.pk == target.pk:
+        raise ValueError("Cannot merge a keyword into itself.")
+    affected = set(source.articles.values_list("pk", flat=True))
+    through = Article.keywords.through
+    already = set(through.objects.filter(keyword=target, article_id__in=affected).values_list("article_id", flat=True))
+    through.objects.bulk_create(
+        [through(article_id=article_id, keyword=target) for article_id in affected - already]
+    )
+    source.delete()
+    target.save()  # bumps updated_at
+    transaction.on_commit(lambda: _announce(affected))
+    return target
+
+
+@transaction.atomic
+def keyword_rename(*, keyword, name):
+    keyword.name = " ".join(name.split())
+    keyword.save()
+    affected = set(keyword.articles.values_list("pk", flat=True))
+    transaction.on_commit(lambda: _announce(affected))
+    return keyword
+
+
+@transaction.atomic
+def author_update(*, author, **fields):
+    """Change an author's name, affiliation or bio; the author's articles follow."""
+    for name, value in fields.items():
+        setattr(author, name, value)
+    author.save()
+    affected = set(author.authorships.values_list("article_id", flat=True))
+    transaction.on_commit(lambda: _announce(affected))
+    return author
+
+
+# --- Articles --------------------------------------------------------------------------------
+
+
+def article_set_authors(*, article, authors):
+    """Replace the byline with `authors`, in that order."""
+    wanted = []
+    for author in authors:
+        if author.pk not in {a.pk for a in wanted}:
+            wanted.append(author)
+    Authorship.objects.filter(article=article).exclude(author__in=wanted).delete()
+    existing = {a.author_id: a for a in Authorship.objects.filter(article=article)}
+    for position, author in enumerate(wanted):
+        authorship = existing.get(author.pk)
+        if authorship is None:
+            Authorship.objects.create(article=article, author=author, position=position)
+        elif authorship.position != position:
+            authorship.position = position
+            authorship.save(update_fields=["position"])
+    transaction.on_commit(lambda: _announce({article.pk}))
+
+
+def article_set_keywords(*, article, keywords):
+    article.keywords.set(keywords)
+
+
+def article_identity(*, title, first_author_name=""):
+    """The identity of a piece that has neither DOI nor URL: its normalised title and first author."""
+    return f"title:{normalise_for_identity(title)}|{normalise_for_identity(first_author_name)}"[:300]
+
+
+@transaction.atomic
+def articles_set_status(*, articles, status):
+    """Publish or unpublish many articles at once (the admin's bulk action)."""
+    ids = set(articles.exclude(status=status).values_list("pk", flat=True))
+    Article.objects.filter(pk__in=ids).update(status=status, updated_at=timezone.now())
+    transaction.on_commit(lambda: _announce(ids))
+    return len(ids)

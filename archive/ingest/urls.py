@@ -1,0 +1,3 @@
+"""Routes of archive.ingest (mounted at the site root)."""
+
+urlpatterns = []

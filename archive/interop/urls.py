@@ -1,0 +1,3 @@
+"""Routes of archive.interop (mounted at the site root)."""
+
+urlpatterns = []

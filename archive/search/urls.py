@@ -1,0 +1,3 @@
+"""Routes of archive.search (mounted at the site root)."""
+
+urlpatterns = []

@@ -1,0 +1,26 @@
+"""Root URLs. Each app owns its routes under a namespace."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from archive.articles import urls as article_urls
+from archive.articles import views as article_views
+
+urlpatterns = [
+    path("", article_views.HomeView.as_view(), name="home"),
+    path("about/", article_views.AboutView.as_view(), name="about"),
+    path("articles/", include(article_urls.articles)),
+    path("archive/", include(article_urls.archive)),
+    path("authors/", include(article_urls.authors)),
+    path("keywords/", include(article_urls.keywords)),
+    path("", include("archive.search.urls")),
+    path("", include("archive.ingest.urls")),
+    path("", include("archive.interop.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

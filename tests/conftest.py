@@ -1,0 +1,50 @@
+"""Shared fixtures. Tests use the real database (SQLite, or PostgreSQL when DATABASE_URL names
+one) and a real Whoosh index in a temporary folder, never the developer's own."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+
+from archive.articles.models import Article
+from archive.articles.services import (
+    article_set_authors,
+    article_set_keywords,
+    author_get_or_create,
+    keyword_get_or_create,
+    unique_slug,
+)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_index_and_media(tmp_path_factory):
+    """Point the index and uploaded files at temporary folders for the whole run."""
+    root = tmp_path_factory.mktemp("archive")
+    settings.ARCHIVE_INDEX_DIR = root / "index"
+    settings.HAYSTACK_CONNECTIONS["default"]["PATH"] = str(root / "index")
+    settings.MEDIA_ROOT = root / "media"
+    yield root
+
+
+@pytest.fixture
+def make_article(db):
+    """Create an article the way the write functions do. Published and dated in the past by default."""
+
+    def make(title="An article", *, authors=(), keywords=(), date=None, status="published", **fields):
+        article = Article(
+            title=title,
+            slug=unique_slug(Article, title),
+            date=date or datetime.date(2020, 1, 15),
+            status=status,
+            **fields,
+        )
+        article.save()
+        author_objs = []
+        for author in authors:
+            name, affiliation = (author, "") if isinstance(author, str) else author
+            author_objs.append(author_get_or_create(name=name, affiliation=affiliation)[0])
+        article_set_authors(article=article, authors=author_objs)
+        article_set_keywords(article=article, keywords=[keyword_get_or_create(name=k)[0] for k in keywords])
+        return article
+
+    return make
