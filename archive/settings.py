@@ -173,3 +173,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"archive": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+
+# --- Ingest (archive.ingest): upload and import limits ---
+
+
+# --- Security and production (headers, CSP, rate limits) ---
+
+
+# --- Interop (archive.interop): feeds, OAI-PMH, API ---
