@@ -61,11 +61,17 @@ def clean_body_html(html):
     ).strip()
 
 
-_EXECUTABLE_BLOCK = re.compile(r"<(script|style|svg|math|template|iframe|object)\b.*?(</\1\s*>|$)", re.I | re.S)
+_EXECUTABLE_BLOCK = re.compile(
+    r"<(script|style|svg|math|template|iframe|object)\b.*?(</\1\s*>|$)", re.I | re.S
+)
 # A real tag: a known element name, then nothing or attributes written as name=value.
+_TAG_NAMES = sorted(
+    nh3.ALLOWED_TAGS | {"script", "style", "svg", "math", "iframe", "object", "embed", "img", "font"}
+)
 _MARKUP_TAG = re.compile(
-    r"</?(?:%s)(?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))*\s*/?>"
-    % "|".join(sorted(nh3.ALLOWED_TAGS | {"script", "style", "svg", "math", "iframe", "object", "embed", "img", "font"})),
+    r"</?(?:{names})(?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))*\s*/?>".format(
+        names="|".join(_TAG_NAMES)
+    ),
     re.I,
 )
 

@@ -192,7 +192,9 @@ class Article(models.Model):
 
     @property
     def original_download_name(self):
-        return self.original_filename or (PurePath(self.original_file.name).name if self.original_file else "")
+        return self.original_filename or (
+            PurePath(self.original_file.name).name if self.original_file else ""
+        )
 
 
 class Authorship(models.Model):

@@ -113,7 +113,9 @@ def keyword_merge(*, source, target):
         raise ValueError("Cannot merge a keyword into itself.")
     affected = set(source.articles.values_list("pk", flat=True))
     through = Article.keywords.through
-    already = set(through.objects.filter(keyword=target, article_id__in=affected).values_list("article_id", flat=True))
+    already = set(
+        through.objects.filter(keyword=target, article_id__in=affected).values_list("article_id", flat=True)
+    )
     through.objects.bulk_create(
         [through(article_id=article_id, keyword=target) for article_id in affected - already]
     )
