@@ -33,3 +33,25 @@ def test_published_excludes_drafts_and_future(make_article):
     make_article("Future", date=datetime.date(2024, 5, 2))
     titles = set(Article.objects.published(today=today).values_list("title", flat=True))
     assert titles == {"Visible", "Today"}
+
+
+@pytest.mark.django_db
+def test_archive_json_export_has_the_fixed_shape(make_article):
+    from archive.articles.archive_json import ARCHIVE_JSON_KEYS, article_to_archive_json
+
+    article = make_article(
+        "Iraq and Russia",
+        authors=[("Ali Akbar Asadi", "PhD Candidate"), "Second Author"],
+        keywords=["Iraq", "Russia"],
+        date=datetime.date(2012, 10, 25),
+        doi="10.1/x",
+    )
+    data = article_to_archive_json(Article.objects.for_listing().get(pk=article.pk))
+    assert tuple(data) == ARCHIVE_JSON_KEYS
+    assert data["authors"] == [
+        {"name": "Ali Akbar Asadi", "affiliation": "PhD Candidate"},
+        {"name": "Second Author", "affiliation": ""},
+    ]
+    assert data["date"] == "2012-10-25"
+    assert sorted(data["keywords"]) == ["Iraq", "Russia"]
+    assert data["source"]["doi"] == "10.1/x"
