@@ -21,3 +21,19 @@ class OaiTombstone(models.Model):
 
     def __str__(self):
         return f"Tombstone of article {self.article_id} ({self.datestamp:%Y-%m-%d})"
+
+
+class OaiExposure(models.Model):
+    """An article that has been public, so harvesters may hold a copy of it.
+
+    Bulk unpublishing (`articles_changed`) does not say what an article was before; this mark
+    does, so only pieces that were public get a tombstone, never drafts that never were.
+    """
+
+    article_id = models.BigIntegerField(primary_key=True)
+
+    class Meta:
+        ordering = ["article_id"]
+
+    def __str__(self):
+        return f"Article {self.article_id} has been public"

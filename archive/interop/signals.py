@@ -4,8 +4,11 @@
   date) leaves a tombstone; a save that makes it public again removes it.
 - Deleting a public article leaves a tombstone.
 - Bulk changes (`articles_changed`, sent by the write functions after commit) are checked again
-  against the database: public articles lose their tombstone; drafts dated today or earlier get
-  one (a bulk unpublish). A harvester ignores a deletion of a record it never saw.
+  against the database: public articles lose their tombstone; articles no longer public that
+  have been public (`OaiExposure`) get one.
+
+Known gap: a piece that became public only because its future date arrived, and is then
+unpublished in bulk without any save in between, has no exposure mark and gets no tombstone.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -14,22 +17,28 @@ from django.utils import timezone
 
 from archive.articles.models import Article
 from archive.articles.signals import articles_changed
-from archive.interop.models import OaiTombstone
+from archive.interop.models import OaiExposure, OaiTombstone
 
 
 def _was_public(status, date):
     return status == Article.Status.PUBLISHED and date <= timezone.localdate()
 
 
-def tombstone_set(*, article_id, kind, language):
-    OaiTombstone.objects.update_or_create(
-        article_id=article_id,
-        defaults={"kind": kind, "language": language, "datestamp": timezone.now()},
-    )
+def tombstone_set(*, article_id, kind, language, fresh):
+    """Report the article deleted. `fresh`: it was public until now, so the datestamp moves even
+    when an old tombstone exists (harvesters have seen it live since)."""
+    values = {"kind": kind, "language": language, "datestamp": timezone.now()}
+    if fresh:
+        OaiTombstone.objects.update_or_create(article_id=article_id, defaults=values)
+    else:
+        OaiTombstone.objects.get_or_create(article_id=article_id, defaults=values)
 
 
 def tombstone_clear(*, article_ids):
-    OaiTombstone.objects.filter(article_id__in=list(article_ids)).delete()
+    """The articles are public: no tombstone, and remembered as exposed to harvesters."""
+    article_ids = list(article_ids)
+    OaiTombstone.objects.filter(article_id__in=article_ids).delete()
+    OaiExposure.objects.bulk_create([OaiExposure(article_id=pk) for pk in article_ids], ignore_conflicts=True)
 
 
 @receiver(pre_save, sender=Article, dispatch_uid="interop_article_pre_save")
@@ -41,18 +50,24 @@ def remember_visibility(sender, instance, raw=False, **kwargs):
             instance._interop_was_public = _was_public(before["status"], before["date"])
 
 
+def _hide(instance, *, was_public):
+    if was_public or OaiExposure.objects.filter(article_id=instance.pk).exists():
+        tombstone_set(
+            article_id=instance.pk, kind=instance.kind, language=instance.language, fresh=was_public
+        )
+
+
 @receiver(post_save, sender=Article, dispatch_uid="interop_article_post_save")
 def follow_visibility(sender, instance, raw=False, **kwargs):
     if instance.is_public:
         tombstone_clear(article_ids=[instance.pk])
-    elif getattr(instance, "_interop_was_public", False):
-        tombstone_set(article_id=instance.pk, kind=instance.kind, language=instance.language)
+    else:
+        _hide(instance, was_public=getattr(instance, "_interop_was_public", False))
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="interop_article_post_delete")
 def follow_delete(sender, instance, **kwargs):
-    if _was_public(instance.status, instance.date):
-        tombstone_set(article_id=instance.pk, kind=instance.kind, language=instance.language)
+    _hide(instance, was_public=_was_public(instance.status, instance.date))
 
 
 @receiver(articles_changed, dispatch_uid="interop_articles_changed")
@@ -65,11 +80,6 @@ def follow_bulk_change(sender, article_ids, **kwargs):
     }
     public = [pk for pk, row in rows.items() if _was_public(row["status"], row["date"])]
     tombstone_clear(article_ids=public)
-    already = set(OaiTombstone.objects.filter(article_id__in=list(rows)).values_list("article_id", flat=True))
-    for pk, row in rows.items():
-        if (
-            pk not in already
-            and row["status"] == Article.Status.DRAFT
-            and row["date"] <= timezone.localdate()
-        ):
-            tombstone_set(article_id=pk, kind=row["kind"], language=row["language"])
+    hidden = [pk for pk in rows if pk not in public]
+    for pk in OaiExposure.objects.filter(article_id__in=hidden).values_list("article_id", flat=True):
+        tombstone_set(article_id=pk, kind=rows[pk]["kind"], language=rows[pk]["language"], fresh=False)
