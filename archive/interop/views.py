@@ -114,12 +114,16 @@ def api_root(request):
         "article_export": url(
             reverse("interop:export_article", kwargs={"slug": example_slug, "fmt": "FORMAT"})
         ),
+        "search_export": url(reverse("interop:export_search", kwargs={"fmt": "FORMAT"})),
         "export_formats": list(EXPORTERS),
         "oai_pmh": url(reverse("interop:oai")),
         "sitemap": url(reverse("interop:sitemap")),
         "feed_atom": url(reverse("interop:feed_latest_atom")),
         "feed_rss": url(reverse("interop:feed_latest_rss")),
+        "feed_search_atom": url(reverse("interop:feed_search_atom")),
+        "feed_search_rss": url(reverse("interop:feed_search_rss")),
         "opensearch": url(reverse("interop:opensearch")),
+        "opensearch_suggestions": url(reverse("interop:opensearch_suggest")),
     }
     return json_response(
         {

@@ -4,6 +4,7 @@ import datetime
 
 import feedparser
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from lxml import html
 
@@ -143,3 +144,13 @@ def test_feeds_and_opensearch_are_discoverable_from_pages(client, archive_items)
     # The advertised feed is the one served.
     _, feed = parse(client, "/feeds/keywords/russia/atom/")
     assert len(feed.entries) == Article.objects.published().tagged(keyword).count() == 2
+
+
+def test_search_head_links_the_feed_of_the_search():
+    text = render_to_string("interop/search_head.html", {"query_string": "q=Russia&kind=paper"})
+    links = {
+        link.get("type"): link.get("href")
+        for link in html.fragment_fromstring(text, create_parent=True).xpath("//link")
+    }
+    assert links["application/atom+xml"] == "/feeds/search/atom/?q=Russia&kind=paper"
+    assert links["application/rss+xml"] == "/feeds/search/rss/?q=Russia&kind=paper"

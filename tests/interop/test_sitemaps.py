@@ -27,6 +27,7 @@ def locs(root):
 
 def test_sitemap_lists_every_public_page_and_nothing_hidden(client, archive_items):
     response, root = xml(client, "/sitemap.xml")
+    assert response["Content-Type"] == "application/xml"
     assert root.tag == f"{SM}urlset"
     urls = set(locs(root))
     base = "http://testserver"
@@ -104,4 +105,7 @@ def test_opensearch_description(client):
     assert root.findtext(f"{OS}ShortName") == "The Archive"
     urls = {u.get("type"): u.get("template") for u in root.iter(f"{OS}Url")}
     assert urls["text/html"] == "http://testserver/search/?q={searchTerms}"
+    assert urls["application/atom+xml"] == "http://testserver/feeds/search/atom/?q={searchTerms}"
+    assert urls["application/rss+xml"] == "http://testserver/feeds/search/rss/?q={searchTerms}"
+    assert urls["application/x-suggestions+json"] == "http://testserver/opensearch/suggest/?q={searchTerms}"
     assert urls["application/opensearchdescription+xml"] == "http://testserver/opensearch.xml"
