@@ -365,3 +365,19 @@ def test_bulk_publish_then_unpublish_leaves_a_tombstone(
     with django_capture_on_commit_callbacks(execute=True):
         articles_set_status(articles=Article.objects.filter(pk=piece.pk), status="draft")
     assert harvester.GetRecord(identifier=oai_id(piece), metadataPrefix="oai_dc").header.deleted is True
+
+
+def test_records_sharing_one_datestamp_are_each_harvested_once(harvester, make_article, settings):
+    """The cursor is (datestamp, id): a page boundary inside a run of equal datestamps loses nothing."""
+    settings.ARCHIVE_OAI_PAGE_SIZE = 2
+    for n in range(7):
+        make_article(f"Piece {n}", date=datetime.date(2019, 1, 1))
+    moment = timezone.now().replace(microsecond=0) - datetime.timedelta(days=1)
+    Article.objects.update(updated_at=moment)
+    Article.objects.filter(title="Piece 3").update(updated_at=moment + datetime.timedelta(microseconds=5))
+    headers = list(harvester.ListIdentifiers(metadataPrefix="oai_dc"))
+    ids = [h.identifier for h in headers]
+    assert sorted(ids) == sorted(oai_id(a) for a in Article.objects.all())
+    assert len(set(ids)) == 7
+    assert ids[-1] == oai_id(Article.objects.get(title="Piece 3"))
+    assert {h.datestamp for h in headers} == {moment.strftime("%Y-%m-%dT%H:%M:%SZ")}
