@@ -55,7 +55,10 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = [
+            "title", "subtitle", "slug", "status", "date", "kind", "language", "abstract", "body",
+            "keywords", "source_name", "source_volume", "source_issue", "source_pages", "doi", "source_url",
+        ]  # fmt: skip
 
     def clean_title(self):
         return _plain(self.cleaned_data.get("title"), label="title", required=True)
