@@ -16,7 +16,7 @@ def today():
 @pytest.fixture
 def staff_client(client, django_user_model):
     """A logged-in superuser: an editor with every permission."""
-    user = django_user_model.objects.create_superuser("editor", "editor@example.org", "pw-not-used")
+    user = django_user_model.objects.create_superuser("editor", "editor@example.org", None)
     client.force_login(user)
     return client
 
