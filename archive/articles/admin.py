@@ -125,8 +125,13 @@ class ArticleAdmin(admin.ModelAdmin):
             return "—"
         if article.is_public:
             return format_html('<a href="{}">View</a>', article.get_absolute_url())
+        why = (
+            "draft"
+            if article.status == Article.Status.DRAFT
+            else f"from {article.date.day} {article.date:%b %Y}"
+        )
         return format_html(
-            '<a href="{}">Preview</a>', reverse("admin:articles_article_preview", args=[article.pk])
+            '<a href="{}">Preview</a> ({})', reverse("admin:articles_article_preview", args=[article.pk]), why
         )
 
     def view_on_site(self, article):

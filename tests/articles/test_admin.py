@@ -109,6 +109,9 @@ def test_changelist_lists_everything_with_authors_and_preview_links(staff_client
     assert reverse("admin:articles_article_preview", args=[shelf["future"].pk]) in html
     assert reverse("admin:articles_article_preview", args=[shelf["iraq"].pk]) not in html
     assert f'href="{shelf["iraq"].get_absolute_url()}"' in html
+    future = shelf["future"].date
+    assert "(draft)" in html
+    assert f"(from {future.day} {future:%b %Y})" in html
 
 
 @pytest.mark.parametrize(
@@ -226,6 +229,9 @@ def test_change_form_shows_preview_link_for_a_draft(staff_client, shelf):
     html = response.content.decode()
     preview = reverse("admin:articles_article_preview", args=[draft.pk])
     assert f'href="{preview}"' in html  # both the field and "View on site"
+    assert html.count('data-ajax--url="/admin/autocomplete/"') >= 2  # keywords and the author inline
+    assert 'name="authorships-0-position"' in html
+    assert "Someone Else" in html
 
 
 def test_autocomplete_returns_authors_and_keywords(staff_client, shelf):
