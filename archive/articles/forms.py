@@ -9,7 +9,14 @@ import re
 from django import forms
 from django.db.models.functions import Lower
 
-from archive.articles.html import UnsafeHTMLError, clean_body_html, clean_text, is_http_url
+from archive.articles.html import (
+    UnsafeHTMLError,
+    clean_body_html,
+    clean_text,
+    is_http_url,
+    looks_like_html,
+    plain_text_to_html,
+)
 from archive.articles.models import Article, Author, Keyword
 from archive.articles.services import unique_slug
 from archive.articles.text import SLUG_MAX_LENGTH
@@ -70,8 +77,12 @@ class ArticleAdminForm(forms.ModelForm):
         return _plain_paragraphs(self.cleaned_data.get("abstract"), label="abstract")
 
     def clean_body(self):
+        body = self.cleaned_data.get("body") or ""
         try:
-            return clean_body_html(self.cleaned_data.get("body"))
+            if body.strip() and not looks_like_html(body):
+                # Pasted plain text keeps its paragraphs.
+                body = plain_text_to_html(body)
+            return clean_body_html(body)
         except UnsafeHTMLError as error:
             raise forms.ValidationError(
                 f"The body can't be saved: {error} Simplify the markup or paste it as plain text.",

@@ -505,6 +505,15 @@ def test_admin_form_refuses_what_it_cannot_store_safely(staff_client, db, fields
     assert not Article.objects.exists()
 
 
+def test_plain_text_body_keeps_its_paragraphs(staff_client, db):
+    body = "First paragraph,\nstill first.\n\nSecond: if a<b & c>d.\r\n\r\n\r\nThird."
+    response = staff_client.post(ADD, article_data(title="Plain", body=body))
+    assert response.status_code == 302
+    assert Article.objects.get().body == (
+        "<p>First paragraph,<br>still first.</p><p>Second: if a&lt;b &amp; c&gt;d.</p><p>Third.</p>"
+    )
+
+
 def test_author_form_sanitises_names(staff_client, db):
     response = staff_client.post(
         "/admin/articles/author/add/",
