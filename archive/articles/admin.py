@@ -191,7 +191,6 @@ class MergeActionMixin:
             "form": form,
             "action_name": request.POST.get("action", "merge_selected"),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "select_across": request.POST.get("select_across", "0"),
         }
         return TemplateResponse(request, "admin/articles/merge_confirmation.html", context)
 
@@ -226,7 +225,7 @@ class KeywordAdmin(MergeActionMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name"]
     ordering = ["name"]
-    actions = ["merge_selected", "delete_selected"]
+    actions = ["merge_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles", distinct=True))

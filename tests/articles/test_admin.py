@@ -424,6 +424,16 @@ def test_deleting_a_keyword_announces_its_articles(
     assert not Keyword.objects.filter(name="Russia").exists()
     assert announced == [{shelf["iraq"].pk}]
 
+    iraq = Keyword.objects.get(name="Iraq")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            "/admin/articles/keyword/",
+            {"action": "delete_selected", "_selected_action": [iraq.pk], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert not Keyword.objects.exists()
+    assert announced[-1] == {shelf["iraq"].pk, shelf["tehran"].pk}
+
 
 # --- Preview -----------------------------------------------------------------------------------
 
