@@ -288,3 +288,25 @@ def test_article_page_queries_do_not_grow_with_authors_keywords_or_other_pieces(
     large = count_queries(client, "/articles/large/")
     assert small == large
     assert large <= 6
+
+
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        ("/", "The Archive"),
+        ("/articles/", "Articles · The Archive"),
+        ("/archive/", "By date · The Archive"),
+        ("/archive/2012/", "2012 · The Archive"),
+        ("/archive/2012/3/", "March 2012 · The Archive"),
+        ("/authors/", "Authors · The Archive"),
+        ("/authors/ali-akbar-asadi/", "Ali Akbar Asadi · The Archive"),
+        ("/keywords/", "Keywords · The Archive"),
+        ("/keywords/energy/", "Energy · The Archive"),
+        ("/articles/syria-after-the-arab-spring/", "Syria after the Arab Spring · The Archive"),
+        ("/about/", "About · The Archive"),
+    ],
+)
+def test_every_page_has_its_title(client, asadi, url, title):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert f"<title>{title}</title>" in response.content.decode()
