@@ -14,17 +14,28 @@ whose date has arrived.
 """
 
 import datetime
+import math
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from whoosh import query as wq
 
-from archive.articles.models import Article
+from archive.articles.models import Article, Author, Keyword
+from archive.search import engine
+from archive.search.analysis import analyze
+from archive.search.documents import html_to_text, snippet_source
+from archive.search.highlight import snippet
+from archive.search.query import translate
 
 SORTS = ("relevance", "newest", "oldest")
 FACET_NAMES = ("author", "keyword", "kind", "language", "year")
 
 # Caps on what reaches the engine (documented in the README, "Search").
-MAX_QUERY_CHARS = 500
 MAX_PARAM_CHARS = 200
 MAX_PAGE = 500
 
@@ -184,6 +195,12 @@ class SearchResults:
     num_pages: int = 0
     per_page: int = 20
     note: str = ""
+    page_out_of_range: bool = False
+
+    @property
+    def first_number(self):
+        """The position of the first hit on this page (for <ol start>)."""
+        return (self.page - 1) * self.per_page + 1
 
     @property
     def has_next(self):
@@ -199,31 +216,281 @@ class SearchResults:
 
 def run_search(params, *, per_page=None):
     """Search with `params`; a page of hits plus facets. Never raises for any user input."""
-    from archive.search import engine
-
     per_page = per_page or settings.ARCHIVE_PAGE_SIZE
-    return engine.search(params, per_page=per_page)
+    results = SearchResults(params=params, per_page=per_page, page=params.page)
+    if params.is_empty:
+        return results
+    state = engine.live()
+    if state is None:
+        results.note = "The search index is not built yet."
+        return results
+    searcher = state.searcher
+    parsed = translate(params.q, searcher.reader())
+    results.note = parsed.note
+    if parsed.query is None and not params.has_filters:
+        if params.q.strip():
+            results.note = (results.note + " Nothing to search for in that query.").strip()
+        return results
+    main = parsed.query if parsed.query is not None else wq.Every()
+    matched = _matching_docnums(state, main, params)
+    results.count = len(matched)
+    results.num_pages = math.ceil(results.count / per_page) if results.count else 0
+    columns = state.columns()
+    results.facets = _facets(matched, columns, params)
+    if results.count < SUGGEST_BELOW and parsed.words:
+        results.suggestion = _suggestion(searcher, params.q, parsed.words)
+    if results.count and params.page > results.num_pages:
+        results.page_out_of_range = True
+        return results
+    start = (params.page - 1) * per_page
+    docnums = _ordered(searcher, main, matched, columns, params.sort, start + per_page, parsed)
+    results.hits = _hits(searcher, docnums[start : start + per_page], parsed.highlight_terms)
+    return results
 
 
 def search_article_ids(params, *, limit=100):
     """Ids of the matching public articles in result order, at most `limit` (feeds, exports)."""
-    from archive.search import engine
-
-    return engine.search_ids(params, limit=limit)
+    if params.is_empty:
+        return []
+    state = engine.live()
+    if state is None:
+        return []
+    searcher = state.searcher
+    parsed = translate(params.q, searcher.reader())
+    if parsed.query is None and not params.has_filters:
+        return []
+    main = parsed.query if parsed.query is not None else wq.Every()
+    matched = _matching_docnums(state, main, params)
+    docnums = _ordered(searcher, main, matched, state.columns(), params.sort, limit, parsed)[:limit]
+    return [int(searcher.stored_fields(docnum)["id"]) for docnum in docnums]
 
 
 def autocomplete(prefix, *, limit=8):
     """Titles, authors and keywords starting with `prefix` (public only): [{label, url, type}]."""
-    from archive.search import engine
-
-    return engine.autocomplete(prefix, limit=limit)
+    prefix = " ".join(str(prefix or "").replace("\x00", "").split())[:MAX_AUTOCOMPLETE_CHARS]
+    words = analyze(prefix, stem=False)
+    if not words:
+        return []
+    published = Article.objects.published()
+    suggestions = []
+    per_kind = max(1, limit // 3)
+    for author in (
+        Author.objects.filter(Q(name__istartswith=prefix) | Q(name__icontains=f" {prefix}"))
+        .filter(authorships__article__in=published)
+        .distinct()
+        .order_by("name")[:per_kind]
+    ):
+        suggestions.append({"label": author.name, "url": author.get_absolute_url(), "type": "author"})
+    for keyword in (
+        Keyword.objects.filter(Q(name__istartswith=prefix) | Q(name__icontains=f" {prefix}"))
+        .filter(articles__in=published)
+        .distinct()
+        .order_by("name")[:per_kind]
+    ):
+        suggestions.append({"label": keyword.name, "url": keyword.get_absolute_url(), "type": "keyword"})
+    state = engine.live()
+    if state is not None:
+        searcher = state.searcher
+        reader = searcher.reader()
+        head = [wq.Term("title_plain", word) for word in words[:-1]]
+        expansions = []
+        for btext in reader.expand_prefix("title_plain", words[-1]):
+            expansions.append(wq.Term("title_plain", btext.decode("utf-8")))
+            if len(expansions) >= 30:
+                break
+        if expansions:
+            q = wq.And([*head, wq.Or(expansions)])
+            room = limit - len(suggestions)
+            for hit in searcher.search(q, filter=_public_docnums(state), limit=room):
+                suggestions.append(
+                    {
+                        "label": hit["title"],
+                        "url": reverse("articles:detail", kwargs={"slug": hit["slug"]}),
+                        "type": "article",
+                    }
+                )
+    return suggestions[:limit]
 
 
 def related_articles(article, *, limit=5):
     """Public articles most like `article` (more-like-this), best first."""
-    from archive.search import engine
+    state = engine.live()
+    if state is None or article is None or article.pk is None:
+        return []
+    searcher = state.searcher
+    text = "\n".join(filter(None, (article.title, article.abstract, html_to_text(article.body))))
+    text = text[:RELATED_SCAN_CHARS]
+    keyterms = searcher.key_terms_from_text("text", text, numterms=12)
+    if not keyterms:
+        return []
+    q = wq.Or([wq.Term("text", term, boost=weight) for term, weight in keyterms])
+    own = searcher.document_number(id=str(article.pk))
+    hits = searcher.search(
+        q, filter=_public_docnums(state), mask={own} if own is not None else None, limit=limit
+    )
+    ids = [int(hit["id"]) for hit in hits]
+    found = Article.objects.published().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
-    return engine.related(article, limit=limit)
+
+# --- Internals -------------------------------------------------------------------------------
+
+SUGGEST_BELOW = 3
+FACET_LIMIT = 10
+MAX_AUTOCOMPLETE_CHARS = 100
+RELATED_SCAN_CHARS = 20_000
+
+
+def _date_int(value):
+    return int(value.strftime("%Y%m%d"))
+
+
+def _public_docnums(state):
+    return state.public_docnums(_date_int(timezone.localdate()))
+
+
+def _filter_query(params):
+    parts = []
+    if params.author:
+        parts.append(wq.Term("author_slug", params.author))
+    if params.keyword:
+        parts.append(wq.Term("keyword_slug", params.keyword))
+    if params.kind:
+        parts.append(wq.Term("kind", params.kind))
+    if params.language:
+        parts.append(wq.Term("language", params.language))
+    if params.year:
+        parts.append(wq.Term("year", str(params.year)))
+    return parts
+
+
+def _matching_docnums(state, main, params):
+    """Docnums matching `main` and the filters, public only (the date test runs on the column)."""
+    parts = _filter_query(params)
+    q = wq.And([main, *parts]) if parts else main
+    public = _public_docnums(state)
+    low = _date_int(params.date_from) if params.date_from else 0
+    high = _date_int(params.date_to) if params.date_to else 99999999
+    if low or high != 99999999:
+        dates = state.columns()["date"]
+        return {d for d in state.searcher.docs_for_query(q) if d in public and low <= dates[d] <= high}
+    return {d for d in state.searcher.docs_for_query(q) if d in public}
+
+
+def _ordered(searcher, main, matched, columns, sort, needed, parsed):
+    """Docnums of `matched` in the requested order (at least the first `needed`)."""
+    if not matched:
+        return []
+    dates = columns["date"]
+    if sort == "newest" or (sort == "relevance" and parsed.query is None):
+        return sorted(matched, key=lambda d: (-dates[d], -d))
+    if sort == "oldest":
+        return sorted(matched, key=lambda d: (dates[d], d))
+    hits = searcher.search(main, filter=matched, limit=max(needed, 1))
+    return [hit.docnum for hit in hits]
+
+
+def _facets(matched, columns, params):
+    counters = {name: Counter() for name in FACET_NAMES}
+    authors, keywords = columns["author_slug"], columns["keyword_slug"]
+    kinds, languages, years = columns["kind"], columns["language"], columns["year"]
+    for docnum in matched:
+        counters["author"].update(authors[docnum])
+        counters["keyword"].update(keywords[docnum])
+        counters["kind"][kinds[docnum]] += 1
+        counters["language"][languages[docnum]] += 1
+        counters["year"][years[docnum]] += 1
+    top_authors = _top(counters["author"])
+    top_keywords = _top(counters["keyword"])
+    author_names = dict(
+        Author.objects.filter(slug__in=[s for s, _ in top_authors]).values_list("slug", "name")
+    )
+    keyword_names = dict(
+        Keyword.objects.filter(slug__in=[s for s, _ in top_keywords]).values_list("slug", "name")
+    )
+    kind_labels = dict(Article.Kind.choices)
+    language_labels = dict(Article.Language.choices)
+    selected = {
+        "author": params.author,
+        "keyword": params.keyword,
+        "kind": params.kind,
+        "language": params.language,
+        "year": str(params.year or ""),
+    }
+
+    def items(name, pairs, labels):
+        return [
+            {
+                "value": int(value) if name == "year" else value,
+                "label": labels.get(value, value),
+                "count": count,
+                "selected": selected[name] == value,
+            }
+            for value, count in pairs
+            if value is not None
+        ]
+
+    return {
+        "author": items("author", top_authors, author_names),
+        "keyword": items("keyword", top_keywords, keyword_names),
+        "kind": items("kind", _top(counters["kind"]), kind_labels),
+        "language": items("language", _top(counters["language"]), language_labels),
+        "year": items(
+            "year", sorted(counters["year"].items(), key=lambda item: item[0] or "", reverse=True), {}
+        ),
+    }
+
+
+def _top(counter):
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0] or ""))[:FACET_LIMIT]
+
+
+def _hits(searcher, docnums, terms):
+    stored = [searcher.stored_fields(docnum) for docnum in docnums]
+    ids = [int(fields["id"]) for fields in stored]
+    texts = {
+        pk: snippet_source(abstract, body)
+        for pk, abstract, body in Article.objects.filter(pk__in=ids).values_list("pk", "abstract", "body")
+    }
+    hits = []
+    for fields in stored:
+        pk = int(fields["id"])
+        date = int(fields["date"])
+        hits.append(
+            SearchHit(
+                pk=pk,
+                title=fields["title"],
+                url=reverse("articles:detail", kwargs={"slug": fields["slug"]}),
+                authors=list(fields.get("authors", [])),
+                author_slugs=list(fields.get("author_slugs", [])),
+                date=datetime.date(date // 10000, date // 100 % 100, date % 100),
+                kind=fields.get("kind", ""),
+                language=fields.get("language", ""),
+                snippet=snippet(texts.get(pk, ""), terms),
+            )
+        )
+    return hits
+
+
+def _suggestion(searcher, q, words):
+    """The query with unknown words replaced by the closest word of our titles, authors, keywords."""
+    corrector = searcher.corrector("suggest")
+    reader = searcher.reader()
+    changed = False
+    suggestion = q
+    for word in words[:MAX_SUGGEST_WORDS]:
+        stemmed = analyze(word)
+        plain = analyze(word, stem=False)
+        if len(plain) != 1 or len(plain[0]) < 3 or reader.doc_frequency("text", stemmed[0]):
+            continue
+        found = corrector.suggest(plain[0], limit=1, maxdist=2, prefix=1)
+        if found and found[0] != plain[0]:
+            suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", found[0], suggestion, count=1)
+            changed = True
+    return suggestion if changed else None
+
+
+MAX_SUGGEST_WORDS = 6
 
 
 def year_histogram(results):
