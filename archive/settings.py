@@ -61,9 +61,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    # archive.search before haystack: its rebuild_index/update_index/clear_index replace Haystack's.
+    "archive.search",
     "haystack",
     "archive.articles",
-    "archive.search",
     "archive.ingest",
     "archive.interop",
 ]
