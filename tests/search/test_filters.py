@@ -21,12 +21,43 @@ def search(**params):
 
 @pytest.fixture
 def corpus(make_article, search_index):
-    make_article("Oil and Iran", date=datetime.date(2018, 1, 5), kind="paper", authors=["Ann Lee"], keywords=["Energy", "Iran"])
-    make_article("Oil and Iraq", date=datetime.date(2019, 2, 6), kind="commentary", authors=["Ann Lee", "Bo Chen"], keywords=["Energy"])
-    make_article("Oil markets", date=datetime.date(2019, 7, 7), kind="commentary", authors=["Bo Chen"], keywords=["Markets"])
-    make_article("نفت ایران", date=datetime.date(2020, 3, 8), kind="report", language="fa", authors=["Ann Lee"], keywords=["Iran"], body="<p>oil</p>")
+    make_article(
+        "Oil and Iran",
+        date=datetime.date(2018, 1, 5),
+        kind="paper",
+        authors=["Ann Lee"],
+        keywords=["Energy", "Iran"],
+    )
+    make_article(
+        "Oil and Iraq",
+        date=datetime.date(2019, 2, 6),
+        kind="commentary",
+        authors=["Ann Lee", "Bo Chen"],
+        keywords=["Energy"],
+    )
+    make_article(
+        "Oil markets",
+        date=datetime.date(2019, 7, 7),
+        kind="commentary",
+        authors=["Bo Chen"],
+        keywords=["Markets"],
+    )
+    make_article(
+        "نفت ایران",
+        date=datetime.date(2020, 3, 8),
+        kind="report",
+        language="fa",
+        authors=["Ann Lee"],
+        keywords=["Iran"],
+        body="<p>oil</p>",
+    )
     make_article("Oil draft", status="draft", authors=["Ann Lee"], keywords=["Energy"])
-    make_article("Oil tomorrow", date=timezone.localdate() + datetime.timedelta(days=1), authors=["Ann Lee"], keywords=["Energy"])
+    make_article(
+        "Oil tomorrow",
+        date=timezone.localdate() + datetime.timedelta(days=1),
+        authors=["Ann Lee"],
+        keywords=["Energy"],
+    )
     search_index.update()
 
 
@@ -40,7 +71,10 @@ def test_filters(corpus):
     assert set(titles(search(q="oil", year="2019"))) == {"Oil and Iraq", "Oil markets"}
     assert set(titles(search(q="oil", author="bo-chen"))) == {"Oil and Iraq", "Oil markets"}
     assert set(titles(search(q="oil", keyword="iran"))) == {"Oil and Iran", "نفت ایران"}
-    assert set(titles(search(q="oil", date_from="2019-01-01", date_to="2019-12-31"))) == {"Oil and Iraq", "Oil markets"}
+    assert set(titles(search(q="oil", date_from="2019-01-01", date_to="2019-12-31"))) == {
+        "Oil and Iraq",
+        "Oil markets",
+    }
     assert set(titles(search(q="oil", date_from="2019-03-01"))) == {"Oil markets", "نفت ایران"}
     # Filters alone browse.
     assert titles(search(author="bo-chen", sort="oldest")) == ["Oil and Iraq", "Oil markets"]
@@ -61,8 +95,18 @@ def test_facets_with_counts(corpus):
 
 
 def test_sorts(corpus):
-    assert titles(search(q="oil", sort="newest")) == ["نفت ایران", "Oil markets", "Oil and Iraq", "Oil and Iran"]
-    assert titles(search(q="oil", sort="oldest")) == ["Oil and Iran", "Oil and Iraq", "Oil markets", "نفت ایران"]
+    assert titles(search(q="oil", sort="newest")) == [
+        "نفت ایران",
+        "Oil markets",
+        "Oil and Iraq",
+        "Oil and Iran",
+    ]
+    assert titles(search(q="oil", sort="oldest")) == [
+        "Oil and Iran",
+        "Oil and Iraq",
+        "Oil markets",
+        "نفت ایران",
+    ]
     assert titles(search(q="oil markets"))[0] == "Oil markets"
 
 
@@ -83,7 +127,10 @@ def test_drafts_and_future_never_visible(corpus):
     assert not hidden & {item["label"] for item in autocomplete("oil", limit=20)}
     ids = search_article_ids(SearchParams.from_querydict({"q": "oil"}), limit=50)
     assert set(Article.objects.filter(pk__in=ids).values_list("title", flat=True)) == {
-        "Oil and Iran", "Oil and Iraq", "Oil markets", "نفت ایران"
+        "Oil and Iran",
+        "Oil and Iraq",
+        "Oil markets",
+        "نفت ایران",
     }
     related = related_articles(Article.objects.get(title="Oil and Iraq"), limit=10)
     assert {a.title for a in related} == {"Oil and Iran", "Oil markets", "نفت ایران"}
@@ -105,9 +152,23 @@ def test_autocomplete(corpus):
 
 def test_params_never_raise():
     params = SearchParams.from_querydict(
-        {"q": "x\x00", "year": "20x1", "kind": "bogus", "page": "-1", "sort": "up", "date_from": "2020-13-01",
-         "author": "<script>", "language": "xx"}
+        {
+            "q": "x\x00",
+            "year": "20x1",
+            "kind": "bogus",
+            "page": "-1",
+            "sort": "up",
+            "date_from": "2020-13-01",
+            "author": "<script>",
+            "language": "xx",
+        }
     )
     assert params.q == "x"
     assert set(params.errors) == {"year", "kind", "page", "sort", "date_from", "author", "language"}
-    assert (params.year, params.kind, params.page, params.sort, params.author) == (None, "", 1, "relevance", "")
+    assert (params.year, params.kind, params.page, params.sort, params.author) == (
+        None,
+        "",
+        1,
+        "relevance",
+        "",
+    )

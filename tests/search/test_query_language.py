@@ -53,7 +53,10 @@ def corpus(make_article, search_index):
 
 
 def test_stemming_finds_other_forms(corpus):
-    assert title_set("motivations") == {"Iraq and Russia: Motivations for Interaction", "Energy markets after sanctions"}
+    assert title_set("motivations") == {
+        "Iraq and Russia: Motivations for Interaction",
+        "Energy markets after sanctions",
+    }
     assert title_set("exporting") == {"Energy markets after sanctions"}
 
 

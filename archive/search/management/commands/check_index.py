@@ -32,17 +32,19 @@ class Command(BaseCommand):
             )
             for key in ("missing", "stale", "orphaned"):
                 ids = report[key]
-                line = f"{key}: {len(ids)}" + (f" ({', '.join(map(str, ids[:20]))}{' …' if len(ids) > 20 else ''})" if ids else "")
+                line = f"{key}: {len(ids)}" + (
+                    f" ({', '.join(map(str, ids[:20]))}{' …' if len(ids) > 20 else ''})" if ids else ""
+                )
                 self.stdout.write(line)
             if repair:
                 self.stdout.write(self.style.SUCCESS(f"Repaired {fixed} document(s)."))
             elif any(report[key] for key in ("missing", "stale", "orphaned")):
-                self.stdout.write(self.style.WARNING("The index differs from the database; run with --repair."))
+                self.stdout.write(
+                    self.style.WARNING("The index differs from the database; run with --repair.")
+                )
             else:
                 self.stdout.write(self.style.SUCCESS("The index is in step with the database."))
 
 
 def _dumps(report):
-    return json.dumps(
-        {key: report[key] for key in ("database", "index", "missing", "stale", "orphaned")}
-    )
+    return json.dumps({key: report[key] for key in ("database", "index", "missing", "stale", "orphaned")})

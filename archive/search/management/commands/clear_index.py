@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Replace the search index with an empty one. Asks first unless --noinput."
 
     def add_arguments(self, parser):
-        parser.add_argument("--noinput", "--no-input", action="store_true", help="Do not ask for confirmation.")
+        parser.add_argument(
+            "--noinput", "--no-input", action="store_true", help="Do not ask for confirmation."
+        )
 
     def handle(self, *args, noinput=False, **options):
         if not noinput:

@@ -16,5 +16,7 @@ class Command(BaseCommand):
         report = indexing.repair()
         if options["verbosity"]:
             self.stdout.write(
-                self.style.SUCCESS(f"Applied {applied} queued update(s); index holds {report['index']} documents.")
+                self.style.SUCCESS(
+                    f"Applied {applied} queued update(s); index holds {report['index']} documents."
+                )
             )
