@@ -12,7 +12,7 @@ from archive.search.analysis import analyze_with_offsets
 
 SNIPPET_CHARS = 280
 LEAD_CHARS = 60
-MAX_SCAN_CHARS = 50_000
+MAX_SCAN_CHARS = 20_000
 
 
 def snippet(text, terms, *, length=SNIPPET_CHARS):

@@ -27,6 +27,7 @@ MAX_PREFIX_TERMS = 50
 MAX_FUZZY_TERMS = 8
 FUZZY_MIN_CHARS = 4
 FUZZY_BOOST = 0.25
+FUZZY_PREFIX = 2
 
 FIELDS = {"author": "author", "keyword": "keyword", "title": "title"}
 DEFAULT_FIELDS = (("text", 1.0), ("title", 2.0), ("author", 1.5), ("keyword", 1.5))
@@ -192,7 +193,8 @@ def _close_terms(reader, fieldname, term):
     maxdist = 2 if len(term) >= 9 else 1
     found = []
     try:
-        for other in reader.terms_within(fieldname, term, maxdist, prefix=1):
+        # Sharing the first two letters keeps the walk through the word list short.
+        for other in reader.terms_within(fieldname, term, maxdist, prefix=FUZZY_PREFIX):
             if other != term:
                 found.append(other)
                 if len(found) >= MAX_FUZZY_TERMS * 4:

@@ -28,7 +28,8 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         if verbosity:
             self.stdout.write(
-                f"Database: {report['database']} public-or-scheduled articles; index: {report['index']} documents."
+                f"Database: {report['database']} published articles (scheduled ones included); "
+                f"index: {report['index']} documents."
             )
             for key in ("missing", "stale", "orphaned"):
                 ids = report[key]
