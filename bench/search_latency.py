@@ -101,7 +101,9 @@ def build(n):
             )
             bylines.append(authors[name])
         Article.objects.bulk_create(articles, batch_size=1000)  # no signals: indexed below in one go
-        Authorship.objects.bulk_create([Authorship(article=a, author=b) for a, b in zip(articles, bylines)])
+        Authorship.objects.bulk_create(
+            [Authorship(article=a, author=b) for a, b in zip(articles, bylines, strict=False)]
+        )
     started = time.perf_counter()
     indexing.rebuild()
     print(f"indexed {n} articles in {time.perf_counter() - started:.1f} s")
@@ -109,7 +111,7 @@ def build(n):
 
 def percentile(values, p):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def main():
