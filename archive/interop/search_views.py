@@ -20,10 +20,13 @@ def search_service():
     return service
 
 
-def searched_articles(querydict, *, limit):
-    """The public articles a search finds, in result order, with authors and keywords prefetched."""
+def searched_articles(querydict, *, limit, default_sort=None):
+    """The public articles a search finds, in result order, with authors and keywords prefetched.
+    `default_sort` applies when the query names no sort."""
     service = search_service()
     params = service.SearchParams.from_querydict(querydict)
+    if default_sort and not querydict.get("sort"):
+        params.sort = default_sort
     return articles_in_order(service.search_article_ids(params, limit=limit))
 
 
@@ -32,7 +35,8 @@ def _query_string(request):
 
 
 class SearchAtomFeed(ArticleFeed):
-    """The pieces a search finds, as the search page orders them (`sort=` applies)."""
+    """The pieces a search finds, newest first unless `sort=` says otherwise: a subscriber wants
+    the newest matches, not the 50 most relevant of all time."""
 
     def get_object(self, request):
         return request.GET
@@ -55,7 +59,7 @@ class SearchAtomFeed(ArticleFeed):
         return "/search/" + (f"?{query}" if query else "")
 
     def items(self, obj=None):
-        return searched_articles(obj, limit=settings.ARCHIVE_FEED_SIZE)
+        return searched_articles(obj, limit=settings.ARCHIVE_FEED_SIZE, default_sort="newest")
 
 
 class SearchRssFeed(RssMixin, SearchAtomFeed):
