@@ -1,6 +1,5 @@
 """Every response carries the security headers, and no page holds what the CSP would block."""
 
-
 import pytest
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
