@@ -114,7 +114,7 @@ def hostile_article(make_article):
 
 
 @pytest.mark.django_db
-def test_public_pages_hold_nothing_the_csp_would_block(client, hostile_article):
+def test_public_pages_hold_nothing_the_csp_would_block(client, hostile_article, search_index):
     author = hostile_article.ordered_authors[0]
     keyword = hostile_article.keywords.get()
     checked = 0
