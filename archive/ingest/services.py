@@ -118,7 +118,7 @@ def _comparable(data):
     return {
         **data,
         "authors": [a["name"].casefold() for a in data["authors"]],
-        "keywords": [k.casefold() for k in data["keywords"]],
+        "keywords": sorted(k.casefold() for k in data["keywords"]),
     }
 
 
