@@ -32,6 +32,8 @@ class Block:
         return join_lines(self.lines)
 
     def paragraphs(self):
+        if "paragraphs" in self.meta:
+            return list(self.meta["paragraphs"])
         return split_wrapped(self.lines) if self.wrapped else [self.text]
 
     def to_html(self):
@@ -310,7 +312,18 @@ def _take_sections(blocks, draft):
                 draft.abstract = "\n\n".join(split_wrapped(lines) if block.wrapped else [join_lines(lines)])
             elif i + 1 < len(blocks):
                 i += 1
-                draft.abstract = "\n\n".join(blocks[i].paragraphs())
+                paragraphs = blocks[i].paragraphs()
+                if blocks[i].meta.get("split") and len(paragraphs) > 1:
+                    # Without blank lines the abstract's end is its first paragraph's end.
+                    body.append(
+                        Block(
+                            lines=[],
+                            html="\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs[1:]),
+                            meta={"paragraphs": paragraphs[1:]},
+                        )
+                    )
+                    paragraphs = paragraphs[:1]
+                draft.abstract = "\n\n".join(paragraphs)
         elif match := _MORE_BY.match(first):
             titles = list(block.lines[1:])
             while (
@@ -330,9 +343,53 @@ def _take_sections(blocks, draft):
     return body
 
 
+def _is_label_line(line):
+    match = _ABSTRACT.match(line)
+    return bool(_KEYWORDS.match(line) or _MORE_BY.match(line) or (match and len(line) < 200))
+
+
+def _split_at_labels(blocks):
+    """Hard-wrapped text often has no blank lines (PDF): labelled lines start blocks of their own,
+    a keywords line keeps only its continuation lines, and a lone "Abstract" stands alone."""
+    out = []
+    for block in blocks:
+        if not block.wrapped:
+            out.append(block)
+            continue
+        current = []
+        lines = block.lines
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            if _is_label_line(line) and current:
+                out.append(Block(lines=current, tag=block.tag, wrapped=True, meta={"split": True}))
+                current = []
+            if _KEYWORDS.match(line):
+                keyword_lines = [line]
+                while i + 1 < len(lines) and not keyword_lines[-1].endswith("."):
+                    nxt = lines[i + 1]
+                    if _is_label_line(nxt):
+                        break
+                    if keyword_lines[-1].endswith((",", ";")) or len(nxt) < 60:
+                        keyword_lines.append(nxt)
+                        i += 1
+                    else:
+                        break
+                out.append(Block(lines=keyword_lines, wrapped=True, meta={"split": True}))
+            elif (match := _ABSTRACT.match(line)) and not match["rest"]:
+                out.append(Block(lines=[line], wrapped=True, meta={"split": True}))
+            else:
+                current.append(line)
+            i += 1
+        if current:
+            out.append(Block(lines=current, tag=block.tag, wrapped=True, meta={"split": bool(out)}))
+    return out
+
+
 def read_blocks(blocks, draft):
     """Fill `draft` from the document's blocks (see the module docstring)."""
-    blocks = [b for b in blocks if b.lines and b.text.strip()]
+    blocks = [b for b in blocks if (b.lines and b.text.strip()) or b.html]
+    blocks = _split_at_labels(blocks)
     blocks = _drop_footers(blocks, draft)
     blocks = _take_header(blocks, draft)
     blocks = _take_sections(blocks, draft)

@@ -95,12 +95,14 @@ def drop_page_furniture(pages):
     ignored) sits among the first or last two lines of at least half the pages (and 3 or more)."""
     pages = [[line for line in page if line.strip()] for page in pages]
     repeated = set()
-    if len(pages) >= 3:
+    if len(pages) >= 2:
         counts = Counter()
         for page in pages:
             edge = {_furniture_key(line) for line in page[:2] + page[-2:]}
             counts.update(edge)
-        repeated = {key for key, n in counts.items() if n >= max(3, len(pages) / 2)}
+        # On every page of a short document, on half the pages (3 or more) of a long one.
+        needed = len(pages) if len(pages) < 6 else max(3, len(pages) / 2)
+        repeated = {key for key, n in counts.items() if n >= needed}
     kept, dropped = [], 0
     for page in pages:
         lines = []

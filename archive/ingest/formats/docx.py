@@ -22,7 +22,7 @@ def _tag(style_name):
     if name == "subtitle":
         return "subtitle"
     if match := re.match(r"heading (\d)", name):
-        return f"h{min(int(match[1]) + 1, 6)}" if int(match[1]) > 1 else "h1"
+        return f"h{min(int(match[1]), 6)}"
     if name.startswith("list"):
         return "li"
     return "p"

@@ -90,7 +90,9 @@ def html_blocks(element):
         if not isinstance(child.tag, str):
             continue
         tag = child.tag.lower()
-        if tag in _BLOCK_TAGS:
+        if tag in _DROP_TAGS:
+            pass
+        elif tag in _BLOCK_TAGS:
             text = _text(child)
             if text:
                 child.tail = None
@@ -102,7 +104,13 @@ def html_blocks(element):
                         html=html if tag != "h1" else "",
                     )
                 )
-        elif tag in _CONTAINERS or tag not in {"br", "hr", "img"}:
+        elif tag in _CONTAINERS and not any(child.iter(*_BLOCK_TAGS, "div", "section")) and _text(child):
+            # A container of inline content only: one paragraph.
+            inner = (child.text or "") + "".join(
+                lxml.html.tostring(c, encoding="unicode") for c in child if isinstance(c.tag, str)
+            )
+            blocks.append(Block(lines=[_text(child)], html=f"<p>{inner.strip()}</p>"))
+        elif tag not in {"br", "hr", "img"}:
             blocks.extend(html_blocks(child))
         if child.tail and child.tail.strip():
             blocks.append(Block(lines=[normalise_text(child.tail.strip())]))

@@ -21,9 +21,13 @@ class Command(BaseCommand):
     help = "Import fixtures/demo.json when the database has no articles yet."
 
     def add_arguments(self, parser):
-        parser.add_argument("--path", default=str(DEMO), help="Archive JSON file to load (default: the demo).")
         parser.add_argument(
-            "--force", action="store_true", help="Import even when articles exist (updates, never duplicates)."
+            "--path", default=str(DEMO), help="Archive JSON file to load (default: the demo)."
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Import even when articles exist (updates, never duplicates).",
         )
 
     def handle(self, *args, **options):
