@@ -187,7 +187,9 @@ ARCHIVE_INGEST_MAX_FILE_BYTES = env_int("ARCHIVE_INGEST_MAX_FILE_BYTES", 20 * 10
 ARCHIVE_INGEST_MAX_ZIP_ENTRIES = env_int("ARCHIVE_INGEST_MAX_ZIP_ENTRIES", 1000)  # files in one zip
 ARCHIVE_INGEST_MAX_ZIP_BYTES = env_int("ARCHIVE_INGEST_MAX_ZIP_BYTES", 200 * 1024 * 1024)  # zip, expanded
 ARCHIVE_INGEST_MAX_DOCX_BYTES = env_int("ARCHIVE_INGEST_MAX_DOCX_BYTES", 50 * 1024 * 1024)  # DOCX, expanded
-ARCHIVE_INGEST_MEMORY_BYTES = env_int("ARCHIVE_INGEST_MEMORY_BYTES", 768 * 1024 * 1024)  # extraction RLIMIT_AS
+ARCHIVE_INGEST_MEMORY_BYTES = env_int(
+    "ARCHIVE_INGEST_MEMORY_BYTES", 768 * 1024 * 1024
+)  # extraction RLIMIT_AS
 ARCHIVE_INGEST_SECONDS = env_int("ARCHIVE_INGEST_SECONDS", 60)  # extraction wall-clock limit
 ARCHIVE_INGEST_SANDBOX = env_bool("ARCHIVE_INGEST_SANDBOX", True)  # off only where fork is unavailable
 # Uploads above this size are spooled to disk by Django rather than held in memory.

@@ -50,7 +50,7 @@ def _wrap_hyphenated(text, width=78):
         last = words[-1]
         if len(last) >= 9 and last.isalpha() and last.islower():
             cut = len(last) // 2
-            out.append(" ".join(words[:-1] + [last[:cut] + "-"]))
+            out.append(" ".join([*words[:-1], last[:cut] + "-"]))
             carry = last[cut:]
         else:
             out.append(line)
