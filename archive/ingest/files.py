@@ -55,7 +55,7 @@ class Limits:
 
 
 def _mb(n):
-    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
 
 def sniff(data):

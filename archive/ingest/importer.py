@@ -30,9 +30,9 @@ class Unit:
 def _read(path, limits):
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        mb = limits.max_file_bytes // (1024 * 1024)
         raise ExtractionError(
-            f"{path.name} is {size / 1048576:.0f} MB; the limit is {mb} MB (ARCHIVE_INGEST_MAX_FILE_BYTES)."
+            f"{path.name} is {size / 1048576:.1f} MB; the limit is {limits.max_file_bytes / 1048576:.1f} MB "
+            "(ARCHIVE_INGEST_MAX_FILE_BYTES)."
         )
     return path.read_bytes()
 
