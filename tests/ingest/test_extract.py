@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (exact expected texts read better unbroken)
 """Every format on real files: each extracted field asserted exactly."""
 
 import datetime
