@@ -264,6 +264,13 @@ def import_draft(draft, *, source, original=None, defaults=None, dry_run=False):
         fields = clean_item(obj, default_status=obj["status"])
     except ItemError as error:
         return ImportResult(source, FAILED, obj, warnings, error=str(error))
+    existing = find_existing(fields, original.sha256 if original else "")
+    if existing is not None:
+        # A file carries no status, and maybe no date: what the archive has already stays.
+        if not (defaults or {}).get("status"):
+            fields["status"] = existing.status
+        if not draft.date:
+            fields["date"] = existing.date.isoformat()
     related = list(draft.related_titles)
     if related:
         warnings.append(related_titles_note(related, fields))

@@ -32,9 +32,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--status",
             choices=[s for s, _ in Article.Status.choices],
-            default="draft",
-            help="Status of pieces from files, which carry none (default: draft). JSON/CSV items "
-            "without a status are published.",
+            default=None,
+            help="Status of pieces from files, which carry none (default: draft for new pieces; a "
+            "piece already in the archive keeps its status). JSON/CSV items without a status are published.",
         )
         parser.add_argument(
             "--kind", choices=[k for k, _ in Article.Kind.choices], help="Kind of pieces from files."
