@@ -101,6 +101,10 @@ def test_upload_check_save_read_download(editor, client, django_capture_on_commi
     )
 
     client.logout()
+    found = client.get("/api/search/", {"q": "Oman mediation"}).json()
+    assert found["count"] == 1
+    assert [r["title"] for r in found["results"]] == ["Oman's Quiet Mediation"]
+    assert found["results"][0]["url"].endswith(article.get_absolute_url())
     public = client.get(article.get_absolute_url())
     assert public.status_code == 200
     download_url = reverse("ingest:original", kwargs={"slug": article.slug})
