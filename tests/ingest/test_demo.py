@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Demo content: fixtures/demo.json is valid archive JSON, and load_demo fills only an empty database."""
 
 import io
