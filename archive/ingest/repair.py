@@ -21,7 +21,7 @@ def normalise_text(text):
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\f\n")
     text = unicodedata.normalize("NFKC", text)
     text = _SOFT.sub("", text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [_SPACES.sub(" ", line).strip(" \t\v") for line in text.split("\n")]  # keeps \f lines
     return "\n".join(lines)
 
 
@@ -89,26 +89,27 @@ def _furniture_key(line):
 
 
 def drop_page_furniture(pages):
-    """Lines of each page without running headers/footers and page numbers.
+    """Lines of each page without running headers/footers and page numbers (blank lines kept).
 
-    A line counts as furniture when it is a bare page number, or when the same line (digits
-    ignored) sits among the first or last two lines of at least half the pages (and 3 or more)."""
-    pages = [[line for line in page if line.strip()] for page in pages]
+    A line counts as furniture when it sits among the first or last two non-blank lines of its
+    page and is a bare page number, or the same line (digits ignored) is there on every page of a
+    short document (under 6 pages) or on half the pages (3 or more) of a longer one."""
+    edges = []
+    for page in pages:
+        filled = [i for i, line in enumerate(page) if line.strip()]
+        edges.append(set(filled[:2] + filled[-2:]))
     repeated = set()
     if len(pages) >= 2:
         counts = Counter()
-        for page in pages:
-            edge = {_furniture_key(line) for line in page[:2] + page[-2:]}
-            counts.update(edge)
-        # On every page of a short document, on half the pages (3 or more) of a long one.
+        for page, edge in zip(pages, edges, strict=True):
+            counts.update({_furniture_key(page[i]) for i in edge})
         needed = len(pages) if len(pages) < 6 else max(3, len(pages) / 2)
         repeated = {key for key, n in counts.items() if n >= needed}
     kept, dropped = [], 0
-    for page in pages:
+    for page, edge in zip(pages, edges, strict=True):
         lines = []
         for i, line in enumerate(page):
-            at_edge = i < 2 or i >= len(page) - 2
-            if at_edge and (_PAGE_NUMBER.match(line.strip()) or _furniture_key(line) in repeated):
+            if i in edge and (_PAGE_NUMBER.match(line.strip()) or _furniture_key(line) in repeated):
                 dropped += 1
                 continue
             lines.append(line)

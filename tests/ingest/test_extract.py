@@ -239,3 +239,15 @@ def test_text_repair():
     assert detect_language("سلام دنیا، این یک متن فارسی است") == "fa"
     assert detect_language("هذا نص عربي قصير") == "ar"
     assert detect_language("plain English") == "en"
+
+
+def test_text_with_form_feed_pages_loses_its_running_headers():
+    text = (
+        "Review of Gulf Affairs\nPorts of the Gulf\nBy Jane Smith\n\nThe first page of text.\n1\n"
+        "\fReview of Gulf Affairs\nThe second page of text.\n2\n\fReview of Gulf Affairs\nThe third page.\n3\n"
+    )
+    draft = txt.extract(text.encode(), filename="pages.txt")
+    assert draft.title == "Ports of the Gulf"
+    assert draft.authors == [DraftAuthor("Jane Smith", "")]
+    assert draft.body == ["The first page of text.", "The second page of text.", "The third page."]
+    assert draft.warnings[0] == "Dropped 6 lines of page furniture (running headers, footers, page numbers)."
