@@ -196,9 +196,7 @@ ARCHIVE_INGEST_MEMORY_BYTES = env_int(
 )  # extraction RLIMIT_AS
 ARCHIVE_INGEST_SECONDS = env_int("ARCHIVE_INGEST_SECONDS", 60)  # extraction wall-clock limit
 ARCHIVE_INGEST_SANDBOX = env_bool("ARCHIVE_INGEST_SANDBOX", True)  # off only where fork is unavailable
-# Uploads above this size are spooled to disk by Django rather than held in memory.
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FILES = 50
+# Upload request limits (FILE_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FILES) are in Security.
 
 
 # --- Security and production (headers, CSP, rate limits) ---
