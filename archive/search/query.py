@@ -126,8 +126,10 @@ def parse(text):
     return items, notes
 
 
-def translate(text, reader):
-    """A ParsedQuery for the user's `text`; `reader` expands prefixes and close spellings."""
+def translate(text, reader, *, fuzzy=True):
+    """A ParsedQuery for the user's `text`; `reader` expands prefixes and close spellings
+    (close spellings only for words that must match, never for excluded ones, and not at all
+    with `fuzzy=False`)."""
     items, notes = parse(text)
     parsed = ParsedQuery(notes=notes)
     groups = []  # each a list of positive clauses joined by OR
@@ -137,7 +139,7 @@ def translate(text, reader):
         if item == "OR":
             joined = True
             continue
-        built = _clause_query(item, reader, parsed)
+        built = _clause_query(item, reader, parsed, fuzzy=fuzzy and not item.negated)
         if built is None:
             joined = False
             continue
@@ -156,7 +158,7 @@ def translate(text, reader):
     return parsed
 
 
-def _clause_query(clause, reader, parsed):
+def _clause_query(clause, reader, parsed, *, fuzzy=True):
     if clause.kind == "prefix":
         return _prefix_query(clause, reader, parsed)
     terms = analyze(clause.text)[:MAX_PHRASE_WORDS]
@@ -169,18 +171,18 @@ def _clause_query(clause, reader, parsed):
     if clause.field:
         if len(terms) == 1:
             return _word_query(
-                terms[0], reader, parsed, fields=((clause.field, 1.0),), fuzzy_field=clause.field
+                terms[0], reader, parsed, fields=((clause.field, 1.0),), fuzzy_field=clause.field, fuzzy=fuzzy
             )
         return wq.Phrase(clause.field, terms)
     if len(terms) == 1:
         fields = SHORT_FIELDS if len(terms[0]) == 1 else DEFAULT_FIELDS
-        return _word_query(terms[0], reader, parsed, fields=fields, fuzzy_field="text")
+        return _word_query(terms[0], reader, parsed, fields=fields, fuzzy_field="text", fuzzy=fuzzy)
     return wq.Or([wq.Phrase("text", terms), wq.Phrase("title", terms, boost=2.0)])
 
 
-def _word_query(term, reader, parsed, *, fields, fuzzy_field):
+def _word_query(term, reader, parsed, *, fields, fuzzy_field, fuzzy=True):
     alternatives = [wq.Term(name, term, boost=boost) for name, boost in fields]
-    if len(term) >= FUZZY_MIN_CHARS and not term.isdigit():
+    if fuzzy and len(term) >= FUZZY_MIN_CHARS and not term.isdigit():
         close = _close_terms(reader, fuzzy_field, term)
         parsed.highlight_terms.update(close)
         alternatives.extend(wq.Term(fuzzy_field, other, boost=FUZZY_BOOST) for other in close)

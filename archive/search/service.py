@@ -23,12 +23,14 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from whoosh import query as wq
 
 from archive.articles.models import Article, Author, Keyword
-from archive.search import engine
+from archive.search import connection, engine
 from archive.search.analysis import analyze
-from archive.search.documents import html_to_text, snippet_source
+from archive.search.backend import date_of
+from archive.search.documents import EXCERPT_CHARS, html_to_text, snippet_source
 from archive.search.highlight import snippet
 from archive.search.query import translate
 
@@ -220,6 +222,8 @@ def run_search(params, *, per_page=None):
     results = SearchResults(params=params, per_page=per_page, page=params.page)
     if params.is_empty:
         return results
+    if not connection.uses_our_engine():
+        return _run_search_generic(params, results, per_page)
     state = engine.live()
     if state is None:
         results.note = "The search index is not built yet."
@@ -252,6 +256,11 @@ def search_article_ids(params, *, limit=100):
     """Ids of the matching public articles in result order, at most `limit` (feeds, exports)."""
     if params.is_empty:
         return []
+    if not connection.uses_our_engine():
+        text_query = connection.query_sq(params.q) if params.q.strip() else None
+        if text_query is None and not params.has_filters:
+            return []
+        return connection.search_ids(params, timezone.localdate(), limit=limit, text_query=text_query)
     state = engine.live()
     if state is None:
         return []
@@ -288,8 +297,19 @@ def autocomplete(prefix, *, limit=8):
         .order_by("name")[:per_kind]
     ):
         suggestions.append({"label": keyword.name, "url": keyword.get_absolute_url(), "type": "keyword"})
+    room = limit - len(suggestions)
+    if room > 0 and not connection.uses_our_engine():
+        for row in connection.title_prefix_rows(words, timezone.localdate(), limit=room):
+            suggestions.append(
+                {
+                    "label": row["title"],
+                    "url": reverse("articles:detail", kwargs={"slug": row["slug"]}),
+                    "type": "article",
+                }
+            )
+        return suggestions[:limit]
     state = engine.live()
-    if state is not None:
+    if state is not None and room > 0:
         searcher = state.searcher
         reader = searcher.reader()
         head = [wq.Term("title_plain", word) for word in words[:-1]]
@@ -314,6 +334,10 @@ def autocomplete(prefix, *, limit=8):
 
 def related_articles(article, *, limit=5):
     """Public articles most like `article` (more-like-this), best first."""
+    if article is not None and article.pk is not None and not connection.uses_our_engine():
+        ids = connection.related_ids(article, timezone.localdate(), limit=limit)
+        found = Article.objects.published().in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
     state = engine.live()
     if state is None or article is None or article.pk is None:
         return []
@@ -405,6 +429,12 @@ def _facets(matched, columns, params):
         counters["kind"][kinds[docnum]] += 1
         counters["language"][languages[docnum]] += 1
         counters["year"][years[docnum]] += 1
+    return _facet_items({name: counter.items() for name, counter in counters.items()}, params)
+
+
+def _facet_items(pairs, params):
+    """{facet: [{value, label, count, selected}]} from {facet: [(value, count)]}."""
+    counters = {name: Counter(dict(pairs.get(name, ()))) for name in FACET_NAMES}
     top_authors = _top(counters["author"])
     top_keywords = _top(counters["keyword"])
     author_names = dict(
@@ -451,30 +481,78 @@ def _top(counter):
 
 
 def _hits(searcher, docnums, terms):
-    stored = [searcher.stored_fields(docnum) for docnum in docnums]
-    ids = [int(fields["id"]) for fields in stored]
-    texts = {
-        pk: snippet_source(abstract, body)
-        for pk, abstract, body in Article.objects.filter(pk__in=ids).values_list("pk", "abstract", "body")
-    }
-    hits = []
-    for fields in stored:
-        pk = int(fields["id"])
-        date = int(fields["date"])
-        hits.append(
-            SearchHit(
-                pk=pk,
-                title=fields["title"],
-                url=reverse("articles:detail", kwargs={"slug": fields["slug"]}),
-                authors=list(fields.get("authors", [])),
-                author_slugs=list(fields.get("author_slugs", [])),
-                date=datetime.date(date // 10000, date // 100 % 100, date % 100),
-                kind=fields.get("kind", ""),
-                language=fields.get("language", ""),
-                snippet=snippet(texts.get(pk, ""), terms),
-            )
+    rows = []
+    for docnum in docnums:
+        fields = searcher.stored_fields(docnum)
+        rows.append(
+            {
+                "pk": int(fields["id"]),
+                "title": fields["title"],
+                "slug": fields["slug"],
+                "authors": fields.get("authors", []),
+                "author_slugs": fields.get("author_slugs", []),
+                "date": date_of(fields["date"]),
+                "kind": fields.get("kind", ""),
+                "language": fields.get("language", ""),
+                "excerpt": fields.get("excerpt"),
+            }
         )
-    return hits
+    return _hits_from_rows(rows, terms)
+
+
+def _hits_from_rows(rows, terms):
+    """SearchHits from stored fields. Snippets come from the stored excerpt; the database is read
+    (one query) only for hits whose excerpt is missing or cut short before any match."""
+    snippets, deeper = {}, []
+    for row in rows:
+        excerpt = row.get("excerpt")
+        if excerpt is not None:
+            cut = snippet(excerpt, terms, require_match=len(excerpt) >= EXCERPT_CHARS)
+            if cut is not None:
+                snippets[row["pk"]] = cut
+                continue
+        deeper.append(row["pk"])
+    if deeper:
+        for pk, abstract, body in Article.objects.filter(pk__in=deeper).values_list("pk", "abstract", "body"):
+            snippets[pk] = snippet(snippet_source(abstract, body), terms)
+    return [
+        SearchHit(
+            pk=row["pk"],
+            title=row["title"],
+            url=reverse("articles:detail", kwargs={"slug": row["slug"]}),
+            authors=list(row["authors"]),
+            author_slugs=list(row["author_slugs"]),
+            date=row["date"],
+            kind=row["kind"] or "",
+            language=row["language"] or "",
+            snippet=snippets.get(row["pk"]) or mark_safe(""),
+            score=row.get("score", 0.0),
+        )
+        for row in rows
+    ]
+
+
+def _run_search_generic(params, results, per_page):
+    """run_search through Haystack's SearchQuerySet, for an engine other than ours."""
+    parsed = translate(params.q, None)
+    results.note = parsed.note
+    text_query = connection.query_sq(params.q) if params.q.strip() else None
+    if text_query is None and not params.has_filters:
+        if params.q.strip():
+            results.note = (results.note + " Nothing to search for in that query.").strip()
+        return results
+    start = (params.page - 1) * per_page
+    page = connection.search_page(
+        params, timezone.localdate(), start=start, stop=start + per_page, text_query=text_query
+    )
+    results.count = page.count
+    results.num_pages = math.ceil(page.count / per_page) if page.count else 0
+    results.facets = _facet_items(page.facets, params)
+    if results.count and params.page > results.num_pages:
+        results.page_out_of_range = True
+        return results
+    results.hits = _hits_from_rows(page.rows, parsed.highlight_terms)
+    return results
 
 
 def _suggestion(searcher, q, words):
