@@ -244,6 +244,11 @@ class Live:
         self._columns = None
         self._public = None
 
+    @property
+    def version(self):
+        """Changes whenever the index does: (folder, generation name, Whoosh TOC generation)."""
+        return (str(self.ix.storage.folder), self.name, self.searcher.reader().generation())
+
     def refresh(self):
         searcher = self.searcher.refresh()
         if searcher is not self.searcher:

@@ -8,7 +8,7 @@ ever output unescaped.
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from archive.search.analysis import analyze_with_offsets
+from archive.search.analysis import matching_spans
 
 SNIPPET_CHARS = 280
 LEAD_CHARS = 60
@@ -21,9 +21,7 @@ def snippet(text, terms, *, length=SNIPPET_CHARS, require_match=False):
     text = " ".join((text or "")[:MAX_SCAN_CHARS].split())
     if not text:
         return None if require_match else mark_safe("")
-    matches = (
-        [(start, end) for term, start, end in analyze_with_offsets(text) if term in terms] if terms else []
-    )
+    matches = matching_spans(text, terms) if terms else []
     if not matches:
         return None if require_match and terms else _plain(text, length)
     # The window starting at a match that covers the most matches.

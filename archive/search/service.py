@@ -16,7 +16,8 @@ whose date has arrived.
 import datetime
 import math
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -217,7 +218,11 @@ class SearchResults:
 
 
 def run_search(params, *, per_page=None):
-    """Search with `params`; a page of hits plus facets. Never raises for any user input."""
+    """Search with `params`; a page of hits plus facets. Never raises for any user input.
+
+    On our engine, a repeated identical search (same parameters, same day, same index version)
+    is answered from a per-process cache; treat the returned object as read-only.
+    """
     per_page = per_page or settings.ARCHIVE_PAGE_SIZE
     results = SearchResults(params=params, per_page=per_page, page=params.page)
     if params.is_empty:
@@ -228,28 +233,38 @@ def run_search(params, *, per_page=None):
     if state is None:
         results.note = "The search index is not built yet."
         return results
+    key = (state.version, _date_int(timezone.localdate()), per_page, _params_key(params))
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    _run_search_fast(state, params, results, per_page)
+    _CACHE.put(key, results)
+    return results
+
+
+def _run_search_fast(state, params, results, per_page):
     searcher = state.searcher
     parsed = translate(params.q, searcher.reader())
     results.note = parsed.note
     if parsed.query is None and not params.has_filters:
         if params.q.strip():
             results.note = (results.note + " Nothing to search for in that query.").strip()
-        return results
+        return
     main = parsed.query if parsed.query is not None else wq.Every()
-    matched = _matching_docnums(state, main, params)
+    by_relevance = params.sort == "relevance" and parsed.query is not None
+    matched, ranked = _match(state, main, params, scored=by_relevance)
     results.count = len(matched)
     results.num_pages = math.ceil(results.count / per_page) if results.count else 0
     columns = state.columns()
-    results.facets = _facets(matched, columns, params)
+    results.facets = _facets(matched, columns, params, state.version)
     if results.count < SUGGEST_BELOW and parsed.words:
         results.suggestion = _suggestion(searcher, params.q, parsed.words)
     if results.count and params.page > results.num_pages:
         results.page_out_of_range = True
-        return results
+        return
     start = (params.page - 1) * per_page
-    docnums = _ordered(searcher, main, matched, columns, params.sort, start + per_page, parsed)
+    docnums = ranked if by_relevance else _by_date(matched, columns, params.sort)
     results.hits = _hits(searcher, docnums[start : start + per_page], parsed.highlight_terms)
-    return results
 
 
 def search_article_ids(params, *, limit=100):
@@ -269,8 +284,9 @@ def search_article_ids(params, *, limit=100):
     if parsed.query is None and not params.has_filters:
         return []
     main = parsed.query if parsed.query is not None else wq.Every()
-    matched = _matching_docnums(state, main, params)
-    docnums = _ordered(searcher, main, matched, state.columns(), params.sort, limit, parsed)[:limit]
+    by_relevance = params.sort == "relevance" and parsed.query is not None
+    matched, ranked = _match(state, main, params, scored=by_relevance)
+    docnums = (ranked if by_relevance else _by_date(matched, state.columns(), params.sort))[:limit]
     return [int(searcher.stored_fields(docnum)["id"]) for docnum in docnums]
 
 
@@ -393,33 +409,41 @@ def _filter_query(params):
     return parts
 
 
-def _matching_docnums(state, main, params):
-    """Docnums matching `main` and the filters, public only (the date test runs on the column)."""
-    parts = _filter_query(params)
-    q = wq.And([main, *parts]) if parts else main
+def _allowed(state, params):
+    """Docnums the public may see, within the date range asked for."""
     public = _public_docnums(state)
     low = _date_int(params.date_from) if params.date_from else 0
     high = _date_int(params.date_to) if params.date_to else 99999999
     if low or high != 99999999:
         dates = state.columns()["date"]
-        return {d for d in state.searcher.docs_for_query(q) if d in public and low <= dates[d] <= high}
-    return {d for d in state.searcher.docs_for_query(q) if d in public}
+        return {d for d in public if low <= dates[d] <= high}
+    return public
 
 
-def _ordered(searcher, main, matched, columns, sort, needed, parsed):
-    """Docnums of `matched` in the requested order (at least the first `needed`)."""
-    if not matched:
-        return []
+def _match(state, main, params, *, scored):
+    """(docnums matching `main` and the filters, public only; the same ranked best first when
+    `scored`, else None). One pass over the postings either way."""
+    parts = _filter_query(params)
+    q = wq.And([main, *parts]) if parts else main
+    allowed = _allowed(state, params)
+    if not allowed:  # (Whoosh reads an empty filter as no filter at all)
+        return set(), ([] if scored else None)
+    if scored:
+        hits = state.searcher.search(q, filter=allowed, limit=None)
+        ranked = [docnum for _score, docnum in hits.top_n]
+        return set(ranked), ranked
+    return {d for d in state.searcher.docs_for_query(q) if d in allowed}, None
+
+
+def _by_date(matched, columns, sort):
+    """`matched` newest first, or oldest first for sort=oldest (ties: later indexed first)."""
     dates = columns["date"]
-    if sort == "newest" or (sort == "relevance" and parsed.query is None):
-        return sorted(matched, key=lambda d: (-dates[d], -d))
     if sort == "oldest":
         return sorted(matched, key=lambda d: (dates[d], d))
-    hits = searcher.search(main, filter=matched, limit=max(needed, 1))
-    return [hit.docnum for hit in hits]
+    return sorted(matched, key=lambda d: (-dates[d], -d))
 
 
-def _facets(matched, columns, params):
+def _facets(matched, columns, params, version=None):
     counters = {name: Counter() for name in FACET_NAMES}
     authors, keywords = columns["author_slug"], columns["keyword_slug"]
     kinds, languages, years = columns["kind"], columns["language"], columns["year"]
@@ -429,20 +453,16 @@ def _facets(matched, columns, params):
         counters["kind"][kinds[docnum]] += 1
         counters["language"][languages[docnum]] += 1
         counters["year"][years[docnum]] += 1
-    return _facet_items({name: counter.items() for name, counter in counters.items()}, params)
+    return _facet_items({name: counter.items() for name, counter in counters.items()}, params, version)
 
 
-def _facet_items(pairs, params):
+def _facet_items(pairs, params, version=None):
     """{facet: [{value, label, count, selected}]} from {facet: [(value, count)]}."""
     counters = {name: Counter(dict(pairs.get(name, ()))) for name in FACET_NAMES}
     top_authors = _top(counters["author"])
     top_keywords = _top(counters["keyword"])
-    author_names = dict(
-        Author.objects.filter(slug__in=[s for s, _ in top_authors]).values_list("slug", "name")
-    )
-    keyword_names = dict(
-        Keyword.objects.filter(slug__in=[s for s, _ in top_keywords]).values_list("slug", "name")
-    )
+    author_names = _names(Author, [s for s, _ in top_authors], version)
+    keyword_names = _names(Keyword, [s for s, _ in top_keywords], version)
     kind_labels = dict(Article.Kind.choices)
     language_labels = dict(Article.Language.choices)
     selected = {
@@ -474,6 +494,22 @@ def _facet_items(pairs, params):
             "year", sorted(counters["year"].items(), key=lambda item: item[0] or "", reverse=True), {}
         ),
     }
+
+
+_NAMES = {"version": None, Author: {}, Keyword: {}}
+
+
+def _names(model, slugs, version):
+    """{slug: name} for facet labels. Remembered while the index version stays the same (a
+    rename reindexes the articles, which changes the version); one query for what is new."""
+    if version is None or _NAMES["version"] != version:
+        _NAMES.update({"version": version, Author: {}, Keyword: {}})
+    known = _NAMES[model]
+    missing = [slug for slug in slugs if slug not in known]
+    if missing:
+        found = dict(model.objects.filter(slug__in=missing).values_list("slug", "name"))
+        known.update({slug: found.get(slug, slug) for slug in missing})
+    return {slug: known[slug] for slug in slugs}
 
 
 def _top(counter):
@@ -515,11 +551,12 @@ def _hits_from_rows(rows, terms):
     if deeper:
         for pk, abstract, body in Article.objects.filter(pk__in=deeper).values_list("pk", "abstract", "body"):
             snippets[pk] = snippet(snippet_source(abstract, body), terms)
+    url = reverse("articles:detail", kwargs={"slug": "__slug__"})
     return [
         SearchHit(
             pk=row["pk"],
             title=row["title"],
-            url=reverse("articles:detail", kwargs={"slug": row["slug"]}),
+            url=url.replace("__slug__", row["slug"]),
             authors=list(row["authors"]),
             author_slugs=list(row["author_slugs"]),
             date=row["date"],
@@ -566,7 +603,7 @@ def _suggestion(searcher, q, words):
         plain = analyze(word, stem=False)
         if len(plain) != 1 or len(plain[0]) < 3 or reader.doc_frequency("text", stemmed[0]):
             continue
-        found = corrector.suggest(plain[0], limit=1, maxdist=2, prefix=1)
+        found = corrector.suggest(plain[0], limit=1, maxdist=2, prefix=SUGGEST_PREFIX)
         if found and found[0] != plain[0]:
             suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", found[0], suggestion, count=1)
             changed = True
@@ -574,6 +611,61 @@ def _suggestion(searcher, q, words):
 
 
 MAX_SUGGEST_WORDS = 6
+# Suggestions share their first two letters with the word typed (as close spellings do): the walk
+# through the word list stays short.
+SUGGEST_PREFIX = 2
+
+
+def _params_key(params):
+    return (
+        params.q,
+        params.author,
+        params.keyword,
+        params.kind,
+        params.language,
+        params.year,
+        params.date_from,
+        params.date_to,
+        params.sort,
+        params.page,
+    )
+
+
+class _SearchCache:
+    """A small per-process LRU of SearchResults, keyed by the index version among the rest: any
+    index commit or generation swap changes the version, so nothing stale is ever served."""
+
+    def __init__(self, size):
+        self.size = size
+        self._items = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+
+
+SEARCH_CACHE_SIZE = 256
+_CACHE = _SearchCache(SEARCH_CACHE_SIZE)
+
+
+def clear_search_cache():
+    """Forget cached searches (benchmarks measuring uncached searches; tests)."""
+    _CACHE.clear()
 
 
 def year_histogram(results):
