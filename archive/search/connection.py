@@ -46,6 +46,11 @@ def uses_our_engine():
     return is_ours(connections[ALIAS].get_backend())
 
 
+def engine_name():
+    """The dotted path of the configured engine (shown on the staff health page)."""
+    return connections.connections_info[ALIAS]["ENGINE"]
+
+
 def identifier(pk):
     """Haystack's document identifier of article `pk`."""
     return f"{Article._meta.label_lower}.{pk}"
