@@ -14,6 +14,8 @@ whose date has arrived.
 """
 
 import datetime
+import functools
+import logging
 import math
 import re
 import threading
@@ -34,6 +36,8 @@ from archive.search.backend import date_of
 from archive.search.documents import EXCERPT_CHARS, html_to_text, snippet_source
 from archive.search.highlight import snippet
 from archive.search.query import translate
+
+log = logging.getLogger("archive.search")
 
 SORTS = ("relevance", "newest", "oldest")
 FACET_NAMES = ("author", "keyword", "kind", "language", "year")
@@ -112,7 +116,7 @@ class SearchParams:
         params.language = language
         year = get("year")
         if year:
-            if year.isdigit() and 1000 <= int(year) <= 9999:
+            if year.isascii() and year.isdigit() and 1000 <= int(year) <= 9999:
                 params.year = int(year)
             else:
                 errors["year"] = "Enter a four-digit year."
@@ -133,7 +137,7 @@ class SearchParams:
         params.sort = sort or "relevance"
         page = get("page")
         if page:
-            if page.isdigit() and 1 <= int(page) <= MAX_PAGE:
+            if page.isascii() and page.isdigit() and 1 <= int(page) <= MAX_PAGE:
                 params.page = int(page)
             else:
                 errors["page"] = "No such page."
@@ -217,12 +221,45 @@ class SearchResults:
         return year_histogram(self)
 
 
+class SearchUnavailable(Exception):
+    """The index is missing or damaged: search cannot answer until `rebuild_index` (or
+    `check_index --repair`) builds it again from the database."""
+
+
 def run_search(params, *, per_page=None):
-    """Search with `params`; a page of hits plus facets. Never raises for any user input.
+    """Search with `params`; a page of hits plus facets. Never raises for any user input; raises
+    SearchUnavailable when the index is missing or cannot be read (or another engine fails).
 
     On our engine, a repeated identical search (same parameters, same day, same index version)
     is answered from a per-process cache; treat the returned object as read-only.
     """
+    try:
+        return _run_search(params, per_page=per_page)
+    except SearchUnavailable:
+        raise
+    except Exception as error:
+        engine.forget_searcher()
+        log.exception("Search failed; the index in %s looks damaged", engine.index_dir())
+        raise SearchUnavailable(f"The search index cannot be read ({type(error).__name__}).") from error
+
+
+def _quiet_when_unavailable(function):
+    """Secondary lookups (autocomplete, related pieces, feed ids) answer nothing, logged, rather than
+    breaking the page around them when the index is damaged."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except Exception:
+            engine.forget_searcher()
+            log.exception("%s failed; the index in %s looks damaged", function.__name__, engine.index_dir())
+            return []
+
+    return wrapper
+
+
+def _run_search(params, *, per_page=None):
     per_page = per_page or settings.ARCHIVE_PAGE_SIZE
     results = SearchResults(params=params, per_page=per_page, page=params.page)
     if params.is_empty:
@@ -231,8 +268,7 @@ def run_search(params, *, per_page=None):
         return _run_search_generic(params, results, per_page)
     state = engine.live()
     if state is None:
-        results.note = "The search index is not built yet."
-        return results
+        raise SearchUnavailable("The search index is missing.")
     key = (state.version, _date_int(timezone.localdate()), per_page, _params_key(params))
     cached = _CACHE.get(key)
     if cached is not None:
@@ -267,6 +303,7 @@ def _run_search_fast(state, params, results, per_page):
     results.hits = _hits(searcher, docnums[start : start + per_page], parsed.highlight_terms)
 
 
+@_quiet_when_unavailable
 def search_article_ids(params, *, limit=100):
     """Ids of the matching public articles in result order, at most `limit` (feeds, exports)."""
     if params.is_empty:
@@ -290,6 +327,7 @@ def search_article_ids(params, *, limit=100):
     return [int(searcher.stored_fields(docnum)["id"]) for docnum in docnums]
 
 
+@_quiet_when_unavailable
 def autocomplete(prefix, *, limit=8):
     """Titles, authors and keywords starting with `prefix` (public only): [{label, url, type}]."""
     prefix = " ".join(str(prefix or "").replace("\x00", "").split())[:MAX_AUTOCOMPLETE_CHARS]
@@ -348,6 +386,7 @@ def autocomplete(prefix, *, limit=8):
     return suggestions[:limit]
 
 
+@_quiet_when_unavailable
 def related_articles(article, *, limit=5):
     """Public articles most like `article` (more-like-this), best first."""
     if article is not None and article.pk is not None and not connection.uses_our_engine():
