@@ -1,5 +1,6 @@
 """Small timing helpers shared by the benchmark stages."""
 
+import contextlib
 import json
 import math
 import os
@@ -50,10 +51,8 @@ def folder_size(path):
     total = 0
     for root, _dirs, files in os.walk(path):
         for name in files:
-            try:
+            with contextlib.suppress(OSError):
                 total += os.path.getsize(os.path.join(root, name))
-            except OSError:
-                pass
     return total
 
 

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 
 ARABIC_FOLD = str.maketrans(
     {
-        "ي": "ی",
-        "ى": "ی",
-        "ك": "ک",
-        "ة": "ه",
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
-        "ـ": None,  # tatweel
+        "\u064a": "\u06cc",  # Arabic yeh -> Persian yeh
+        "\u0649": "\u06cc",  # alef maksura -> Persian yeh
+        "\u0643": "\u06a9",  # Arabic kaf -> Persian keheh
+        "\u0629": "\u0647",  # teh marbuta -> heh
+        "\u0623": "\u0627",  # alef forms -> bare alef
+        "\u0625": "\u0627",
+        "\u0622": "\u0627",
+        "\u0671": "\u0627",
+        "\u0640": None,  # tatweel
         "\u200c": None,  # zero-width non-joiner: a word written with it matches one without
         **{chr(c): None for c in range(0x064B, 0x0653)},  # tashkeel
         **{chr(0x06F0 + d): str(d) for d in range(10)},  # Persian digits
@@ -100,7 +100,7 @@ def whoosh_query(query, schema, fields):
     from whoosh import sorting
 
     def analysed(word):
-        return [t for t in schema[fields.text].process_text(fold(word), mode="query")]
+        return list(schema[fields.text].process_text(fold(word), mode="query"))
 
     clauses = []
     for word in query.words:
@@ -138,7 +138,7 @@ def whoosh_query(query, schema, fields):
 
 
 def whoosh_run(searcher, query, schema, fields, limit=10):
-    """One results page the way a lean raw-Whoosh site would: top 10 stored fields, estimated count, facets."""
+    """One results page as a lean raw-Whoosh site makes it: top 10 stored fields, estimated count, facets."""
     q, flt, groupedby = whoosh_query(query, schema, fields)
     results = searcher.search(q, limit=limit, filter=flt, groupedby=groupedby)
     hits = [{name: hit.get(name) for name in fields.stored} for hit in results]
@@ -177,6 +177,7 @@ def pg_sql(query):
             statements.append(f"SELECT {col}, count(*) FROM ({matched}) m GROUP BY 1 ORDER BY 2 DESC")
         for col in ("author_ids", "keyword_ids"):
             statements.append(
-                f"SELECT v, count(*) FROM ({matched}) m, unnest(m.{col}) v GROUP BY 1 ORDER BY 2 DESC LIMIT 20"
+                f"SELECT v, count(*) FROM ({matched}) m, unnest(m.{col}) v "
+                "GROUP BY 1 ORDER BY 2 DESC LIMIT 20"
             )
     return statements, params
