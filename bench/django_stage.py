@@ -175,17 +175,20 @@ def profile_search(corpus_out, *, repeats, html_path, text_path):
 # --- freshness -------------------------------------------------------------------------------
 
 
-def freshness(*, samples, timeout):
-    """Seconds from an article's committed save to `search_article_ids` finding it.
+def freshness(*, samples, timeout, base=None):
+    """Seconds from an article's committed save to search finding it.
 
     Each sample creates a published article with a unique word in its title through the write
-    functions (as the admin and import do), commits, then polls the search every 20 ms. The
-    index is kept fresh by whatever archive.search hooks into saves (on-commit queue, signals).
+    functions (as the admin and import do), commits, then polls every 20 ms: gunicorn's
+    /api/search/ when `base` is given (a reader in another process: the real case), else
+    `search_article_ids` in this process. The index is kept fresh by whatever archive.search
+    hooks into saves (on-commit queue, signals); the save's own time is not counted.
     """
     from archive.search.service import SearchParams, search_article_ids
 
     from archive.articles.models import Article
     from archive.articles.services import article_set_authors, author_get_or_create, unique_slug
+    from bench.http_load import get
 
     author, _ = author_get_or_create(name="Bench Freshness", affiliation="")
     delays, missed = [], 0
@@ -204,7 +207,12 @@ def freshness(*, samples, timeout):
         saved = time.perf_counter()
         found = False
         while time.perf_counter() - saved < timeout:
-            if article.pk in search_article_ids(SearchParams(q=word), limit=5):
+            if base:
+                status, body = get(f"{base}/api/search/?q={word}")
+                hit = status == 200 and json.loads(body).get("count", 0) > 0
+            else:
+                hit = article.pk in search_article_ids(SearchParams(q=word), limit=5)
+            if hit:
                 found = True
                 break
             time.sleep(0.02)
@@ -218,7 +226,50 @@ def freshness(*, samples, timeout):
         "p50_s": round(percentile(delays, 50), 3) if delays else None,
         "p95_s": round(percentile(delays + [timeout] * missed, 95), 3) if samples else None,
         "max_s": round(max(delays), 3) if delays else None,
+        "seen_by": "gunicorn /api/search/" if base else "search_article_ids in the saving process",
     }
+
+
+# --- raw Whoosh on our own index ------------------------------------------------------------
+
+
+def raw_whoosh_same_index(corpus_out, *, repeats):
+    """The query mix on our live index generation opened with plain Whoosh (no archive.search code
+    on the query path): one reused searcher, top 10, estimated count, FieldFacet facets."""
+    from django.conf import settings
+    from whoosh.filedb.filestore import FileStorage
+
+    from archive.articles.models import Author, Keyword
+    from bench.queries import WhooshFields, whoosh_run
+
+    folder = Path(settings.ARCHIVE_INDEX_DIR)
+    name = (folder / "CURRENT").read_text().strip()  # archive.search's generation pointer
+    ix = FileStorage(str(folder)).open_index(indexname=name)
+    fields = WhooshFields(
+        text="text",
+        author="author_slug",
+        keyword="keyword_slug",
+        facets=("kind", "language", "year", "author_slug", "keyword_slug"),
+        overlapping=("author_slug", "keyword_slug"),
+        stored=("id", "title", "slug", "authors", "date"),
+    )
+    queries = query_mix(manifest_of(corpus_out))
+    values = {}
+    for q in queries:
+        values[q.name] = {
+            "author_value": Author.objects.filter(name=q.author).values_list("slug", flat=True).first(),
+            "keyword_value": Keyword.objects.filter(name__iexact=q.keyword)
+            .values_list("slug", flat=True)
+            .first(),
+        }
+    with ix.searcher() as searcher:
+
+        def run_one(q):
+            return whoosh_run(searcher, q, ix.schema, fields, **values[q.name])["count"]
+
+        result = time_queries(run_one, queries, repeats=repeats)
+    result["index"] = name
+    return result
 
 
 # --- page URLs for the load test -------------------------------------------------------------
@@ -255,7 +306,10 @@ def _qs(params):
 
 def main(argv=None):
     parser = argparse.ArgumentParser()
-    parser.add_argument("stage", choices=["load", "search", "freshness", "urls", "profile", "features"])
+    parser.add_argument(
+        "stage", choices=["load", "search", "rawsame", "freshness", "urls", "profile", "features"]
+    )
+    parser.add_argument("--base", help="freshness: gunicorn's base URL")
     parser.add_argument("--corpus-out")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--samples", type=int, default=20)
@@ -273,7 +327,9 @@ def main(argv=None):
     elif args.stage == "search":
         emit(search_inproc(args.corpus_out, repeats=args.repeats))
     elif args.stage == "freshness":
-        emit(freshness(samples=args.samples, timeout=args.timeout))
+        emit(freshness(samples=args.samples, timeout=args.timeout, base=args.base))
+    elif args.stage == "rawsame":
+        emit(raw_whoosh_same_index(args.corpus_out, repeats=args.repeats))
     elif args.stage == "urls":
         emit(page_urls(args.corpus_out))
     elif args.stage == "profile":

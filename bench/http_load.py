@@ -45,6 +45,12 @@ def production_env(env, work):
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # As deployed behind a TLS proxy: the proxy redirects to https and sets
+            # X-Forwarded-Proto, which every benchmark request carries.
+            "DJANGO_BEHIND_PROXY": "1",
+            # The per-client search rate limit would answer 429 to a load test from one address:
+            # the benchmark measures what the server can serve, with the limiter off.
+            "ARCHIVE_SEARCH_RATE": "0",
         }
     )
     return env

@@ -94,8 +94,11 @@ class WhooshFields:
     stored: tuple = ("id", "title", "excerpt")
 
 
-def whoosh_query(query, schema, fields):
-    """(query, filter, groupedby) as Whoosh objects; terms go through the field's own analyzer."""
+def whoosh_query(query, schema, fields, *, author_value=None, keyword_value=None):
+    """(query, filter, groupedby) as Whoosh objects; terms go through the field's own analyzer.
+
+    Filters match `author_value`/`keyword_value` when given (our index holds database slugs),
+    else the name as `slug_token` (the lean reference)."""
     from whoosh import query as wq
     from whoosh import sorting
 
@@ -124,9 +127,9 @@ def whoosh_query(query, schema, fields):
     q = clauses[0] if len(clauses) == 1 else wq.And(clauses)
     filters = []
     if query.author:
-        filters.append(wq.Term(fields.author, slug_token(query.author)))
+        filters.append(wq.Term(fields.author, author_value or slug_token(query.author)))
     if query.keyword:
-        filters.append(wq.Term(fields.keyword, slug_token(query.keyword)))
+        filters.append(wq.Term(fields.keyword, keyword_value or slug_token(query.keyword)))
     flt = None if not filters else filters[0] if len(filters) == 1 else wq.And(filters)
     groupedby = None
     if query.facets:
@@ -137,9 +140,9 @@ def whoosh_query(query, schema, fields):
     return q, flt, groupedby
 
 
-def whoosh_run(searcher, query, schema, fields, limit=10):
+def whoosh_run(searcher, query, schema, fields, limit=10, **values):
     """One results page as a lean raw-Whoosh site makes it: top 10 stored fields, estimated count, facets."""
-    q, flt, groupedby = whoosh_query(query, schema, fields)
+    q, flt, groupedby = whoosh_query(query, schema, fields, **values)
     results = searcher.search(q, limit=limit, filter=flt, groupedby=groupedby)
     hits = [{name: hit.get(name) for name in fields.stored} for hit in results]
     facets = {name: results.groups(name) for name in groupedby} if groupedby else {}

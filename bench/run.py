@@ -226,13 +226,21 @@ class Run:
         if not self.features_["search"]:
             self.skip("save-to-searchable", "archive.search is not on this branch")
             return
-        r = self.stage("-m", "bench.django_stage", "freshness", "--samples", str(self.args.fresh_samples))
+        r = self.stage(
+            "-m",
+            "bench.django_stage",
+            "freshness",
+            "--samples",
+            str(self.args.fresh_samples),
+            "--base",
+            self.server.base,
+        )
         self.result["save_to_search_p95_s"] = r["p95_s"]
         self.row(
             "freshness",
             "save -> searchable",
             f"p50 {r['p50_s']} s, p95 {r['p95_s']} s",
-            f"{r['samples']} saves, {r['missed']} not found within 10 s",
+            f"{r['samples']} saves, {r['missed']} not found within 10 s; seen by {r['seen_by']}",
         )
 
     def references(self):
@@ -310,6 +318,24 @@ class Run:
         self.result["search_p50_ms"] = r["p50_ms"]
         self.result["search_p95_ms"] = r["p95_ms"]
         self.row("our search", "run_search in-process", _p(r), f"process RssAnon {r['rss_anon_mb']} MB")
+
+    def raw_whoosh_same(self):
+        if not self.features_["search"]:
+            return
+        self.log("raw Whoosh on our own index")
+        r = self.stage(
+            "-m",
+            "bench.django_stage",
+            "rawsame",
+            "--corpus-out",
+            str(self.corpus_out),
+            "--repeats",
+            str(self.args.repeats),
+        )
+        self.same = r
+        self.result["whoosh_same_p50_ms"] = r["p50_ms"]
+        self.result["whoosh_same_p95_ms"] = r["p95_ms"]
+        self.row("raw Whoosh (our index)", "query mix", _p(r), f"generation {r['index']}")
 
     def raw_whoosh_figures(self):
         """whoosh_* keys: raw Whoosh on our own index when the stage exists, else the lean index."""
@@ -562,14 +588,24 @@ def main(argv=None):
         run.features()
         run.load()
         run.start_server()
-        run.rebuild()
-        run.freshness()
-        run.references()
-        run.our_search()
-        run.raw_whoosh_figures()
-        run.http_search()
-        run.pages()
-        run.profile()
+        # A step that fails is reported and the others still run: one broken part of the
+        # archive should not hide every other figure.
+        for step in (
+            run.rebuild,
+            run.freshness,
+            run.references,
+            run.our_search,
+            run.raw_whoosh_same,
+            run.raw_whoosh_figures,
+            run.http_search,
+            run.pages,
+            run.profile,
+        ):
+            try:
+                step()
+            except Exception as error:
+                run.log(f"{step.__name__} failed: {error}")
+                run.skip(step.__name__, "failed: " + str(error).strip().splitlines()[-1][:200])
     finally:
         run.cleanup()
     run.report()
