@@ -57,12 +57,12 @@ def manifest_of(corpus_out):
 # --- load (fallback) -------------------------------------------------------------------------
 
 
-def load_with_services(corpus_out):
+def load_with_services(corpus_out, *, batch=200):
     """Load the generated archive JSON through the domain's write functions.
 
     Only used while `manage.py import_articles` is not on this branch: it does what an import
     does (sanitise, get-or-create authors and keywords, unique slugs, import_ref identity) in
-    batches of 200 per transaction, but without the import service's validation.
+    batches of `batch` per transaction, but without the import service's validation.
     """
     from archive.articles.html import clean_body_html, clean_text
     from archive.articles.models import Article
@@ -78,9 +78,9 @@ def load_with_services(corpus_out):
     created = 0
     for name in manifest["files"]:
         items = json.loads((Path(corpus_out) / name).read_text(encoding="utf-8"))
-        for start in range(0, len(items), 200):
+        for start in range(0, len(items), batch):
             with transaction.atomic():
-                for item in items[start : start + 200]:
+                for item in items[start : start + batch]:
                     body = "".join(
                         f"<p>{html.escape(p)}</p>" for p in item["body"].split("\n\n") if p.strip()
                     )
@@ -310,6 +310,7 @@ def main(argv=None):
         "stage", choices=["load", "search", "rawsame", "freshness", "urls", "profile", "features"]
     )
     parser.add_argument("--base", help="freshness: gunicorn's base URL")
+    parser.add_argument("--batch", type=int, default=200, help="load: articles per transaction")
     parser.add_argument("--corpus-out")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--samples", type=int, default=20)
@@ -321,7 +322,7 @@ def main(argv=None):
         emit({"search": has_search(), "import_articles": has_import_command()})
     elif args.stage == "load":
         start = time.perf_counter()
-        out = load_with_services(args.corpus_out)
+        out = load_with_services(args.corpus_out, batch=args.batch)
         out["seconds"] = round(time.perf_counter() - start, 1)
         emit(out)
     elif args.stage == "search":

@@ -60,6 +60,7 @@ class Run:
         self.result = {"articles": args.articles}
         self.pg_admin_url = None
         self.pg_scratch = None
+        self.pg = None
 
     # -- helpers ---------------------------------------------------------------------------
     def log(self, message):
@@ -202,6 +203,14 @@ class Run:
         self.log("rebuild_index (gunicorn probed every 0.25 s)")
         _, seconds, peak_mb = self.manage("rebuild_index", "--noinput", measure=True)
         probe.stop()
+        first = "first build: empty answers expected until the swap"
+        if self.args.rebuild_twice:
+            probe = Prober(self.server.base, "/api/search/?q=people")
+            probe.start()
+            self.log("rebuild_index again over the full index")
+            _, seconds, peak_mb = self.manage("rebuild_index", "--noinput", measure=True)
+            probe.stop()
+            first = "second build, over a full live index"
         docs = self.manifest["published"]
         rate = docs / seconds
         self.result["rebuild_docs_per_s"] = round(rate, 1)
@@ -211,7 +220,7 @@ class Run:
         self.row("index", "rebuild_index", f"{rate:.1f} docs/s", f"{docs} docs in {seconds:.1f} s")
         self.row("index", "rebuild peak memory", f"{peak_mb:.0f} MB", "max RSS of the process")
         self.row("index", "index size", f"{size / 2**20:.1f} MB")
-        self.row("index", "search during rebuild", probe.summary())
+        self.row("index", "search during rebuild", probe.summary(), first)
         self.result["search_during_rebuild"] = probe.as_dict()
         out = self.manage("check_index", "--json")
         health = last_json_line(out)
@@ -245,7 +254,9 @@ class Run:
 
     def references(self):
         repeats = str(self.args.repeats)
-        if not self.args.no_lean:
+        # The targets compare with raw Whoosh on our own index; the lean index of its own is the
+        # reference only while there is no index of ours (or when asked for with --lean).
+        if self.args.lean or not self.features_["search"]:
             self.log("raw Whoosh lean-schema reference: build + queries")
             r = self.stage(
                 "-m",
@@ -518,11 +529,36 @@ class Run:
             return ok
         if key == "rebuild_docs_per_s":
             during = r.get("search_during_rebuild") or {}
-            return value >= 150 and not during.get("failed")
+            return (
+                value >= 150
+                and not during.get("failed")
+                and not (self.args.rebuild_twice and during.get("empty"))
+            )
         limits = {"save_to_search_p95_s": (1, "le"), "page_rps": (300, "ge"), "search_rps": (50, "ge")}
         limits["worker_rss_mb"] = (300, "lt")
         limit, how = limits[key]
         return {"le": value <= limit, "ge": value >= limit, "lt": value < limit}[how]
+
+
+class IndexWriteLock:
+    """Hold archive.search's index write lock (`write.lock` in ARCHIVE_INDEX_DIR, an OS file lock)."""
+
+    def __init__(self, folder):
+        self.path = Path(folder) / "write.lock"
+
+    def __enter__(self):
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(self.path, "a+")
+        fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        import fcntl
+
+        fcntl.flock(self.handle.fileno(), fcntl.LOCK_UN)
+        self.handle.close()
 
 
 class Prober(threading.Thread):
@@ -576,7 +612,15 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, help="default: the first free port in 8160-8179")
     parser.add_argument("--fresh-samples", type=int, default=20)
-    parser.add_argument("--no-lean", action="store_true", help="skip the lean raw-Whoosh index")
+    parser.add_argument(
+        "--lean", action="store_true", help="also build the lean raw-Whoosh index (always when no search)"
+    )
+    parser.add_argument("--live-sample", type=int, default=50, help="articles imported with the index live")
+    parser.add_argument(
+        "--rebuild-twice",
+        action="store_true",
+        help="rebuild again over the full index, probing search meanwhile",
+    )
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL scratch database")
     args = parser.parse_args(argv)
@@ -599,6 +643,7 @@ def main(argv=None):
             run.raw_whoosh_figures,
             run.http_search,
             run.pages,
+            run.live_import,
             run.profile,
         ):
             try:
