@@ -550,7 +550,7 @@ class Run:
             return None
         if key.startswith("search_p"):
             which = key.split("_")[1]
-            whoosh, pg = r.get(f"whoosh_{which}"), r.get(f"pg_{which}")
+            whoosh, pg = r.get(f"whoosh_{which}_ms"), r.get(f"pg_{which}_ms")
             if whoosh is None:
                 return None
             ok = value <= 1.2 * whoosh
