@@ -186,3 +186,13 @@ LOGGING = {
 
 
 # --- Interop (archive.interop): feeds, OAI-PMH, API ---
+# The OAI-PMH repository identifier (a domain name you control) names every record
+# (`oai:<id>:<article id>`): set it once and never change it.
+ARCHIVE_OAI_REPOSITORY_ID = os.environ.get("ARCHIVE_OAI_REPOSITORY_ID", "archive.localhost")
+ARCHIVE_OAI_ADMIN_EMAIL = os.environ.get("ARCHIVE_ADMIN_EMAIL", "archive@localhost")
+ARCHIVE_OAI_PAGE_SIZE = 100  # records per OAI-PMH response before a resumption token
+ARCHIVE_FEED_SIZE = 50  # entries per feed
+ARCHIVE_API_PAGE_SIZE = 20
+ARCHIVE_API_MAX_PAGE_SIZE = 100
+ARCHIVE_EXPORT_MAX = 1000  # articles in one export of a search result set
+ARCHIVE_SITEMAP_LIMIT = 50_000  # URLs per sitemap (the protocol's limit); more makes an index
