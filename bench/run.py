@@ -638,14 +638,14 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", help="work folder (default bench/out/run-N-sS, outside git)")
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds of the query mix")
-    parser.add_argument("--http-seconds", type=int, default=8, help="load-test length per page type")
+    parser.add_argument("--http-seconds", type=int, default=6, help="load-test length per page type")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, help="default: the first free port in 8160-8179")
     parser.add_argument("--fresh-samples", type=int, default=20)
     parser.add_argument(
         "--lean", action="store_true", help="also build the lean raw-Whoosh index (always when no search)"
     )
-    parser.add_argument("--live-sample", type=int, default=50, help="articles imported with the index live")
+    parser.add_argument("--live-sample", type=int, default=20, help="articles imported with the index live")
     parser.add_argument(
         "--rebuild-twice",
         action="store_true",
