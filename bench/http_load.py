@@ -94,9 +94,7 @@ class Gunicorn:
                     f"gunicorn exited with {self.proc.returncode}; see {self.work / 'gunicorn.log'}"
                 )
             try:
-                urllib.request.urlopen(self.base + "/robots.txt", timeout=2)
-                return self
-            except urllib.error.HTTPError:
+                get(self.base + "/robots.txt", timeout=2)
                 return self  # it answers; the status is the page's business
             except OSError:
                 time.sleep(0.3)
