@@ -38,9 +38,8 @@ from bench.queries import query_mix  # noqa: E402
 
 def has_search():
     try:
-        from archive.search.service import SearchParams, run_search  # noqa: F401
-
         from archive.search import engine  # noqa: F401
+        from archive.search.service import SearchParams, run_search  # noqa: F401
     except ImportError:
         return False
     return True
@@ -121,9 +120,8 @@ def load_with_services(corpus_out, *, batch=200):
 
 def search_params_for(query):
     """Our SearchParams for a query of the mix (author and keyword filters by slug)."""
-    from archive.search.service import SearchParams
-
     from archive.articles.models import Author, Keyword
+    from archive.search.service import SearchParams
 
     params = SearchParams(q=query.text)
     if query.author:
@@ -153,8 +151,9 @@ def search_inproc(corpus_out, *, repeats):
 
 def profile_search(corpus_out, *, repeats, html_path, text_path):
     """pyinstrument over the query mix through `run_search`, after one warm-up round."""
-    from archive.search.service import run_search
     from pyinstrument import Profiler
+
+    from archive.search.service import run_search
 
     queries = query_mix(manifest_of(corpus_out))
     params = [search_params_for(q) for q in queries]
@@ -184,10 +183,9 @@ def freshness(*, samples, timeout, base=None):
     `search_article_ids` in this process. The index is kept fresh by whatever archive.search
     hooks into saves (on-commit queue, signals); the save's own time is not counted.
     """
-    from archive.search.service import SearchParams, search_article_ids
-
     from archive.articles.models import Article
     from archive.articles.services import article_set_authors, author_get_or_create, unique_slug
+    from archive.search.service import SearchParams, search_article_ids
     from bench.http_load import get
 
     author, _ = author_get_or_create(name="Bench Freshness", affiliation="")
