@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from whoosh.analysis import Filter, LowercaseFilter, StemFilter, Token, Tokenizer
+from whoosh.analysis import Filter, Token, Tokenizer
 
 # Inside a word: letters and digits, combining marks, tatweel, ZWNJ/ZWJ and direction marks.
 WORD_RE = re.compile(
@@ -54,11 +54,48 @@ def normalise_text(text):
     return " ".join(filter(None, (normalise_word(m.group()) for m in WORD_RE.finditer(text or ""))))
 
 
-class WordTokenizer(Tokenizer):
-    """Words of the original text, with their character offsets and positions."""
+_STEM = None
+# raw word as WORD_RE finds it -> (stemmed term, plain term); "" when it normalises to nothing.
+# Texts repeat their words, so most words of a document are one dict lookup.
+_WORD_TERMS = {}
+_WORD_TERMS_MAX = 500_000
+
+
+def _stemmer():
+    global _STEM
+    if _STEM is None:
+        from whoosh.lang import stemmer_for_language
+
+        _STEM = stemmer_for_language("en")
+    return _STEM
+
+
+def word_terms(word):
+    """(stemmed, unstemmed) index terms of one word as WORD_RE finds it."""
+    terms = _WORD_TERMS.get(word)
+    if terms is None:
+        plain = normalise_word(word[:MAX_TOKEN_CHARS]).lower()
+        terms = (_stemmer()(plain) if plain else "", plain)
+        if len(_WORD_TERMS) >= _WORD_TERMS_MAX:
+            _WORD_TERMS.clear()
+        _WORD_TERMS[word] = terms
+    return terms
+
+
+class ArchiveTokenizer(Tokenizer):
+    """The whole analysis in one pass: words of the original text (with their character offsets
+    and positions), each normalised (see the module docstring), lower-cased and, with `stem`,
+    English-stemmed. Words that normalise to nothing are dropped but keep their position.
+
+    One tokenizer rather than a chain of filters: a chain runs a Python generator per filter per
+    word, and indexing spends most of its time here.
+    """
+
+    def __init__(self, stem=True):
+        self.stem = stem
 
     def __eq__(self, other):
-        return other.__class__ is self.__class__
+        return other.__class__ is self.__class__ and other.stem == self.stem
 
     def __call__(
         self,
@@ -84,25 +121,39 @@ class WordTokenizer(Tokenizer):
                 t.endchar = start_char + len(value)
             yield t
             return
-        pos = start_pos
+        which = 0 if self.stem else 1
+        get = _WORD_TERMS.get
+        pos = start_pos - 1
         for match in WORD_RE.finditer(value):
-            t.text = match.group()[:MAX_TOKEN_CHARS]
+            pos += 1
+            word = match.group()
+            terms = get(word) or word_terms(word)
+            text = terms[which]
+            if not text:
+                continue
+            t.text = text
             t.boost = 1.0
-            if keeporiginal:
-                t.original = t.text
             t.stopped = False
+            if keeporiginal:
+                t.original = word[:MAX_TOKEN_CHARS]
             if positions:
                 t.pos = pos
-                pos += 1
             if chars:
                 t.startchar = start_char + match.start()
                 t.endchar = start_char + match.end()
             yield t
 
 
-class NormaliseFilter(Filter):
-    """Persian/Arabic letter variants, marks, joiners and digits (see the module docstring)."""
+# The analyzer chain of earlier versions, kept so that an index whose stored schema names it still
+# opens with plain Whoosh (the archive itself always opens its index with `build_schema()`).
+class WordTokenizer(ArchiveTokenizer):
+    stem = False
 
+    def __init__(self):
+        super().__init__(stem=False)
+
+
+class NormaliseFilter(Filter):
     def __eq__(self, other):
         return other.__class__ is self.__class__
 
@@ -116,12 +167,12 @@ class NormaliseFilter(Filter):
 
 def text_analyzer():
     """Words, normalised, lower-cased, English-stemmed: the `text`, `title`, `author`, `keyword` fields."""
-    return WordTokenizer() | NormaliseFilter() | LowercaseFilter() | StemFilter(lang="en", cachesize=50_000)
+    return ArchiveTokenizer(stem=True)
 
 
 def plain_analyzer():
     """Words normalised but not stemmed: the suggestion field ("did you mean", autocomplete)."""
-    return WordTokenizer() | NormaliseFilter() | LowercaseFilter()
+    return ArchiveTokenizer(stem=False)
 
 
 _ANALYZER = None

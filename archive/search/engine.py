@@ -160,9 +160,16 @@ def writer_for(ix):
     return ix.writer(limitmb=128, compound=False)
 
 
+# A live write adds a segment without merging (merging rewrites older segments: most of a small
+# commit's time); once the index has this many segments, the next write merges the small ones.
+MERGE_AT_SEGMENTS = 12
+
+
 def write_documents(*, documents, delete_ids=()):
     """Add or replace `documents` and delete `delete_ids`, in one commit. Lock must be held."""
+    documents = list(documents)
     ix = open_for_writing()
+    merge = len(ix._segments()) >= MERGE_AT_SEGMENTS
     writer = writer_for(ix)
     try:
         for pk in delete_ids:
@@ -172,7 +179,7 @@ def write_documents(*, documents, delete_ids=()):
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit(merge=merge)
 
 
 def clear():
@@ -183,12 +190,36 @@ def clear():
     swap_generation(name)
 
 
-def build_generation(documents, *, progress=None):
-    """Write `documents` into a new generation with one writer; returns its name (not yet live)."""
+# Bulk builds: posting memory per writing process before Whoosh spills sorted runs to disk.
+BUILD_LIMIT_MB = 384
+# Below this many documents a rebuild writes in this process (starting writer processes costs more).
+PARALLEL_FROM_DOCS = 2_000
+
+
+def build_procs(count):
+    """Writer processes for a rebuild of `count` documents (ARCHIVE_SEARCH_REBUILD_PROCS, default 1:
+    on a busy 2-core machine a second writer process measured no faster, 52-94 docs/s against
+    70-101 for one)."""
+    procs = int(getattr(settings, "ARCHIVE_SEARCH_REBUILD_PROCS", None) or 1)
+    return procs if count is None or count >= PARALLEL_FROM_DOCS else 1
+
+
+def build_generation(documents, *, progress=None, procs=1):
+    """Write `documents` into a new generation; returns its name (not yet live).
+
+    With `procs` > 1, Whoosh's multiprocessing writer analyses and writes in `procs` processes,
+    each its own segment (`multisegment`: merging them into one would be a single-threaded pass
+    as long as the build itself); this process prepares the documents meanwhile.
+    """
     storage = _storage()
     name = new_generation_name()
     ix = storage.create_index(build_schema(), indexname=name)
-    writer = ix.writer(limitmb=256, compound=False)
+    if procs > 1:
+        writer = ix.writer(
+            procs=procs, multisegment=True, batchsize=100, limitmb=BUILD_LIMIT_MB // procs, compound=False
+        )
+    else:
+        writer = ix.writer(limitmb=BUILD_LIMIT_MB, compound=False)
     try:
         for n, document in enumerate(documents, 1):
             writer.add_document(**document)
@@ -198,7 +229,10 @@ def build_generation(documents, *, progress=None):
         writer.cancel()
         _delete_generation(storage, name)
         raise
-    writer.commit(optimize=True)
+    if procs > 1:
+        writer.commit()
+    else:
+        writer.commit(optimize=True)
     return name
 
 

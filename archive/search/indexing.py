@@ -2,6 +2,10 @@
 
 - `enqueue(ids)` records articles to reindex, inside the caller's transaction, and asks for a
   drain once it commits.
+- After the commit, a per-process drainer thread waits `ARCHIVE_SEARCH_DRAIN_DELAY` seconds
+  (default 0.15) so that saves made close together (an import of thousands of pieces, one
+  transaction each) go to the index in one Whoosh commit, then drains the whole queue. It is
+  flushed at process exit. With the delay set to 0 (the tests) the hook drains synchronously.
 - `process_queue()` drains the queue under the write lock: each queued article is rewritten
   from the database (or deleted when it is gone or no longer published). Rows are removed only
   after the index commit, so a crash re-does work and never loses it.
@@ -9,9 +13,14 @@
 - `compare()` / `repair()` are `check_index`.
 """
 
+import atexit
 import logging
+import os
+import threading
+import time
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, transaction
 
 from archive.articles.models import Article
 from archive.search import connection, engine
@@ -33,11 +42,97 @@ def enqueue(article_ids):
 
 
 def drain_after_commit():
-    """The on-commit hook: drain now if nobody else is writing; never raise into the caller."""
+    """The on-commit hook: wake this process's drainer (or, with no drain delay, drain now if
+    nobody else is writing). Never raises into the caller, never waits for the index."""
+    delay = drain_delay()
+    if delay > 0:
+        try:
+            _DRAINER.wake(delay)
+            return
+        except Exception:  # no thread could be started: drain in the caller instead
+            log.exception("could not start the search index drainer; draining synchronously")
+    _drain_logged()
+
+
+def drain_delay():
+    return float(getattr(settings, "ARCHIVE_SEARCH_DRAIN_DELAY", 0.15) or 0)
+
+
+def _drain_logged():
     try:
-        process_queue(wait=False)
+        return process_queue(wait=False)
     except Exception:
         log.exception("search index update failed; the queue keeps the articles for the next drain")
+        return 0
+
+
+class _Drainer:
+    """One background thread per process that batches on-commit drains.
+
+    `wake()` sets an event; the thread sleeps the delay (more saves commit meanwhile), clears the
+    event and drains everything queued, in one index commit per `BATCH` articles. A wake that
+    arrives while it drains makes it go round again. `flush()` (at exit) drains what is left.
+    """
+
+    def __init__(self):
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = None
+        self._pid = None
+        self._stopping = False
+        self._atexit_pid = None
+
+    def wake(self, delay):
+        with self._lock:
+            if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
+                # First use in this process (or after a fork, which does not copy threads).
+                self._event = threading.Event()
+                self._stopping = False
+                self._pid = os.getpid()
+                self._thread = threading.Thread(
+                    target=self._run, args=(delay,), name="search-index-drainer", daemon=True
+                )
+                self._thread.start()
+                if self._atexit_pid != self._pid:
+                    atexit.register(self.flush)
+                    self._atexit_pid = self._pid
+        self._event.set()
+
+    def _run(self, delay):
+        event = self._event
+        try:
+            while True:
+                event.wait()
+                if not self._stopping:
+                    time.sleep(delay)
+                event.clear()
+                try:
+                    _drain_logged()
+                finally:
+                    connections.close_all()  # this thread's own; reopened at the next drain
+                if self._stopping:
+                    return
+        except Exception:
+            log.exception("the search index drainer stopped; the next save starts another")
+
+    def flush(self, timeout=120):
+        """Drain what is queued and stop the thread (atexit). Returns once it is done."""
+        with self._lock:
+            thread = self._thread if self._pid == os.getpid() else None
+            self._thread = None
+        if thread is None or not thread.is_alive():
+            return
+        self._stopping = True
+        self._event.set()
+        thread.join(timeout)
+
+
+_DRAINER = _Drainer()
+
+
+def flush_pending(timeout=120):
+    """Stop this process's drainer after it has drained what is queued (tests, benchmarks)."""
+    _DRAINER.flush(timeout)
 
 
 def process_queue(*, wait=True):
@@ -113,7 +208,8 @@ def rebuild(*, progress=None):
     with engine.write_lock(wait=True, timeout=3600):
         # Rows queued before this point are covered by the fresh read of the database.
         covered = list(PendingIndexUpdate.objects.values_list("id", flat=True))
-        name = engine.build_generation(iter_documents(public_candidates()), progress=progress)
+        procs = engine.build_procs(public_candidates().count())
+        name = engine.build_generation(iter_documents(public_candidates()), progress=progress, procs=procs)
         engine.swap_generation(name)
         for start in range(0, len(covered), BATCH):
             PendingIndexUpdate.objects.filter(id__in=covered[start : start + BATCH]).delete()
