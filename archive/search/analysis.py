@@ -196,28 +196,32 @@ def analyze_with_offsets(text):
     return [(t.text, t.startchar, t.endchar) for t in _ANALYZER(text or "", chars=True)]
 
 
-_TERMS = {}
-_TERMS_MAX = 200_000
-
-
 def term_of(word):
     """The index term of one word as `WORD_RE` finds it ("" when it normalises to nothing).
     Cached: snippets look up every word of a text, and texts repeat their words."""
-    term = _TERMS.get(word)
-    if term is None:
-        if len(_TERMS) >= _TERMS_MAX:
-            _TERMS.clear()
-        terms = analyze(word[:MAX_TOKEN_CHARS])
-        term = _TERMS[word] = terms[0] if terms else ""
-    return term
+    return (_WORD_TERMS.get(word) or word_terms(word))[0]
+
+
+# A character that continues a word (what WORD_RE runs are made of).
+_WORD_CHAR = r"[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c-\u200f]"
+
+
+@lru_cache(maxsize=512)
+def _words_pattern(words):
+    """A regex finding whole occurrences of `words` (a sorted tuple): each match is exactly one
+    WORD_RE word, since it is neither preceded nor followed by a word character."""
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!{_WORD_CHAR})(?:{alternatives})(?!{_WORD_CHAR})")
 
 
 def matching_spans(text, terms):
     """(startchar, endchar) of each word of `text` whose index term is in `terms`: what the
-    highlighter marks, with the analyzer's terms (one cached lookup per word)."""
-    get = _TERMS.get
-    return [
-        match.span()
-        for match in WORD_RE.finditer(text or "")
-        if (get(match.group()) or term_of(match.group())) in terms
-    ]
+    highlighter marks, with the analyzer's terms. Each distinct word is looked up once, then one
+    regex finds where the matching ones occur (the same few words recur from hit to hit, so the
+    compiled patterns are reused)."""
+    text = text or ""
+    get = _WORD_TERMS.get
+    hits = [word for word in set(WORD_RE.findall(text)) if (get(word) or word_terms(word))[0] in terms]
+    if not hits:
+        return []
+    return [match.span() for match in _words_pattern(tuple(sorted(hits))).finditer(text)]

@@ -162,7 +162,7 @@ def writer_for(ix):
 
 # A live write adds a segment without merging (merging rewrites older segments: most of a small
 # commit's time); once the index has this many segments, the next write merges the small ones.
-MERGE_AT_SEGMENTS = 12
+MERGE_AT_SEGMENTS = 8
 
 
 def write_documents(*, documents, delete_ids=()):
@@ -277,6 +277,7 @@ class Live:
         self.searcher = ix.searcher()
         self._columns = None
         self._public = None
+        self._hidden = None
 
     @property
     def version(self):
@@ -289,6 +290,7 @@ class Live:
             self.searcher = searcher
             self._columns = None
             self._public = None
+            self._hidden = None
 
     def public_docnums(self, today):
         """Docnums dated `today` (YYYYMMDD) or earlier: what the public may see."""
@@ -296,6 +298,21 @@ class Live:
             dates = self.columns()["date"]
             self._public = (today, {docnum for docnum, date in enumerate(dates) if 0 < date <= today})
         return self._public[1]
+
+    def hidden_docnums(self, today):
+        """Live docnums the public may not see yet (dated after `today`, YYYYMMDD): usually none or
+        a few, so searches mask them out instead of filtering every match through the public set."""
+        if self._hidden is None or self._hidden[0] != today:
+            dates = self.columns()["date"]
+            reader = self.searcher.reader()
+            deletions = reader.has_deletions()
+            hidden = set(
+                docnum
+                for docnum, date in enumerate(dates)
+                if date > today or (date == 0 and not (deletions and reader.is_deleted(docnum)))
+            )
+            self._hidden = (today, hidden)
+        return self._hidden[1]
 
     def columns(self):
         """{field: list indexed by docnum} for facet fields and the date, built once per reopen."""
@@ -320,6 +337,7 @@ class Live:
             columns["date"] = [int(value or 0) for value in columns["date"]]
             self._columns = columns
             self._public = None
+            self._hidden = None
         return self._columns
 
 

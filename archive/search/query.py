@@ -210,9 +210,32 @@ def _word_query(term, reader, parsed, *, fields, fuzzy_field, fuzzy=True):
     return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
 
 
+def reader_memo(reader):
+    """A dict that lives as long as `reader` (one index version): close spellings and "did you
+    mean" answers, which Whoosh finds by walking the word list, are worked out once per word."""
+    memo = getattr(reader, "_archive_memo", None)
+    if memo is None:
+        memo = {}
+        try:
+            reader._archive_memo = memo
+        except AttributeError:  # a reader that takes no attributes: no memo
+            pass
+    elif len(memo) > 5_000:
+        memo.clear()
+    return memo
+
+
 def _close_terms(reader, fieldname, term):
     if len(term) < FUZZY_MIN_CHARS or reader is None:
         return []
+    memo = reader_memo(reader)
+    key = ("close", fieldname, term)
+    if key not in memo:
+        memo[key] = _find_close_terms(reader, fieldname, term)
+    return list(memo[key])
+
+
+def _find_close_terms(reader, fieldname, term):
     maxdist = 2 if len(term) >= 9 else 1
     found = []
     try:
