@@ -306,11 +306,11 @@ class Live:
             dates = self.columns()["date"]
             reader = self.searcher.reader()
             deletions = reader.has_deletions()
-            hidden = set(
+            hidden = {
                 docnum
                 for docnum, date in enumerate(dates)
                 if date > today or (date == 0 and not (deletions and reader.is_deleted(docnum)))
-            )
+            }
             self._hidden = (today, hidden)
         return self._hidden[1]
 
