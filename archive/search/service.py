@@ -235,6 +235,12 @@ def run_search(params, *, per_page=None):
     """
     try:
         return _run_search(params, per_page=per_page)
+    except Exception:
+        # A searcher opened just before another process's commit merged away a segment it had
+        # not read yet fails once; a fresh searcher on the new index version answers.
+        engine.forget_searcher()
+    try:
+        return _run_search(params, per_page=per_page)
     except SearchUnavailable:
         raise
     except Exception as error:
@@ -249,6 +255,10 @@ def _quiet_when_unavailable(function):
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except Exception:
+            engine.forget_searcher()  # once more on a fresh searcher (see run_search)
         try:
             return function(*args, **kwargs)
         except Exception:
