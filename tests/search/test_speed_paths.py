@@ -85,7 +85,7 @@ def test_spans_found_by_one_regex_match_the_word_by_word_scan():
 
     texts = [
         "Iraq's war, IRAQ; Iraqi irag iraq-iran iraq_x x_iraq Iraq.",
-        # Arabic kaf + ZWNJ + "ha", Persian keheh, and "al-" with Arabic kaf: all one word "ketab".
+        # "ketab-ha" with Arabic kaf and a ZWNJ (one word), "ketab" with keheh, "al-ketab" (another term).
         "\u0643\u062a\u0627\u0628\u200c\u0647\u0627 \u06a9\u062a\u0627\u0628 "
         "\u0627\u0644\u0643\u062a\u0627\u0628",
         "motivations motivation motivated Motivation2 2motivation",
