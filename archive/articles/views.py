@@ -109,6 +109,17 @@ class ArchivePeriodView(PublishedArticlesMixin, ListView):
         return context
 
 
+def year_counts(articles):
+    """[(year, pieces)] in year order for a queryset of articles, in one aggregate query (for the charts)."""
+    rows = (
+        articles.annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("year")
+    )
+    return [(row["year"], row["n"]) for row in rows]
+
+
 class AuthorListView(ListView):
     template_name = "articles/author_list.html"
     context_object_name = "authors"
@@ -133,6 +144,7 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["author"] = self.author
+        context["year_counts"] = year_counts(Article.objects.published().by_author(self.author))
         return context
 
 
@@ -160,6 +172,7 @@ class KeywordDetailView(PublishedArticlesMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["keyword"] = self.keyword
+        context["year_counts"] = year_counts(Article.objects.published().tagged(self.keyword))
         return context
 
 

@@ -1,0 +1,149 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against pytest-django's live server.
+
+Chromium comes from Debian (`apt-get install chromium fonts-noto-core`; `.ci/run` installs both).
+Without /usr/bin/chromium these tests skip, except under CI=true, where they fail.
+"""
+
+import datetime
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from archive.articles.html import clean_body_html
+
+CHROMIUM = Path(os.environ.get("ARCHIVE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+SAMPLE = ROOT / "tests" / "data" / "reading" / "sample.json"
+
+PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1280, "height": 900}
+
+# The live server listens on 127.0.0.1 (an ephemeral port unless this names one).
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
+
+@pytest.fixture(scope="session")
+def _async_unsafe_allowed():
+    """Playwright's sync API keeps an event loop in the test thread, which makes Django refuse
+    ORM calls there. The tests and the live server never share a connection across threads."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="session")
+def browser(_async_unsafe_allowed):
+    if not CHROMIUM.exists():
+        message = (
+            f"Chromium not found at {CHROMIUM}: install it with "
+            "`apt-get install -y chromium fonts-noto-core` to run the browser tests."
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " CI must run them.", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page(path, viewport=PHONE, **context_options) -> a Playwright page at that path."""
+    contexts = []
+
+    def open_(path, *, viewport=DESKTOP, expect_status=200, **options):
+        # bypass_csp lets the tests inject axe-core under the site's strict Content-Security-Policy.
+        context = browser.new_context(viewport=viewport, bypass_csp=True, **options)
+        contexts.append(context)
+        page = context.new_page()
+        response = page.goto(live_server.url + path)
+        assert response is not None
+        assert response.status == expect_status, f"{path}: HTTP {response.status}"
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def load_sample(make_article):
+    """A small representative set of pieces (see tests/data/reading/SOURCE.md)."""
+    for item in json.loads(SAMPLE.read_text(encoding="utf-8")):
+        if "body_html" in item:
+            body = clean_body_html(item["body_html"])
+        else:
+            body = clean_body_html("".join(f"<p>{p}</p>" for p in item.get("body_paragraphs", [])))
+        source = item.get("source", {})
+        make_article(
+            item["title"],
+            date=datetime.date.fromisoformat(item["date"]),
+            kind=item["kind"],
+            language=item["language"],
+            authors=[tuple(author) for author in item["authors"]],
+            keywords=item["keywords"],
+            abstract=item.get("abstract", ""),
+            body=body,
+            source_name=source.get("name", ""),
+            source_volume=source.get("volume", ""),
+            source_issue=source.get("issue", ""),
+            source_pages=source.get("pages", ""),
+            doi=source.get("doi", ""),
+            source_url=source.get("url", ""),
+        )
+    # Hidden pieces that must never show: a draft and a future-dated piece.
+    make_article("A draft nobody may see", status="draft", language="en")
+    make_article("A piece from the future", date=datetime.date.today() + datetime.timedelta(days=30))
+
+
+@pytest.fixture
+def content(make_article, transactional_db):
+    """The content every page is opened with. Until the demo content lands, the sample set;
+    then this becomes `call_command("load_demo")`."""
+    load_sample(make_article)
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def axe_violations(page):
+    """Runs axe-core (vendored) on the page; returns its violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async (tags) => await axe.run(document, {
+            runOnly: {type: 'tag', values: tags},
+            resultTypes: ['violations'],
+        })""",
+        AXE_TAGS,
+    )
+    return result["violations"]
+
+
+def describe(violations):
+    lines = []
+    for violation in violations:
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:5]]
+        lines.append(f"{violation['impact']}: {violation['id']} ({violation['help']}) at {targets}")
+    return "\n".join(lines)
