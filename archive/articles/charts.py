@@ -122,7 +122,8 @@ def bar_chart(bars, *, title, description="", unit=("piece", "pieces"), table_ca
 
     linked = any(bar.url for bar in bars)
     svg = format_html(
-        '<svg class="chart__svg" role="{role}" aria-labelledby="{id}-title" aria-describedby="{id}-desc" width="{w}" height="{h}" '
+        '<svg class="chart__svg" role="{role}" aria-labelledby="{id}-title" aria-describedby="{id}-desc" '
+        'width="{w}" height="{h}" '
         'viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
         '<line class="chart__axis" x1="0" y1="{base}" x2="{w}" y2="{base}"></line>{marks}</svg>',
@@ -139,7 +140,8 @@ def bar_chart(bars, *, title, description="", unit=("piece", "pieces"), table_ca
         # Wide charts scroll inside their own box, never the page; the box is focusable so a
         # keyboard can scroll it too (a linked chart's links already are).
         svg = format_html(
-            '<div class="chart__scroll" tabindex="0" role="group" aria-label="{} (scrolls sideways)">{}</div>',
+            '<div class="chart__scroll" tabindex="0" role="group" aria-label="{} (scrolls sideways)">'
+            "{}</div>",
             title,
             svg,
         )

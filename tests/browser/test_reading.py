@@ -66,7 +66,9 @@ PAGE_FACTS = """() => {
     .filter((h) => h.getClientRects().length)
     .map((h) => Number(h.tagName[1]));
   const skipped = [];
-  headings.forEach((level, i) => { if (i && level > headings[i - 1] + 1) skipped.push([headings[i - 1], level]); });
+  headings.forEach((level, i) => {
+    if (i && level > headings[i - 1] + 1) skipped.push([headings[i - 1], level]);
+  });
   return {
     overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
     widest: [...document.querySelectorAll('body *')]
