@@ -15,8 +15,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 # Geometry in CSS pixels; the SVG is drawn at its natural size and never scaled up.
-SLOT = 44  # width given to one bar and its gap
-BAR = 30
+SLOT = 38  # width given to one bar and its gap
+BAR = 26
 PLOT_HEIGHT = 96
 TOP = 20  # room for the value label above the tallest bar
 BOTTOM = 22  # room for the year label
@@ -107,12 +107,13 @@ def bar_chart(bars, *, title, description="", unit=("piece", "pieces"), table_ca
         mark = format_html(
             '<g class="chart__column">{}'
             '<text class="chart__label" x="{}" y="{}" text-anchor="middle"{}>{}</text>'
-            '<text class="chart__value" x="{}" y="{}" text-anchor="middle"{}>{}</text></g>',
+            '<text class="{}" x="{}" y="{}" text-anchor="middle"{}>{}</text></g>',
             rect,
             x + BAR // 2,
             height - 6,
             mark_safe(' aria-hidden="true"' if bar.url else ""),
             bar.label,
+            "chart__value" if bar.value else "chart__value chart__value--zero",
             x + BAR // 2,
             baseline - bar_height - 5,
             mark_safe(' aria-hidden="true"' if bar.url else ""),

@@ -119,24 +119,23 @@ def content(make_article, transactional_db):
     load_sample(make_article)
 
 
-def screenshot(page, name):
+def screenshot(page, name, *, full_page=True):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
-def axe_violations(page):
-    """Runs axe-core (vendored) on the page; returns its violations."""
+def axe_violations(page, *, rules=None):
+    """Runs axe-core (vendored) on the page, WCAG 2.2 A/AA and best practice, or only `rules`;
+    returns its violations."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
+    run_only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": AXE_TAGS}
     result = page.evaluate(
-        """async (tags) => await axe.run(document, {
-            runOnly: {type: 'tag', values: tags},
-            resultTypes: ['violations'],
-        })""",
-        AXE_TAGS,
+        "async (runOnly) => await axe.run(document, {runOnly, resultTypes: ['violations']})",
+        run_only,
     )
     return result["violations"]
 

@@ -91,7 +91,7 @@ PAGE_FACTS = """() => {
 }"""
 
 
-def page_problems(page, name):
+def page_problems(page, *, axe=True):
     """What is wrong with the open page, as sentences (empty when nothing is)."""
     facts = page.evaluate(PAGE_FACTS)
     problems = []
@@ -107,7 +107,7 @@ def page_problems(page, name):
         problems.append("lacks the labelled main navigation or the search box")
     if facts["inlineStyles"] or facts["inlineScripts"] or facts["handlers"]:
         problems.append(f"breaks the CSP: inline styles {facts['inlineStyles']}, scripts, handlers")
-    serious = [v for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
+    serious = [v for v in axe_violations(page) if v["impact"] in ("serious", "critical")] if axe else []
     if serious:
         problems.append("axe-core:\n" + describe(serious))
     return problems
@@ -116,7 +116,8 @@ def page_problems(page, name):
 def test_every_page_reads_well_on_a_phone_and_a_desktop(content, browser, live_server):
     """Each kind of page at 360px and 1280px: no sideways scrolling, one h1 and no skipped heading
     levels, landmarks, the search box, nothing the CSP would block, and no serious or critical
-    axe-core violation. Screenshots go to artifacts/screenshots/."""
+    axe-core violation (checked at the phone width, where targets are tightest; contrast does
+    not change with width). Screenshots go to artifacts/screenshots/."""
     paths = {name: path for name, path in page_paths().items() if path}
     problems = []
     for label, viewport in (("360", PHONE), ("1280", DESKTOP)):
@@ -128,7 +129,8 @@ def test_every_page_reads_well_on_a_phone_and_a_desktop(content, browser, live_s
                 problems.append(f"{name} at {label}px: HTTP {response.status}")
                 continue
             screenshot(page, f"{name}-{label}")
-            problems += [f"{name} at {label}px {problem}" for problem in page_problems(page, name)]
+            found = page_problems(page, axe=viewport is PHONE)
+            problems += [f"{name} at {label}px {problem}" for problem in found]
         context.close()
     assert set(paths) >= set(PAGES) - {"search"}
     assert not problems, "\n".join(problems)
@@ -199,9 +201,9 @@ def test_dark_scheme_keeps_contrast(content, open_page):
         page = open_page(paths[name], viewport=DESKTOP, color_scheme="dark")
         background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
         assert background == "rgb(20, 21, 23)", "the dark palette follows prefers-color-scheme"
-        violations = [v for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
+        violations = axe_violations(page, rules=["color-contrast", "link-in-text-block"])
         assert not violations, f"{name} (dark):\n{describe(violations)}"
-        screenshot(page, f"{name}-1280-dark")
+        screenshot(page, f"{name}-1280-dark", full_page=False)
 
 
 def test_article_prints_without_the_site_chrome(content, open_page):
