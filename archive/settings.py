@@ -61,9 +61,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    # archive.search before haystack: its rebuild_index/update_index/clear_index replace Haystack's.
+    "archive.search",
     "haystack",
     "archive.articles",
-    "archive.search",
     "archive.ingest",
     "archive.interop",
 ]
@@ -160,6 +161,9 @@ HAYSTACK_SILENTLY_FAIL = not DEBUG
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 # Index writes are queued after commit by archive.search, not done inside the request.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
+# archive.search writes and reads this folder itself (generations + CURRENT pointer, separate
+# segment files, one file lock for writers); see README "Search". Haystack's own update/rebuild
+# commands are replaced by ours (archive.search is listed before haystack).
 
 # --- The archive ---
 ARCHIVE_SITE_NAME = os.environ.get("ARCHIVE_SITE_NAME", "The Archive")

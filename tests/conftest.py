@@ -48,3 +48,42 @@ def make_article(db):
         return article
 
     return make
+
+
+@pytest.fixture
+def search_index(db):
+    """An empty, real Whoosh index (in the session's temp folder) for this test.
+
+    Saves queue their articles (in the test's transaction); `search_index.update()` drains the
+    queue into the index, as the after-commit hook does in production. Tests that exercise the
+    hook itself use `django_capture_on_commit_callbacks(execute=True)`.
+    """
+    from archive.search import engine, indexing
+
+    class SearchIndex:
+        def update(self):
+            return indexing.process_queue(wait=True)
+
+        def rebuild(self, **kwargs):
+            return indexing.rebuild(**kwargs)
+
+        def report(self):
+            return indexing.compare()
+
+    with engine.write_lock(wait=True):
+        engine.clear()
+    engine.forget_searcher()
+    yield SearchIndex()
+    engine.forget_searcher()
+
+
+@pytest.fixture
+def indexed_article(make_article, search_index):
+    """`make_article` followed by an index update: the article is searchable on return."""
+
+    def make(*args, **kwargs):
+        article = make_article(*args, **kwargs)
+        search_index.update()
+        return article
+
+    return make

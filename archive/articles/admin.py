@@ -1,28 +1,248 @@
-from django.contrib import admin
+"""The editors' admin for articles, authors and keywords.
 
+Writes that other copies of the data must follow (renames, merges, bulk status changes, keyword
+deletes) go through the functions in `services.py`; everything else is a normal model save, so
+`post_save`, `post_delete` and `m2m_changed` listeners see it.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import models
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from archive.articles.forms import ArticleAdminForm, AuthorAdminForm, KeywordAdminForm, MergeForm
 from archive.articles.models import Article, Author, Authorship, Keyword
+from archive.articles.services import (
+    article_renumber_authors,
+    articles_set_status,
+    author_update,
+    authors_merge,
+    keyword_delete,
+    keyword_rename,
+    keywords_merge,
+)
+from archive.articles.views import ArticlePreviewView
+
+
+class PublicationYearFilter(admin.SimpleListFilter):
+    title = "year of publication"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Article.objects.dates("date", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(date__year=int(value))
+        return queryset
 
 
 class AuthorshipInline(admin.TabularInline):
     model = Authorship
+    fields = ["position", "author"]
+    ordering = ["position", "id"]
     extra = 1
     autocomplete_fields = ["author"]
+    verbose_name = "author"
+    verbose_name_plural = "authors (in byline order: lowest position first)"
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "date", "kind", "language", "status"]
-    list_filter = ["status", "kind", "language"]
-    search_fields = ["title"]
-    autocomplete_fields = ["keywords"]
+    form = ArticleAdminForm
     inlines = [AuthorshipInline]
+    list_display = ["title", "byline", "date", "status", "kind", "language", "preview_link"]
+    list_filter = ["status", "kind", "language", PublicationYearFilter]
+    search_fields = ["title", "authorships__author__name", "keywords__name", "doi"]
+    date_hierarchy = "date"
+    ordering = ["-date", "-id"]
+    autocomplete_fields = ["keywords"]
+    readonly_fields = [
+        "preview_link",
+        "original_file",
+        "original_filename",
+        "original_sha256",
+        "import_ref",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "subtitle", "slug", "status", "date", "preview_link"]}),
+        ("Kind and language", {"fields": ["kind", "language"]}),
+        ("Content", {"fields": ["abstract", "body", "keywords"]}),
+        (
+            "Source",
+            {"fields": ["source_name", "source_volume", "source_issue", "source_pages", "doi", "source_url"]},
+        ),
+        (
+            "Import",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "original_file",
+                    "original_filename",
+                    "original_sha256",
+                    "import_ref",
+                    "created_at",
+                    "updated_at",
+                ],
+            },
+        ),
+    ]
+    actions = ["publish", "unpublish"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                models.Prefetch(
+                    "authorships",
+                    queryset=Authorship.objects.select_related("author").order_by("position", "id"),
+                )
+            )
+        )
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(ArticlePreviewView.as_view())
+        return [
+            path("<int:object_id>/preview/", preview, name="articles_article_preview"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="authors")
+    def byline(self, article):
+        return ", ".join(authorship.author.name for authorship in article.authorships.all())
+
+    @admin.display(description="on the site")
+    def preview_link(self, article):
+        if article.pk is None:
+            return "—"
+        if article.is_public:
+            return format_html('<a href="{}">View</a>', article.get_absolute_url())
+        why = (
+            "draft"
+            if article.status == Article.Status.DRAFT
+            else f"from {article.date.day} {article.date:%b %Y}"
+        )
+        return format_html(
+            '<a href="{}">Preview</a> ({})', reverse("admin:articles_article_preview", args=[article.pk]), why
+        )
+
+    def view_on_site(self, article):
+        if article.is_public:
+            return article.get_absolute_url()
+        return reverse("admin:articles_article_preview", args=[article.pk])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article_renumber_authors(article=form.instance)
+
+    @admin.action(description="Publish selected articles", permissions=["change"])
+    def publish(self, request, queryset):
+        changed = articles_set_status(articles=queryset, status=Article.Status.PUBLISHED)
+        self.message_user(
+            request, f"Published {changed} article{'s' if changed != 1 else ''}.", messages.SUCCESS
+        )
+
+    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        changed = articles_set_status(articles=queryset, status=Article.Status.DRAFT)
+        self.message_user(
+            request, f"Unpublished {changed} article{'s' if changed != 1 else ''}.", messages.SUCCESS
+        )
+
+
+class MergeActionMixin:
+    """An admin action that merges the selected records into the one the editor keeps.
+
+    The action shows a confirmation page; posting it back (with `post=yes` and `keep`) merges.
+    """
+
+    merge_function = None  # staticmethod(services.authors_merge or keywords_merge)
+
+    @admin.action(description="Merge selected %(verbose_name_plural)s…", permissions=["change"])
+    def merge_selected(self, request, queryset):
+        opts = self.model._meta
+        queryset = queryset.order_by("name", "pk")  # annotated with article_count by get_queryset
+        if len(queryset) < 2:
+            self.message_user(
+                request, f"Select two or more {opts.verbose_name_plural} to merge.", messages.WARNING
+            )
+            return None
+        form = MergeForm(request.POST if request.POST.get("post") else None, queryset=queryset)
+        if form.is_valid():
+            target = form.cleaned_data["keep"]
+            sources = [obj for obj in queryset if obj.pk != target.pk]
+            self.merge_function(sources=sources, target=target)
+            names = ", ".join(f"“{obj.name}”" for obj in sources)
+            self.message_user(request, f"Merged {names} into “{target.name}”.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Merge {opts.verbose_name_plural}",
+            "opts": opts,
+            "objects": queryset,
+            "form": form,
+            "action_name": request.POST.get("action", "merge_selected"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/articles/merge_confirmation.html", context)
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
-    search_fields = ["name"]
+class AuthorAdmin(MergeActionMixin, admin.ModelAdmin):
+    form = AuthorAdminForm
+    merge_function = staticmethod(authors_merge)
+    list_display = ["name", "affiliation", "article_count"]
+    search_fields = ["name", "affiliation"]
+    ordering = ["name"]
+    actions = ["merge_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("authorships", distinct=True))
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, author):
+        return author.article_count
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            author_update(author=obj, **{name: form.cleaned_data[name] for name in form.changed_data})
+        else:
+            obj.save()
 
 
 @admin.register(Keyword)
-class KeywordAdmin(admin.ModelAdmin):
+class KeywordAdmin(MergeActionMixin, admin.ModelAdmin):
+    form = KeywordAdminForm
+    merge_function = staticmethod(keywords_merge)
+    list_display = ["name", "slug", "article_count"]
     search_fields = ["name"]
+    ordering = ["name"]
+    actions = ["merge_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles", distinct=True))
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, keyword):
+        return keyword.article_count
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            keyword_rename(keyword=obj, name=obj.name)
+        else:
+            obj.save()
+
+    def delete_model(self, request, obj):
+        keyword_delete(keyword=obj)
+
+    def delete_queryset(self, request, queryset):
+        for keyword in queryset:
+            keyword_delete(keyword=keyword)

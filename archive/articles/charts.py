@@ -181,7 +181,13 @@ def bar_chart(bars, *, title, description="", unit=("piece", "pieces"), table_ca
     )
 
 
+def _row(row):
+    if isinstance(row, dict):
+        return (row.get("year", row.get("value")), row["count"], row.get("url"))
+    return tuple(row) + (None,) * (3 - len(row))
+
+
 def year_chart(rows, *, title="Pieces per year", current=None, **options) -> SafeString:
-    """The pieces-per-year chart for [(year, count, url_or_None), ...] (or (year, count) pairs)."""
-    rows = [tuple(row) + (None,) * (3 - len(row)) for row in rows]
-    return bar_chart(year_bars(rows, current=current), title=title, **options)
+    """The pieces-per-year chart. rows: (year, count[, url]) tuples, or dicts with `year` (or
+    `value`), `count` and optionally `url`."""
+    return bar_chart(year_bars([_row(row) for row in rows], current=current), title=title, **options)

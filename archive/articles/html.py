@@ -7,6 +7,7 @@ size and nesting depth before nh3 sees it.
 """
 
 import re
+from html import escape
 
 import nh3
 
@@ -93,3 +94,18 @@ def clean_text(text):
 def is_http_url(url):
     """Source URLs are only http(s)."""
     return bool(re.match(r"^https?://[^\s/$.?#][^\s]*$", url or "", re.IGNORECASE))
+
+
+def looks_like_html(text):
+    """True when `text` contains a real tag; plain text such as "if a<b & c>d" is not HTML."""
+    return bool(_MARKUP_TAG.search(text or ""))
+
+
+def plain_text_to_html(text):
+    """Plain text as paragraphs: blank lines separate paragraphs, single newlines become <br>."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n"))]
+    return "".join(
+        "<p>{}</p>".format("<br>".join(escape(line.strip(), quote=False) for line in p.splitlines()))
+        for p in paragraphs
+        if p
+    )

@@ -182,3 +182,42 @@ def articles_set_status(*, articles, status):
     Article.objects.filter(pk__in=ids).update(status=status, updated_at=timezone.now())
     transaction.on_commit(lambda: _announce(ids))
     return len(ids)
+
+
+def article_renumber_authors(*, article):
+    """Positions 0, 1, 2 ... in the byline's current order (position, then entry order).
+
+    Saves each changed authorship normally, so whoever listens to `post_save` sees it.
+    """
+    for position, authorship in enumerate(
+        Authorship.objects.filter(article=article).order_by("position", "id")
+    ):
+        if authorship.position != position:
+            authorship.position = position
+            authorship.save(update_fields=["position"])
+
+
+@transaction.atomic
+def authors_merge(*, sources, target):
+    """Merge each of `sources` into `target` (see `author_merge`), all or nothing."""
+    for source in sources:
+        if source.pk != target.pk:
+            author_merge(source=source, target=target)
+    return target
+
+
+@transaction.atomic
+def keywords_merge(*, sources, target):
+    """Merge each of `sources` into `target` (see `keyword_merge`), all or nothing."""
+    for source in sources:
+        if source.pk != target.pk:
+            keyword_merge(source=source, target=target)
+    return target
+
+
+@transaction.atomic
+def keyword_delete(*, keyword):
+    """Delete a keyword; its articles lose the tag and are announced (no `m2m_changed` fires)."""
+    affected = set(keyword.articles.values_list("pk", flat=True))
+    keyword.delete()
+    transaction.on_commit(lambda: _announce(affected))

@@ -2,13 +2,45 @@
 
 import datetime
 
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
-from archive.articles.models import Article, Author, Keyword
+from archive.articles.models import Article, Author, Authorship, Keyword
+
+
+def pieces_per_year(articles):
+    """[{"year": 2012, "count": 3}, ...] oldest first, and the largest count (for a small chart)."""
+    rows = list(
+        articles.order_by()
+        .annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(count=Count("id", distinct=True))
+        .order_by("year")
+    )
+    return rows, max((row["count"] for row in rows), default=0)
+
+
+def public_authors():
+    """Authors with at least one public piece; the others are as invisible as their drafts."""
+    return Author.objects.filter(
+        Exists(Authorship.objects.filter(author=OuterRef("pk"), article__in=Article.objects.published()))
+    )
+
+
+def public_keywords():
+    """Keywords on at least one public piece."""
+    return Keyword.objects.filter(
+        Exists(
+            Article.keywords.through.objects.filter(
+                keyword=OuterRef("pk"), article__in=Article.objects.published()
+            )
+        )
+    )
 
 
 class PublishedArticlesMixin:
@@ -55,13 +87,43 @@ class ArticleDetailView(DetailView):
         authors = article.ordered_authors
         context["authors"] = authors
         context["keywords"] = list(article.keywords.all())
-        context["more_by_author"] = list(
-            Article.objects.published()
-            .filter(authorships__author__in=authors)
-            .exclude(pk=article.pk)
-            .distinct()
-            .newest_first()[:5]
+        context["more_by_author"] = (
+            list(
+                Article.objects.published()
+                .filter(authorships__author__in=authors)
+                .exclude(pk=article.pk)
+                .distinct()
+                .newest_first()[:5]
+            )
+            if authors
+            else []
         )
+        return context
+
+
+class ArticlePreviewView(ArticleDetailView):
+    """The article page for staff, whatever the article's status or date, marked as a preview.
+
+    Served under the admin (`ArticleAdmin.get_urls`), which requires a staff login; the public
+    URL of a draft or future piece stays a 404.
+    """
+
+    pk_url_kwarg = "object_id"
+
+    def get_queryset(self):
+        return Article.objects.for_listing()
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.has_perm("articles.view_article"):
+            raise PermissionDenied
+        response = super().get(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["preview"] = True
         return context
 
 
@@ -89,11 +151,16 @@ class ArchiveIndexView(TemplateView):
 
 
 class ArchivePeriodView(PublishedArticlesMixin, ListView):
+    """One year or one month of published pieces; an empty or impossible period is a 404."""
+
     template_name = "articles/archive_period.html"
     context_object_name = "articles"
+    allow_empty = False
 
     def get_queryset(self):
         year, month = self.kwargs["year"], self.kwargs.get("month")
+        if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+            raise Http404("No such year.")
         if month is not None and not 1 <= month <= 12:
             raise Http404("No such month.")
         queryset = self.published_articles().filter(date__year=year)
@@ -106,18 +173,19 @@ class ArchivePeriodView(PublishedArticlesMixin, ListView):
         year, month = self.kwargs["year"], self.kwargs.get("month")
         context["year"] = year
         context["period"] = datetime.date(year, month, 1) if month else None
+        if month is None:
+            rows = (
+                Article.objects.published()
+                .filter(date__year=year)
+                .annotate(month=ExtractMonth("date"))
+                .values("month")
+                .annotate(n=Count("id"))
+                .order_by("month")
+            )
+            context["months"] = [
+                {"month": datetime.date(year, row["month"], 1), "count": row["n"]} for row in rows
+            ]
         return context
-
-
-def year_counts(articles):
-    """[(year, pieces)] in year order for a queryset of articles, in one aggregate query (for the charts)."""
-    rows = (
-        articles.annotate(year=ExtractYear("date"))
-        .values("year")
-        .annotate(n=Count("id", distinct=True))
-        .order_by("year")
-    )
-    return [(row["year"], row["n"]) for row in rows]
 
 
 class AuthorListView(ListView):
@@ -129,7 +197,7 @@ class AuthorListView(ListView):
         return (
             Author.objects.filter(authorships__article__in=Article.objects.published())
             .annotate(n=Count("authorships", distinct=True))
-            .order_by("name")
+            .order_by("name", "id")
         )
 
 
@@ -138,13 +206,15 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
     context_object_name = "articles"
 
     def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        self.author = get_object_or_404(public_authors(), slug=self.kwargs["slug"])
         return self.published_articles().by_author(self.author)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["author"] = self.author
-        context["year_counts"] = year_counts(Article.objects.published().by_author(self.author))
+        context["per_year"], context["per_year_max"] = pieces_per_year(
+            Article.objects.published().by_author(self.author)
+        )
         return context
 
 
@@ -157,7 +227,7 @@ class KeywordListView(ListView):
         return (
             Keyword.objects.filter(articles__in=Article.objects.published())
             .annotate(n=Count("articles", distinct=True))
-            .order_by("name")
+            .order_by("name", "id")
         )
 
 
@@ -166,13 +236,15 @@ class KeywordDetailView(PublishedArticlesMixin, ListView):
     context_object_name = "articles"
 
     def get_queryset(self):
-        self.keyword = get_object_or_404(Keyword, slug=self.kwargs["slug"])
+        self.keyword = get_object_or_404(public_keywords(), slug=self.kwargs["slug"])
         return self.published_articles().tagged(self.keyword)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["keyword"] = self.keyword
-        context["year_counts"] = year_counts(Article.objects.published().tagged(self.keyword))
+        context["per_year"], context["per_year_max"] = pieces_per_year(
+            Article.objects.published().tagged(self.keyword)
+        )
         return context
 
 

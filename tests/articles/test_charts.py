@@ -70,6 +70,12 @@ def test_no_bars_no_chart():
     assert str(year_chart([])) == ""
 
 
+def test_rows_may_be_dicts():
+    html = str(year_chart([{"year": 2001, "count": 2}, {"value": 2002, "count": 1, "url": "?year=2002"}]))
+    assert re.findall(r'class="chart__label"[^>]*>(\d+)<', html) == ["2001", "2002"]
+    assert 'href="?year=2002"' in html
+
+
 @pytest.mark.django_db
 def test_author_and_keyword_pages_show_pieces_per_year(client, make_article):
     for year in (2018, 2018, 2020):
@@ -82,7 +88,7 @@ def test_author_and_keyword_pages_show_pieces_per_year(client, make_article):
     for url in (reverse("authors:detail", args=["ann-author"]), reverse("keywords:detail", args=["iraq"])):
         response = client.get(url)
         assert response.status_code == 200
-        assert response.context["year_counts"] == [(2018, 2), (2020, 1)]
+        assert response.context["per_year"] == [{"year": 2018, "count": 2}, {"year": 2020, "count": 1}]
         html = response.content.decode()
         assert re.findall(r'class="chart__value[^"]*"[^>]*>(\d+)<', html) == ["2", "0", "1"]
     # The page's query count does not grow with the pieces it charts.

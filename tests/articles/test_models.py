@@ -1,10 +1,11 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 
-from archive.articles.models import Article, Keyword
-from archive.articles.services import keyword_get_or_create
+from archive.articles.models import Article, Author, Authorship, Keyword
+from archive.articles.services import keyword_get_or_create, unique_slug
 
 
 @pytest.mark.django_db
@@ -55,3 +56,96 @@ def test_archive_json_export_has_the_fixed_shape(make_article):
     assert data["date"] == "2012-10-25"
     assert sorted(data["keywords"]) == ["Iraq", "Russia"]
     assert data["source"]["doi"] == "10.1/x"
+
+
+# --- Constraints the database keeps ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", [Article, Author, Keyword])
+def test_slugs_are_unique(model):
+    def make(name):
+        fields = {"title": name, "date": datetime.date(2020, 1, 1)} if model is Article else {"name": name}
+        return model.objects.create(slug="same-slug", **fields)
+
+    make("First")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make("Second")
+
+
+@pytest.mark.django_db
+def test_an_author_appears_once_per_byline(make_article):
+    article = make_article("One", authors=["Ali Akbar Asadi"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Authorship.objects.create(article=article, author=Author.objects.get(), position=1)
+
+
+@pytest.mark.django_db
+def test_status_is_draft_or_published(make_article):
+    article = make_article("One")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(status="archived")
+    assert Article.objects.get(pk=article.pk).status == "published"
+
+
+@pytest.mark.django_db
+def test_an_author_with_articles_cannot_be_deleted(make_article):
+    make_article("One", authors=["Ali Akbar Asadi"])
+    with pytest.raises(ProtectedError):
+        Author.objects.get().delete()
+
+
+def test_unique_slug_appends_a_number(db):
+    Keyword.objects.create(name="Iraq", slug="iraq")
+    Keyword.objects.create(name="Iraq!", slug="iraq-2")
+    assert unique_slug(Keyword, "IRAQ") == "iraq-3"
+    assert unique_slug(Keyword, "عراق") == "عراق"
+    assert unique_slug(Keyword, "!!!", fallback="keyword") == "keyword"
+
+
+# --- Indexes the browse pages use ----------------------------------------------------------------
+
+
+def _plan(queryset):
+    if connection.vendor == "postgresql":
+        # Tiny test tables make a sequential scan cheapest; ask whether an index *can* serve it.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    return queryset.explain()
+
+
+@pytest.fixture
+def browse_rows(make_article):
+    for i in range(30):
+        make_article(
+            f"Piece {i}",
+            authors=["Common Author", f"Author {i}"],
+            keywords=["Common", f"Topic {i}"],
+            date=datetime.date(2020, 1 + i % 12, 1 + i % 28),
+            status="published" if i % 3 else "draft",
+        )
+
+
+@pytest.mark.django_db
+def test_published_list_reads_the_date_index_without_sorting(browse_rows):
+    plan = _plan(Article.objects.published().newest_first()[:20])
+    assert "article_public_date_idx" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+    count_plan = _plan(Article.objects.published())
+    assert "article_public_date_idx" in count_plan, count_plan
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("listing", "table"), [("by_author", "articles_authorship"), ("tagged", "articles_article_keywords")]
+)
+def test_author_and_keyword_listings_use_indexes(browse_rows, listing, table):
+    if listing == "by_author":
+        queryset = Article.objects.published().by_author(Author.objects.get(name="Common Author"))
+    else:
+        queryset = Article.objects.published().tagged(Keyword.objects.get(name="Common"))
+    plan = _plan(queryset.newest_first()[:20])
+    assert "Seq Scan" not in plan, plan
+    table_lines = [line for line in plan.splitlines() if table in line]
+    assert table_lines, plan
+    assert all("INDEX" in line.upper() for line in table_lines), plan

@@ -1,0 +1,308 @@
+"""The Whoosh index: schema, storage, the one writer, the per-process searcher.
+
+Layout of `ARCHIVE_INDEX_DIR`:
+- `CURRENT` names the live index generation (a Whoosh index name such as `articles_1700000000123`);
+  `rebuild` writes a new generation beside the live one and swaps `CURRENT` atomically, so
+  searches answer from the old generation until the new one is complete.
+- `write.lock` is an OS file lock held by whoever writes (queue drains, rebuilds, repairs), so
+  concurrent processes wait for each other instead of meeting Whoosh's LockError.
+- Segments are written as separate files (not compound): opening a searcher maps them instead of
+  copying every posting into memory.
+
+Each thread keeps one searcher and refreshes it only when the generation or `CURRENT` changed.
+"""
+
+import contextlib
+import fcntl
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+from django.conf import settings
+from whoosh import fields, index
+from whoosh.filedb.filestore import FileStorage
+
+from archive.search.analysis import plain_analyzer, text_analyzer
+
+log = logging.getLogger("archive.search")
+
+POINTER = "CURRENT"
+LOCK = "write.lock"
+NAME_PREFIX = "articles_"
+
+
+class IndexLocked(Exception):
+    """Another process holds the write lock and we were told not to wait."""
+
+
+def build_schema():
+    text = text_analyzer()
+    plain = plain_analyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        # Searched: the whole piece, and the parts field terms name.
+        text=fields.TEXT(analyzer=text, phrase=True),
+        title=fields.TEXT(analyzer=text, phrase=True, stored=True),
+        title_plain=fields.TEXT(analyzer=plain, phrase=False),
+        author=fields.TEXT(analyzer=text, phrase=True),
+        keyword=fields.TEXT(analyzer=text, phrase=True),
+        suggest=fields.TEXT(analyzer=plain, phrase=False),
+        # Filters and facets: slugs and codes, never tokenised names.
+        author_slug=fields.KEYWORD(lowercase=False, scorable=False),
+        keyword_slug=fields.KEYWORD(lowercase=False, scorable=False),
+        kind=fields.ID,
+        language=fields.ID,
+        year=fields.ID,
+        # YYYYMMDD. Ranges are applied to the per-process date column, not with NumericRange
+        # (Whoosh 2.7's trie ranges on this field matched dates outside the range).
+        date=fields.ID(stored=True),
+        # Stored only: what a result needs to render without the database.
+        slug=fields.STORED,
+        authors=fields.STORED,
+        author_slugs=fields.STORED,
+        stamp=fields.STORED,
+    )
+
+
+def index_dir():
+    return Path(settings.ARCHIVE_INDEX_DIR)
+
+
+def _storage(path=None):
+    path = Path(path or index_dir())
+    path.mkdir(parents=True, exist_ok=True)
+    return FileStorage(str(path))
+
+
+def current_name(path=None):
+    try:
+        name = (Path(path or index_dir()) / POINTER).read_text().strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return name or None
+
+
+def _set_current(name, path=None):
+    path = Path(path or index_dir())
+    tmp = path / f".{POINTER}.{os.getpid()}.tmp"
+    tmp.write_text(name)
+    os.replace(tmp, path / POINTER)
+
+
+def new_generation_name():
+    return f"{NAME_PREFIX}{time.time_ns() // 1000}"
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def write_lock(*, wait=True, timeout=600):
+    """Hold the index's write lock. Raises IndexLocked if `wait` is false and it is taken."""
+    path = index_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / LOCK, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not wait:
+                    raise IndexLocked() from None
+                if time.monotonic() > deadline:
+                    raise IndexLocked() from None
+                time.sleep(0.02)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def open_for_writing():
+    """The live index, created empty if there is none. Call with the write lock held."""
+    storage = _storage()
+    name = current_name()
+    if name and index.exists(storage, indexname=name):
+        return storage.open_index(indexname=name, schema=build_schema())
+    name = new_generation_name()
+    ix = storage.create_index(build_schema(), indexname=name)
+    _set_current(name)
+    return ix
+
+
+def writer_for(ix):
+    # The lock file above already serialises writers; Whoosh's own lock is then always free.
+    return ix.writer(limitmb=128, compound=False)
+
+
+def write_documents(*, documents, delete_ids=()):
+    """Add or replace `documents` and delete `delete_ids`, in one commit. Lock must be held."""
+    ix = open_for_writing()
+    writer = writer_for(ix)
+    try:
+        for pk in delete_ids:
+            writer.delete_by_term("id", str(pk))
+        for document in documents:
+            writer.update_document(**document)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def clear():
+    """Replace the live index with an empty one (lock must be held)."""
+    storage = _storage()
+    name = new_generation_name()
+    storage.create_index(build_schema(), indexname=name)
+    swap_generation(name)
+
+
+def build_generation(documents, *, progress=None):
+    """Write `documents` into a new generation with one writer; returns its name (not yet live)."""
+    storage = _storage()
+    name = new_generation_name()
+    ix = storage.create_index(build_schema(), indexname=name)
+    writer = ix.writer(limitmb=256, compound=False)
+    try:
+        for n, document in enumerate(documents, 1):
+            writer.add_document(**document)
+            if progress:
+                progress(n)
+    except BaseException:
+        writer.cancel()
+        _delete_generation(storage, name)
+        raise
+    writer.commit(optimize=True)
+    return name
+
+
+def swap_generation(name):
+    """Make generation `name` live. The one it replaces stays on disk until the next swap, so a
+    search that opened it a moment ago finishes; anything older is removed."""
+    storage = _storage()
+    old = current_name()
+    _set_current(name)
+    for other in generations(storage):
+        if other not in (name, old):
+            _delete_generation(storage, other)
+
+
+def generations(storage=None):
+    storage = storage or _storage()
+    names = set()
+    for filename in storage.list():
+        if filename.startswith(f"_{NAME_PREFIX}") and filename.endswith(".toc"):
+            names.add(filename[1:].rsplit("_", 1)[0])
+    return names
+
+
+def _delete_generation(storage, name):
+    for filename in storage.list():
+        if filename.startswith(f"_{name}_") or filename.startswith(f"{name}_"):
+            with contextlib.suppress(OSError):
+                storage.delete_file(filename)
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+_local = threading.local()
+
+
+class Live:
+    """One open searcher plus the per-document values facets and date sorts need."""
+
+    def __init__(self, name, ix):
+        self.name = name
+        self.ix = ix
+        self.searcher = ix.searcher()
+        self._columns = None
+        self._public = None
+
+    def refresh(self):
+        searcher = self.searcher.refresh()
+        if searcher is not self.searcher:
+            self.searcher = searcher
+            self._columns = None
+            self._public = None
+
+    def public_docnums(self, today):
+        """Docnums dated `today` (YYYYMMDD) or earlier: what the public may see."""
+        if self._public is None or self._public[0] != today:
+            dates = self.columns()["date"]
+            self._public = (today, {docnum for docnum, date in enumerate(dates) if 0 < date <= today})
+        return self._public[1]
+
+    def columns(self):
+        """{field: list indexed by docnum} for facet fields and the date, built once per reopen."""
+        if self._columns is None:
+            reader = self.searcher.reader()
+            size = reader.doc_count_all()
+            columns = {}
+            for fieldname in ("author_slug", "keyword_slug"):
+                lists = [()] * size
+                for btext in reader.lexicon(fieldname):
+                    value = btext.decode("utf-8")
+                    for docnum in reader.postings(fieldname, btext).all_ids():
+                        lists[docnum] = (*lists[docnum], value)
+                columns[fieldname] = lists
+            for fieldname in ("kind", "language", "year", "date"):
+                values = [None] * size
+                for btext in reader.lexicon(fieldname):
+                    value = btext.decode("utf-8")
+                    for docnum in reader.postings(fieldname, btext).all_ids():
+                        values[docnum] = value
+                columns[fieldname] = values
+            columns["date"] = [int(value or 0) for value in columns["date"]]
+            self._columns = columns
+            self._public = None
+        return self._columns
+
+
+def live():
+    """This thread's searcher on the current generation, or None when there is no index yet."""
+    name = current_name()
+    state = getattr(_local, "live", None)
+    if not name:
+        return None
+    path = str(index_dir())
+    if state is not None and state.name == name and getattr(_local, "path", None) == path:
+        try:
+            if not state.searcher.up_to_date():
+                state.refresh()
+            return state
+        except (OSError, index.EmptyIndexError):
+            state = None
+    try:
+        ix = _storage().open_index(indexname=name, schema=build_schema())
+    except (OSError, index.EmptyIndexError):
+        log.warning("search index generation %s could not be opened", name)
+        return None
+    if state is not None:
+        with contextlib.suppress(Exception):
+            state.searcher.close()
+    state = Live(name, ix)
+    _local.live = state
+    _local.path = path
+    return state
+
+
+def forget_searcher():
+    """Drop this thread's searcher (tests that swap index folders)."""
+    state = getattr(_local, "live", None)
+    if state is not None:
+        with contextlib.suppress(Exception):
+            state.searcher.close()
+    _local.live = None
+
+
+def indexed_stamps():
+    """{article id: stamp} of every document in the live index."""
+    state = live()
+    if state is None:
+        return {}
+    reader = state.searcher.reader()
+    return {int(stored["id"]): stored.get("stamp", "") for _, stored in reader.iter_docs()}

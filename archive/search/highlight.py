@@ -1,0 +1,63 @@
+"""Snippets: the passage of a text where the query matched, escaped, matches in <mark>.
+
+Words are found with the same analyzer the index uses, so a query typed with ي finds and marks
+a word written with ی, a stemmed query marks every form of the word, and nothing in the text is
+ever output unescaped.
+"""
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from archive.search.analysis import analyze_with_offsets
+
+SNIPPET_CHARS = 280
+LEAD_CHARS = 60
+MAX_SCAN_CHARS = 20_000
+
+
+def snippet(text, terms, *, length=SNIPPET_CHARS):
+    """Safe HTML: about `length` characters of `text` around the densest cluster of `terms`."""
+    text = " ".join((text or "")[:MAX_SCAN_CHARS].split())
+    if not text:
+        return mark_safe("")
+    matches = (
+        [(start, end) for term, start, end in analyze_with_offsets(text) if term in terms] if terms else []
+    )
+    if not matches:
+        return _plain(text, length)
+    # The window starting at a match that covers the most matches.
+    best, best_count, j = 0, 0, 0
+    for i, (start, _) in enumerate(matches):
+        j = max(j, i)
+        while j + 1 < len(matches) and matches[j + 1][1] <= start + length:
+            j += 1
+        if j - i + 1 > best_count:
+            best, best_count = i, j - i + 1
+    first = matches[best][0]
+    begin = 0 if first <= LEAD_CHARS else text.rfind(" ", 0, first - LEAD_CHARS // 2) + 1
+    end = begin + length
+    if end < len(text):
+        space = text.rfind(" ", matches[best][1], end)
+        end = space if space > 0 else end
+    else:
+        end = len(text)
+    parts = ["…" if begin > 0 else ""]
+    cursor = begin
+    for start, stop in matches[best:]:
+        if start >= end:
+            break
+        stop = min(stop, end)
+        parts.append(escape(text[cursor:start]))
+        parts.append(f"<mark>{escape(text[start:stop])}</mark>")
+        cursor = stop
+    parts.append(escape(text[cursor:end]))
+    if end < len(text):
+        parts.append("…")
+    return mark_safe("".join(parts))
+
+
+def _plain(text, length):
+    if len(text) <= length:
+        return mark_safe(escape(text))
+    cut = text.rfind(" ", 0, length)
+    return mark_safe(escape(text[: cut if cut > 0 else length]) + "…")

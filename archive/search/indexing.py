@@ -1,0 +1,148 @@
+"""Keeping the index in step with the database.
+
+- `enqueue(ids)` records articles to reindex, inside the caller's transaction, and asks for a
+  drain once it commits.
+- `process_queue()` drains the queue under the write lock: each queued article is rewritten
+  from the database (or deleted when it is gone or no longer published). Rows are removed only
+  after the index commit, so a crash re-does work and never loses it.
+- `rebuild()` writes a complete new generation beside the live one and swaps it in.
+- `compare()` / `repair()` are `check_index`.
+"""
+
+import logging
+
+from django.db import transaction
+
+from archive.articles.models import Article
+from archive.search import engine
+from archive.search.documents import article_document, article_stamp
+from archive.search.models import PendingIndexUpdate
+
+log = logging.getLogger("archive.search")
+
+BATCH = 500
+
+
+def enqueue(article_ids):
+    """Queue `article_ids` for reindexing (in the current transaction) and drain after commit."""
+    ids = sorted({int(pk) for pk in article_ids if pk is not None})
+    if not ids:
+        return
+    PendingIndexUpdate.objects.bulk_create([PendingIndexUpdate(article_id=pk) for pk in ids])
+    transaction.on_commit(drain_after_commit)
+
+
+def drain_after_commit():
+    """The on-commit hook: drain now if nobody else is writing; never raise into the caller."""
+    try:
+        process_queue(wait=False)
+    except Exception:
+        log.exception("search index update failed; the queue keeps the articles for the next drain")
+
+
+def process_queue(*, wait=True):
+    """Apply every queued update. Returns how many articles were written or deleted.
+
+    With `wait=False`, returns 0 at once when another process holds the write lock: that process
+    looks at the queue again after releasing the lock, so nothing queued before is left behind.
+    """
+    done = 0
+    while True:
+        try:
+            with engine.write_lock(wait=wait):
+                done += _drain_locked()
+        except engine.IndexLocked:
+            return done
+        # Re-check after releasing: rows committed while we held the lock may have given up on it.
+        if not PendingIndexUpdate.objects.exists():
+            return done
+        wait = False
+
+
+def _drain_locked():
+    done = 0
+    while True:
+        rows = list(PendingIndexUpdate.objects.order_by("id").values_list("id", "article_id")[:BATCH])
+        if not rows:
+            return done
+        ids = {article_id for _, article_id in rows}
+        write_articles(ids)
+        PendingIndexUpdate.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
+        done += len(ids)
+
+
+def write_articles(ids):
+    """Rewrite the documents of `ids` from the database; lock held."""
+    documents, delete_ids = [], []
+    found = set()
+    for article in Article.objects.filter(pk__in=ids, status=Article.Status.PUBLISHED).for_listing():
+        found.add(article.pk)
+        try:
+            documents.append(article_document(article))
+        except Exception:
+            # Keep whatever the index had; check_index reports it as stale and repairs it later.
+            log.exception("could not build the index document of article %s", article.pk)
+    delete_ids = [pk for pk in ids if pk not in found]
+    engine.write_documents(documents=documents, delete_ids=delete_ids)
+
+
+def public_candidates():
+    """Every article the index should hold: published ones, future-dated included."""
+    return Article.objects.filter(status=Article.Status.PUBLISHED).order_by("pk")
+
+
+def iter_documents(queryset, *, chunk_size=500):
+    for article in queryset.for_listing().iterator(chunk_size=chunk_size):
+        try:
+            yield article_document(article)
+        except Exception:
+            log.exception("could not build the index document of article %s", article.pk)
+
+
+def rebuild(*, progress=None):
+    """Build a complete new generation and swap it in; search answers from the old one meanwhile.
+
+    Holds the write lock throughout, so saves made meanwhile wait in the queue and are applied to
+    the new generation right after the swap.
+    """
+    with engine.write_lock(wait=True, timeout=3600):
+        # Rows queued before this point are covered by the fresh read of the database.
+        covered = list(PendingIndexUpdate.objects.values_list("id", flat=True))
+        name = engine.build_generation(iter_documents(public_candidates()), progress=progress)
+        engine.swap_generation(name)
+        for start in range(0, len(covered), BATCH):
+            PendingIndexUpdate.objects.filter(id__in=covered[start : start + BATCH]).delete()
+        _drain_locked()
+    process_queue(wait=False)
+    return name
+
+
+def compare():
+    """How the index differs from the database (PRODUCT.md's `check_index --json` shape)."""
+    expected = {}
+    for article in public_candidates().for_listing().iterator(chunk_size=500):
+        expected[article.pk] = article_stamp(article, article.ordered_authors, list(article.keywords.all()))
+    indexed = engine.indexed_stamps()
+    missing = sorted(pk for pk in expected if pk not in indexed)
+    orphaned = sorted(pk for pk in indexed if pk not in expected)
+    stale = sorted(pk for pk, stamp in expected.items() if pk in indexed and indexed[pk] != stamp)
+    return {
+        "database": len(expected),
+        "index": len(indexed),
+        "missing": missing,
+        "stale": stale,
+        "orphaned": orphaned,
+    }
+
+
+def repair(report=None):
+    """Fix what `compare()` found (creating the index if there is none); returns the new report."""
+    report = report or compare()
+    ids = set(report["missing"]) | set(report["stale"]) | set(report["orphaned"])
+    with engine.write_lock(wait=True):
+        if engine.current_name() is None:
+            engine.open_for_writing()
+        for start in range(0, len(ids), BATCH):
+            write_articles(sorted(ids)[start : start + BATCH])
+        _drain_locked()
+    return compare()

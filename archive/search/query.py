@@ -1,0 +1,236 @@
+"""Our query language, translated into Whoosh query objects (user text never reaches a parser).
+
+    words            all must match (each word also matches close spellings, ranked lower)
+    "exact phrase"   the words in this order
+    a OR b           either
+    NOT word, -word  must not match
+    prefix*          words starting with `prefix`
+    author:x  keyword:x  title:x   (x a word or a "phrase") search one field
+
+Anything else is read as plain words: unbalanced quotes end at the end of the query, stray
+operators and brackets are ignored. Caps keep every query cheap: `MAX_QUERY_CHARS` characters,
+`MAX_CLAUSES` clauses, `MAX_PHRASE_WORDS` words per phrase, words cut at `MAX_TOKEN_CHARS`,
+`MAX_PREFIX_TERMS` expansions per `prefix*`, `MAX_FUZZY_TERMS` close spellings per word.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from archive.search.analysis import MAX_TOKEN_CHARS, WORD_RE, analyze, normalise_word
+
+MAX_QUERY_CHARS = 500
+MAX_CLAUSES = 20
+MAX_PHRASE_WORDS = 12
+MAX_PREFIX_TERMS = 50
+MAX_FUZZY_TERMS = 8
+FUZZY_MIN_CHARS = 4
+FUZZY_BOOST = 0.25
+FUZZY_PREFIX = 2
+
+FIELDS = {"author": "author", "keyword": "keyword", "title": "title"}
+DEFAULT_FIELDS = (("text", 1.0), ("title", 2.0), ("author", 1.5), ("keyword", 1.5))
+SHORT_FIELDS = (("title", 2.0), ("author", 1.5), ("keyword", 1.5))
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# One lexical item: an optional sign, an optional field prefix, then a phrase or a bare word.
+_ITEM = re.compile(
+    r'(?P<sign>[-+]?)(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"()]+))'
+)
+
+
+@dataclass
+class Clause:
+    kind: str  # "word" | "phrase" | "prefix"
+    text: str
+    field: str | None = None
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    query: object = None  # a whoosh Query, or None when nothing searchable was asked
+    highlight_terms: set = field(default_factory=set)
+    words: list = field(default_factory=list)  # plain words as typed (for "did you mean")
+    notes: list = field(default_factory=list)
+
+    @property
+    def note(self):
+        return " ".join(self.notes)
+
+
+def parse(text):
+    """The clauses of `text` as a list of Clause and "OR" markers, plus notes about caps applied."""
+    notes = []
+    text = _CONTROL.sub(" ", text or "")
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notes.append(f"Your query was shortened to its first {MAX_QUERY_CHARS} characters.")
+    items = []
+    negate_next = False
+    long_word = False
+    for match in _ITEM.finditer(text.replace("(", " ").replace(")", " ")):
+        sign, fieldname, phrase, word = match.group("sign", "field", "phrase", "word")
+        if word is not None and fieldname is None and sign == "":
+            if word == "OR":
+                if items and items[-1] != "OR":
+                    items.append("OR")
+                continue
+            if word in {"AND", "&&"}:
+                continue
+            if word in {"NOT", "!"}:
+                negate_next = True
+                continue
+        target = FIELDS.get((fieldname or "").lower())
+        negated = sign == "-" or negate_next
+        negate_next = False
+        if fieldname and target is None:
+            # Not one of our fields: "foo:bar" is two words.
+            word = f"{fieldname} {word or phrase or ''}"
+            phrase = None
+        if phrase is not None:
+            if phrase.strip():
+                items.append(Clause("phrase", phrase, target, negated))
+            continue
+        for piece in (word or "").split():
+            prefix = piece.endswith("*") and len(piece.strip("*")) > 0
+            core = "".join(WORD_RE.findall(piece))
+            if not core:
+                continue
+            if len(core) > MAX_TOKEN_CHARS:
+                long_word = True
+            if prefix:
+                items.append(Clause("prefix", core, target, negated))
+            else:
+                # Punctuation inside a word ("Iraq-Russia", "U.S.") keeps the parts together.
+                kind = "word" if len(WORD_RE.findall(piece)) == 1 else "phrase"
+                items.append(Clause(kind, " ".join(WORD_RE.findall(piece)), target, negated))
+    while items and items[-1] == "OR":
+        items.pop()
+    if items and items[0] == "OR":
+        items.pop(0)
+    clauses = [item for item in items if item != "OR"]
+    if len(clauses) > MAX_CLAUSES:
+        kept, count = [], 0
+        for item in items:
+            if item != "OR":
+                count += 1
+                if count > MAX_CLAUSES:
+                    break
+            kept.append(item)
+        items = kept[:-1] if kept and kept[-1] == "OR" else kept
+        notes.append(f"Only the first {MAX_CLAUSES} words of your query were used.")
+    if long_word:
+        notes.append(f"Words longer than {MAX_TOKEN_CHARS} characters were shortened.")
+    return items, notes
+
+
+def translate(text, reader):
+    """A ParsedQuery for the user's `text`; `reader` expands prefixes and close spellings."""
+    items, notes = parse(text)
+    parsed = ParsedQuery(notes=notes)
+    groups = []  # each a list of positive clauses joined by OR
+    negatives = []
+    joined = False
+    for item in items:
+        if item == "OR":
+            joined = True
+            continue
+        built = _clause_query(item, reader, parsed)
+        if built is None:
+            joined = False
+            continue
+        if item.negated:
+            negatives.append(built)
+        elif joined and groups:
+            groups[-1].append(built)
+        else:
+            groups.append([built])
+        joined = False
+    positives = [group[0] if len(group) == 1 else wq.Or(group) for group in groups]
+    if not positives and not negatives:
+        return parsed
+    positive = wq.And(positives) if len(positives) > 1 else (positives[0] if positives else wq.Every())
+    parsed.query = wq.AndNot(positive, wq.Or(negatives)) if negatives else positive
+    return parsed
+
+
+def _clause_query(clause, reader, parsed):
+    if clause.kind == "prefix":
+        return _prefix_query(clause, reader, parsed)
+    terms = analyze(clause.text)[:MAX_PHRASE_WORDS]
+    if not terms:
+        return None
+    if not clause.negated:
+        parsed.highlight_terms.update(terms)
+        if clause.kind == "word" and clause.field is None:
+            parsed.words.append(clause.text)
+    if clause.field:
+        if len(terms) == 1:
+            return _word_query(
+                terms[0], reader, parsed, fields=((clause.field, 1.0),), fuzzy_field=clause.field
+            )
+        return wq.Phrase(clause.field, terms)
+    if len(terms) == 1:
+        fields = SHORT_FIELDS if len(terms[0]) == 1 else DEFAULT_FIELDS
+        return _word_query(terms[0], reader, parsed, fields=fields, fuzzy_field="text")
+    return wq.Or([wq.Phrase("text", terms), wq.Phrase("title", terms, boost=2.0)])
+
+
+def _word_query(term, reader, parsed, *, fields, fuzzy_field):
+    alternatives = [wq.Term(name, term, boost=boost) for name, boost in fields]
+    if len(term) >= FUZZY_MIN_CHARS and not term.isdigit():
+        close = _close_terms(reader, fuzzy_field, term)
+        parsed.highlight_terms.update(close)
+        alternatives.extend(wq.Term(fuzzy_field, other, boost=FUZZY_BOOST) for other in close)
+    return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+
+
+def _close_terms(reader, fieldname, term):
+    if len(term) < FUZZY_MIN_CHARS or reader is None:
+        return []
+    maxdist = 2 if len(term) >= 9 else 1
+    found = []
+    try:
+        # Sharing the first two letters keeps the walk through the word list short.
+        for other in reader.terms_within(fieldname, term, maxdist, prefix=FUZZY_PREFIX):
+            if other != term:
+                found.append(other)
+                if len(found) >= MAX_FUZZY_TERMS * 4:
+                    break
+    except Exception:  # an unusual term the automaton cannot handle: no close spellings
+        return []
+    # Prefer the commonest close spellings.
+    found.sort(key=lambda other: -reader.doc_frequency(fieldname, other))
+    return found[:MAX_FUZZY_TERMS]
+
+
+def _prefix_query(clause, reader, parsed):
+    fieldname = clause.field or "text"
+    stem = normalise_word(clause.text).lower()[:MAX_TOKEN_CHARS]
+    if not stem:
+        return None
+    candidates = {stem}
+    stemmed = analyze(clause.text)
+    if stemmed:
+        candidates.add(stemmed[0])
+    terms = []
+    if reader is not None:
+        for prefix in sorted(candidates):
+            for btext in reader.expand_prefix(fieldname, prefix):
+                terms.append(btext.decode("utf-8"))
+                if len(terms) >= MAX_PREFIX_TERMS:
+                    break
+            if len(terms) >= MAX_PREFIX_TERMS:
+                parsed.notes.append(
+                    f"“{clause.text}*” matches many words; only the first {MAX_PREFIX_TERMS} were used."
+                )
+                break
+    terms = sorted(set(terms))
+    if not terms:
+        # Nothing starts like that: a term that matches nothing keeps "all words must match" honest.
+        return wq.Term(fieldname, stem)
+    if not clause.negated:
+        parsed.highlight_terms.update(terms)
+    return wq.Or([wq.Term(fieldname, term) for term in terms])

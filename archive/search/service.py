@@ -1,0 +1,498 @@
+"""The archive's search, as the rest of the site sees it.
+
+Views, the JSON API, feeds and exports call these functions and nothing else; none of them
+touches Haystack or Whoosh. Everything public goes through the same filter: published pieces
+whose date has arrived.
+
+- `SearchParams.from_querydict(request.GET)` never raises: bad values are dropped and named in
+  `params.errors`.
+- `run_search(params)` -> `SearchResults` (count, hits with escaped <mark> snippets, facets,
+  suggestion, page, num_pages, note).
+- `search_article_ids(params, limit=...)` -> article ids in result order (feeds, exports).
+- `autocomplete(prefix)` -> [{label, url, type}] for titles, authors and keywords.
+- `related_articles(article)` -> public articles like this one (more-like-this).
+"""
+
+import datetime
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from whoosh import query as wq
+
+from archive.articles.models import Article, Author, Keyword
+from archive.search import engine
+from archive.search.analysis import analyze
+from archive.search.documents import html_to_text, snippet_source
+from archive.search.highlight import snippet
+from archive.search.query import translate
+
+SORTS = ("relevance", "newest", "oldest")
+FACET_NAMES = ("author", "keyword", "kind", "language", "year")
+
+# Caps on what reaches the engine (documented in the README, "Search").
+MAX_PARAM_CHARS = 200
+MAX_PAGE = 500
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    author: str = ""  # author slug
+    keyword: str = ""  # keyword slug
+    kind: str = ""
+    language: str = ""
+    year: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    errors: dict = field(default_factory=dict)
+
+    @property
+    def has_filters(self):
+        return bool(
+            self.author
+            or self.keyword
+            or self.kind
+            or self.language
+            or self.year
+            or self.date_from
+            or self.date_to
+        )
+
+    @property
+    def is_empty(self):
+        """Nothing asked: the page shows the form only."""
+        return not self.q.strip() and not self.has_filters
+
+    @classmethod
+    def from_querydict(cls, querydict):
+        """Parameters from a GET query dict (or any mapping). Never raises."""
+        errors = {}
+
+        def get(name):
+            try:
+                value = querydict.get(name, "")
+            except Exception:  # a mapping that misbehaves is treated as empty
+                value = ""
+            if value is None:
+                return ""
+            value = str(value).replace("\x00", "")
+            if name != "q" and len(value) > MAX_PARAM_CHARS:
+                errors[name] = "Too long."
+                return ""
+            return value.strip()
+
+        params = cls(errors=errors)
+        params.q = get("q")
+        for name in ("author", "keyword"):
+            value = get(name)
+            if value and not _is_slug(value):
+                errors[name] = "Not a valid slug."
+                value = ""
+            setattr(params, name, value)
+        kind = get("kind")
+        if kind and kind not in Article.Kind.values:
+            errors["kind"] = "Unknown kind."
+            kind = ""
+        params.kind = kind
+        language = get("language")
+        if language and language not in Article.Language.values:
+            errors["language"] = "Unknown language."
+            language = ""
+        params.language = language
+        year = get("year")
+        if year:
+            if year.isdigit() and 1000 <= int(year) <= 9999:
+                params.year = int(year)
+            else:
+                errors["year"] = "Enter a four-digit year."
+        for name in ("date_from", "date_to"):
+            value = get(name)
+            if value:
+                try:
+                    setattr(params, name, datetime.date.fromisoformat(value))
+                except ValueError:
+                    errors[name] = "Enter a date as YYYY-MM-DD."
+        if params.date_from and params.date_to and params.date_from > params.date_to:
+            errors["date_to"] = "The end date is before the start date."
+            params.date_to = None
+        sort = get("sort")
+        if sort and sort not in SORTS:
+            errors["sort"] = "Unknown sort order."
+            sort = ""
+        params.sort = sort or "relevance"
+        page = get("page")
+        if page:
+            if page.isdigit() and 1 <= int(page) <= MAX_PAGE:
+                params.page = int(page)
+            else:
+                errors["page"] = "No such page."
+        return params
+
+    def to_querydict(self, **overrides):
+        """The parameters as a plain dict of non-empty strings (for links that change one of them)."""
+        values = {
+            "q": self.q,
+            "author": self.author,
+            "keyword": self.keyword,
+            "kind": self.kind,
+            "language": self.language,
+            "year": self.year or "",
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+            "sort": "" if self.sort == "relevance" else self.sort,
+            "page": "" if self.page == 1 else self.page,
+        }
+        values.update(overrides)
+        return {key: str(value) for key, value in values.items() if value not in ("", None)}
+
+
+def _is_slug(value):
+    return all(ch.isalnum() or ch in "-_" for ch in value)
+
+
+@dataclass
+class SearchHit:
+    pk: int
+    title: str
+    url: str
+    authors: list
+    author_slugs: list
+    date: datetime.date
+    kind: str
+    language: str
+    snippet: str  # safe HTML: escaped text with <mark> around matches
+    score: float = 0.0
+
+    @property
+    def text_direction(self):
+        return "rtl" if self.language in Article.RTL_LANGUAGES else "ltr"
+
+    @property
+    def kind_label(self):
+        return Article.Kind(self.kind).label if self.kind in Article.Kind.values else self.kind
+
+    @property
+    def author_links(self):
+        return list(zip(self.authors, self.author_slugs, strict=False))
+
+
+@dataclass
+class SearchResults:
+    params: SearchParams
+    count: int = 0
+    hits: list = field(default_factory=list)
+    facets: dict = field(default_factory=dict)
+    suggestion: str | None = None
+    page: int = 1
+    num_pages: int = 0
+    per_page: int = 20
+    note: str = ""
+    page_out_of_range: bool = False
+
+    @property
+    def first_number(self):
+        """The position of the first hit on this page (for <ol start>)."""
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def has_next(self):
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self):
+        return self.page > 1
+
+    def year_histogram(self):
+        return year_histogram(self)
+
+
+def run_search(params, *, per_page=None):
+    """Search with `params`; a page of hits plus facets. Never raises for any user input."""
+    per_page = per_page or settings.ARCHIVE_PAGE_SIZE
+    results = SearchResults(params=params, per_page=per_page, page=params.page)
+    if params.is_empty:
+        return results
+    state = engine.live()
+    if state is None:
+        results.note = "The search index is not built yet."
+        return results
+    searcher = state.searcher
+    parsed = translate(params.q, searcher.reader())
+    results.note = parsed.note
+    if parsed.query is None and not params.has_filters:
+        if params.q.strip():
+            results.note = (results.note + " Nothing to search for in that query.").strip()
+        return results
+    main = parsed.query if parsed.query is not None else wq.Every()
+    matched = _matching_docnums(state, main, params)
+    results.count = len(matched)
+    results.num_pages = math.ceil(results.count / per_page) if results.count else 0
+    columns = state.columns()
+    results.facets = _facets(matched, columns, params)
+    if results.count < SUGGEST_BELOW and parsed.words:
+        results.suggestion = _suggestion(searcher, params.q, parsed.words)
+    if results.count and params.page > results.num_pages:
+        results.page_out_of_range = True
+        return results
+    start = (params.page - 1) * per_page
+    docnums = _ordered(searcher, main, matched, columns, params.sort, start + per_page, parsed)
+    results.hits = _hits(searcher, docnums[start : start + per_page], parsed.highlight_terms)
+    return results
+
+
+def search_article_ids(params, *, limit=100):
+    """Ids of the matching public articles in result order, at most `limit` (feeds, exports)."""
+    if params.is_empty:
+        return []
+    state = engine.live()
+    if state is None:
+        return []
+    searcher = state.searcher
+    parsed = translate(params.q, searcher.reader())
+    if parsed.query is None and not params.has_filters:
+        return []
+    main = parsed.query if parsed.query is not None else wq.Every()
+    matched = _matching_docnums(state, main, params)
+    docnums = _ordered(searcher, main, matched, state.columns(), params.sort, limit, parsed)[:limit]
+    return [int(searcher.stored_fields(docnum)["id"]) for docnum in docnums]
+
+
+def autocomplete(prefix, *, limit=8):
+    """Titles, authors and keywords starting with `prefix` (public only): [{label, url, type}]."""
+    prefix = " ".join(str(prefix or "").replace("\x00", "").split())[:MAX_AUTOCOMPLETE_CHARS]
+    words = analyze(prefix, stem=False)
+    if not words:
+        return []
+    published = Article.objects.published()
+    suggestions = []
+    per_kind = max(1, limit // 3)
+    for author in (
+        Author.objects.filter(Q(name__istartswith=prefix) | Q(name__icontains=f" {prefix}"))
+        .filter(authorships__article__in=published)
+        .distinct()
+        .order_by("name")[:per_kind]
+    ):
+        suggestions.append({"label": author.name, "url": author.get_absolute_url(), "type": "author"})
+    for keyword in (
+        Keyword.objects.filter(Q(name__istartswith=prefix) | Q(name__icontains=f" {prefix}"))
+        .filter(articles__in=published)
+        .distinct()
+        .order_by("name")[:per_kind]
+    ):
+        suggestions.append({"label": keyword.name, "url": keyword.get_absolute_url(), "type": "keyword"})
+    state = engine.live()
+    if state is not None:
+        searcher = state.searcher
+        reader = searcher.reader()
+        head = [wq.Term("title_plain", word) for word in words[:-1]]
+        expansions = []
+        for btext in reader.expand_prefix("title_plain", words[-1]):
+            expansions.append(wq.Term("title_plain", btext.decode("utf-8")))
+            if len(expansions) >= 30:
+                break
+        if expansions:
+            q = wq.And([*head, wq.Or(expansions)])
+            room = limit - len(suggestions)
+            for hit in searcher.search(q, filter=_public_docnums(state), limit=room):
+                suggestions.append(
+                    {
+                        "label": hit["title"],
+                        "url": reverse("articles:detail", kwargs={"slug": hit["slug"]}),
+                        "type": "article",
+                    }
+                )
+    return suggestions[:limit]
+
+
+def related_articles(article, *, limit=5):
+    """Public articles most like `article` (more-like-this), best first."""
+    state = engine.live()
+    if state is None or article is None or article.pk is None:
+        return []
+    searcher = state.searcher
+    text = "\n".join(filter(None, (article.title, article.abstract, html_to_text(article.body))))
+    text = text[:RELATED_SCAN_CHARS]
+    keyterms = searcher.key_terms_from_text("text", text, numterms=12)
+    if not keyterms:
+        return []
+    q = wq.Or([wq.Term("text", term, boost=weight) for term, weight in keyterms])
+    own = searcher.document_number(id=str(article.pk))
+    hits = searcher.search(
+        q, filter=_public_docnums(state), mask={own} if own is not None else None, limit=limit
+    )
+    ids = [int(hit["id"]) for hit in hits]
+    found = Article.objects.published().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+# --- Internals -------------------------------------------------------------------------------
+
+SUGGEST_BELOW = 3
+FACET_LIMIT = 10
+MAX_AUTOCOMPLETE_CHARS = 100
+RELATED_SCAN_CHARS = 20_000
+
+
+def _date_int(value):
+    return int(value.strftime("%Y%m%d"))
+
+
+def _public_docnums(state):
+    return state.public_docnums(_date_int(timezone.localdate()))
+
+
+def _filter_query(params):
+    parts = []
+    if params.author:
+        parts.append(wq.Term("author_slug", params.author))
+    if params.keyword:
+        parts.append(wq.Term("keyword_slug", params.keyword))
+    if params.kind:
+        parts.append(wq.Term("kind", params.kind))
+    if params.language:
+        parts.append(wq.Term("language", params.language))
+    if params.year:
+        parts.append(wq.Term("year", str(params.year)))
+    return parts
+
+
+def _matching_docnums(state, main, params):
+    """Docnums matching `main` and the filters, public only (the date test runs on the column)."""
+    parts = _filter_query(params)
+    q = wq.And([main, *parts]) if parts else main
+    public = _public_docnums(state)
+    low = _date_int(params.date_from) if params.date_from else 0
+    high = _date_int(params.date_to) if params.date_to else 99999999
+    if low or high != 99999999:
+        dates = state.columns()["date"]
+        return {d for d in state.searcher.docs_for_query(q) if d in public and low <= dates[d] <= high}
+    return {d for d in state.searcher.docs_for_query(q) if d in public}
+
+
+def _ordered(searcher, main, matched, columns, sort, needed, parsed):
+    """Docnums of `matched` in the requested order (at least the first `needed`)."""
+    if not matched:
+        return []
+    dates = columns["date"]
+    if sort == "newest" or (sort == "relevance" and parsed.query is None):
+        return sorted(matched, key=lambda d: (-dates[d], -d))
+    if sort == "oldest":
+        return sorted(matched, key=lambda d: (dates[d], d))
+    hits = searcher.search(main, filter=matched, limit=max(needed, 1))
+    return [hit.docnum for hit in hits]
+
+
+def _facets(matched, columns, params):
+    counters = {name: Counter() for name in FACET_NAMES}
+    authors, keywords = columns["author_slug"], columns["keyword_slug"]
+    kinds, languages, years = columns["kind"], columns["language"], columns["year"]
+    for docnum in matched:
+        counters["author"].update(authors[docnum])
+        counters["keyword"].update(keywords[docnum])
+        counters["kind"][kinds[docnum]] += 1
+        counters["language"][languages[docnum]] += 1
+        counters["year"][years[docnum]] += 1
+    top_authors = _top(counters["author"])
+    top_keywords = _top(counters["keyword"])
+    author_names = dict(
+        Author.objects.filter(slug__in=[s for s, _ in top_authors]).values_list("slug", "name")
+    )
+    keyword_names = dict(
+        Keyword.objects.filter(slug__in=[s for s, _ in top_keywords]).values_list("slug", "name")
+    )
+    kind_labels = dict(Article.Kind.choices)
+    language_labels = dict(Article.Language.choices)
+    selected = {
+        "author": params.author,
+        "keyword": params.keyword,
+        "kind": params.kind,
+        "language": params.language,
+        "year": str(params.year or ""),
+    }
+
+    def items(name, pairs, labels):
+        return [
+            {
+                "value": int(value) if name == "year" else value,
+                "label": labels.get(value, value),
+                "count": count,
+                "selected": selected[name] == value,
+            }
+            for value, count in pairs
+            if value is not None
+        ]
+
+    return {
+        "author": items("author", top_authors, author_names),
+        "keyword": items("keyword", top_keywords, keyword_names),
+        "kind": items("kind", _top(counters["kind"]), kind_labels),
+        "language": items("language", _top(counters["language"]), language_labels),
+        "year": items(
+            "year", sorted(counters["year"].items(), key=lambda item: item[0] or "", reverse=True), {}
+        ),
+    }
+
+
+def _top(counter):
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0] or ""))[:FACET_LIMIT]
+
+
+def _hits(searcher, docnums, terms):
+    stored = [searcher.stored_fields(docnum) for docnum in docnums]
+    ids = [int(fields["id"]) for fields in stored]
+    texts = {
+        pk: snippet_source(abstract, body)
+        for pk, abstract, body in Article.objects.filter(pk__in=ids).values_list("pk", "abstract", "body")
+    }
+    hits = []
+    for fields in stored:
+        pk = int(fields["id"])
+        date = int(fields["date"])
+        hits.append(
+            SearchHit(
+                pk=pk,
+                title=fields["title"],
+                url=reverse("articles:detail", kwargs={"slug": fields["slug"]}),
+                authors=list(fields.get("authors", [])),
+                author_slugs=list(fields.get("author_slugs", [])),
+                date=datetime.date(date // 10000, date // 100 % 100, date % 100),
+                kind=fields.get("kind", ""),
+                language=fields.get("language", ""),
+                snippet=snippet(texts.get(pk, ""), terms),
+            )
+        )
+    return hits
+
+
+def _suggestion(searcher, q, words):
+    """The query with unknown words replaced by the closest word of our titles, authors, keywords."""
+    corrector = searcher.corrector("suggest")
+    reader = searcher.reader()
+    changed = False
+    suggestion = q
+    for word in words[:MAX_SUGGEST_WORDS]:
+        stemmed = analyze(word)
+        plain = analyze(word, stem=False)
+        if len(plain) != 1 or len(plain[0]) < 3 or reader.doc_frequency("text", stemmed[0]):
+            continue
+        found = corrector.suggest(plain[0], limit=1, maxdist=2, prefix=1)
+        if found and found[0] != plain[0]:
+            suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", found[0], suggestion, count=1)
+            changed = True
+    return suggestion if changed else None
+
+
+MAX_SUGGEST_WORDS = 6
+
+
+def year_histogram(results):
+    """[{value, label, count}] per year, oldest first (the year facet, in calendar order)."""
+    return sorted(results.facets.get("year", []), key=lambda item: item["value"])

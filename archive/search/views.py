@@ -1,0 +1,61 @@
+"""Search pages: thin glue between the request and `archive.search.service`."""
+
+from django.http import Http404, JsonResponse
+from django.views.generic import TemplateView
+
+from archive.search.service import SearchParams, autocomplete, run_search
+
+
+class SearchView(TemplateView):
+    template_name = "search/results.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = SearchParams.from_querydict(self.request.GET)
+        results = run_search(params)
+        if results.page_out_of_range or "page" in params.errors:
+            raise Http404("No such page of results.")
+        context.update(params=params, results=results, query=params.q)
+        return context
+
+
+def search_api(request):
+    params = SearchParams.from_querydict(request.GET)
+    results = run_search(params)
+    if results.page_out_of_range or "page" in params.errors:
+        return JsonResponse({"error": "No such page of results."}, status=404)
+    return JsonResponse(
+        {
+            "count": results.count,
+            "page": results.page,
+            "num_pages": results.num_pages,
+            "results": [
+                {
+                    "title": hit.title,
+                    "url": request.build_absolute_uri(hit.url),
+                    "authors": hit.authors,
+                    "date": hit.date.isoformat(),
+                    "kind": hit.kind,
+                    "language": hit.language,
+                    "snippet": str(hit.snippet),
+                }
+                for hit in results.hits
+            ],
+            "facets": {
+                name: [
+                    {"value": item["value"], "label": item["label"], "count": item["count"]} for item in items
+                ]
+                for name, items in results.facets.items()
+            },
+            "suggestion": results.suggestion,
+            "note": results.note,
+            "errors": params.errors,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def autocomplete_api(request):
+    return JsonResponse(
+        {"results": autocomplete(request.GET.get("q", ""))}, json_dumps_params={"ensure_ascii": False}
+    )

@@ -1,0 +1,174 @@
+"""Filters, facets with counts, sorts, pagination, and what the public never sees."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from archive.articles.models import Article
+from archive.search.service import (
+    SearchParams,
+    autocomplete,
+    related_articles,
+    run_search,
+    search_article_ids,
+)
+
+
+def search(**params):
+    return run_search(SearchParams.from_querydict(params), per_page=params.pop("per_page", 20))
+
+
+@pytest.fixture
+def corpus(make_article, search_index):
+    make_article(
+        "Oil and Iran",
+        date=datetime.date(2018, 1, 5),
+        kind="paper",
+        authors=["Ann Lee"],
+        keywords=["Energy", "Iran"],
+    )
+    make_article(
+        "Oil and Iraq",
+        date=datetime.date(2019, 2, 6),
+        kind="commentary",
+        authors=["Ann Lee", "Bo Chen"],
+        keywords=["Energy"],
+    )
+    make_article(
+        "Oil markets",
+        date=datetime.date(2019, 7, 7),
+        kind="commentary",
+        authors=["Bo Chen"],
+        keywords=["Markets"],
+    )
+    make_article(
+        "نفت ایران",
+        date=datetime.date(2020, 3, 8),
+        kind="report",
+        language="fa",
+        authors=["Ann Lee"],
+        keywords=["Iran"],
+        body="<p>oil</p>",
+    )
+    make_article("Oil draft", status="draft", authors=["Ann Lee"], keywords=["Energy"])
+    make_article(
+        "Oil tomorrow",
+        date=timezone.localdate() + datetime.timedelta(days=1),
+        authors=["Ann Lee"],
+        keywords=["Energy"],
+    )
+    search_index.update()
+
+
+def titles(results):
+    return [hit.title for hit in results.hits]
+
+
+def test_filters(corpus):
+    assert set(titles(search(q="oil", kind="commentary"))) == {"Oil and Iraq", "Oil markets"}
+    assert titles(search(q="oil", language="fa")) == ["نفت ایران"]
+    assert set(titles(search(q="oil", year="2019"))) == {"Oil and Iraq", "Oil markets"}
+    assert set(titles(search(q="oil", author="bo-chen"))) == {"Oil and Iraq", "Oil markets"}
+    assert set(titles(search(q="oil", keyword="iran"))) == {"Oil and Iran", "نفت ایران"}
+    assert set(titles(search(q="oil", date_from="2019-01-01", date_to="2019-12-31"))) == {
+        "Oil and Iraq",
+        "Oil markets",
+    }
+    assert set(titles(search(q="oil", date_from="2019-03-01"))) == {"Oil markets", "نفت ایران"}
+    # Filters alone browse.
+    assert titles(search(author="bo-chen", sort="oldest")) == ["Oil and Iraq", "Oil markets"]
+
+
+def test_facets_with_counts(corpus):
+    facets = search(q="oil").facets
+    counts = {name: {item["value"]: item["count"] for item in items} for name, items in facets.items()}
+    assert counts == {
+        "author": {"ann-lee": 3, "bo-chen": 2},
+        "keyword": {"energy": 2, "iran": 2, "markets": 1},
+        "kind": {"commentary": 2, "paper": 1, "report": 1},
+        "language": {"en": 3, "fa": 1},
+        "year": {2018: 1, 2019: 2, 2020: 1},
+    }
+    assert {item["label"] for item in facets["author"]} == {"Ann Lee", "Bo Chen"}
+    assert [item["value"] for item in facets["year"]] == [2020, 2019, 2018]
+
+
+def test_sorts(corpus):
+    assert titles(search(q="oil", sort="newest")) == [
+        "نفت ایران",
+        "Oil markets",
+        "Oil and Iraq",
+        "Oil and Iran",
+    ]
+    assert titles(search(q="oil", sort="oldest")) == [
+        "Oil and Iran",
+        "Oil and Iraq",
+        "Oil markets",
+        "نفت ایران",
+    ]
+    assert titles(search(q="oil markets"))[0] == "Oil markets"
+
+
+def test_pagination(corpus):
+    first = run_search(SearchParams.from_querydict({"q": "oil", "sort": "newest"}), per_page=3)
+    second = run_search(SearchParams.from_querydict({"q": "oil", "sort": "newest", "page": "2"}), per_page=3)
+    assert (first.count, first.num_pages, second.page) == (4, 2, 2)
+    assert titles(first) == ["نفت ایران", "Oil markets", "Oil and Iraq"]
+    assert titles(second) == ["Oil and Iran"]
+    third = run_search(SearchParams.from_querydict({"q": "oil", "page": "3"}), per_page=3)
+    assert third.page_out_of_range and third.hits == []
+
+
+def test_drafts_and_future_never_visible(corpus):
+    hidden = {"Oil draft", "Oil tomorrow"}
+    assert not hidden & set(titles(search(q="oil")))
+    assert not hidden & set(titles(search(q="draft OR tomorrow")))
+    assert not hidden & {item["label"] for item in autocomplete("oil", limit=20)}
+    ids = search_article_ids(SearchParams.from_querydict({"q": "oil"}), limit=50)
+    assert set(Article.objects.filter(pk__in=ids).values_list("title", flat=True)) == {
+        "Oil and Iran",
+        "Oil and Iraq",
+        "Oil markets",
+        "نفت ایران",
+    }
+    related = related_articles(Article.objects.get(title="Oil and Iraq"), limit=10)
+    assert {a.title for a in related} == {"Oil and Iran", "Oil markets", "نفت ایران"}
+
+
+def test_search_article_ids_in_result_order(corpus):
+    ids = search_article_ids(SearchParams.from_querydict({"q": "oil", "sort": "oldest"}), limit=2)
+    assert [Article.objects.get(pk=pk).title for pk in ids] == ["Oil and Iran", "Oil and Iraq"]
+
+
+def test_autocomplete(corpus):
+    assert autocomplete("ann") == [{"label": "Ann Lee", "url": "/authors/ann-lee/", "type": "author"}]
+    assert autocomplete("mark") == [
+        {"label": "Markets", "url": "/keywords/markets/", "type": "keyword"},
+        {"label": "Oil markets", "url": "/articles/oil-markets/", "type": "article"},
+    ]
+    assert autocomplete("") == []
+
+
+def test_params_never_raise():
+    params = SearchParams.from_querydict(
+        {
+            "q": "x\x00",
+            "year": "20x1",
+            "kind": "bogus",
+            "page": "-1",
+            "sort": "up",
+            "date_from": "2020-13-01",
+            "author": "<script>",
+            "language": "xx",
+        }
+    )
+    assert params.q == "x"
+    assert set(params.errors) == {"year", "kind", "page", "sort", "date_from", "author", "language"}
+    assert (params.year, params.kind, params.page, params.sort, params.author) == (
+        None,
+        "",
+        1,
+        "relevance",
+        "",
+    )

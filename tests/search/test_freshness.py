@@ -1,0 +1,225 @@
+"""The index follows the database after each commit, for every kind of change."""
+
+import datetime
+import multiprocessing
+import threading
+import time
+
+import pytest
+from django.utils import timezone
+
+from archive.articles.models import Article
+from archive.articles.services import (
+    article_set_authors,
+    article_set_keywords,
+    articles_set_status,
+    author_get_or_create,
+    author_merge,
+    author_update,
+    keyword_get_or_create,
+    keyword_merge,
+    keyword_rename,
+)
+from archive.search import engine, indexing
+from archive.search.models import PendingIndexUpdate
+from archive.search.service import SearchParams, run_search, search_article_ids
+
+
+def found(q):
+    return {hit.title for hit in run_search(SearchParams.from_querydict({"q": q})).hits}
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run the block, then its on-commit callbacks (the production drain)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_create_edit_delete(make_article, search_index, committed):
+    with committed():
+        article = make_article("Caspian pipelines")
+    assert found("caspian") == {"Caspian pipelines"}
+    with committed():
+        article.title = "Caucasus pipelines"
+        article.save()
+    assert found("caspian") == set()
+    assert found("caucasus") == {"Caucasus pipelines"}
+    with committed():
+        article.delete()
+    assert found("caucasus") == set()
+    assert not PendingIndexUpdate.objects.exists()
+
+
+def test_publish_unpublish_single_and_bulk(make_article, search_index, committed):
+    with committed():
+        article = make_article("Baltic ports", status="draft")
+    assert found("baltic") == set()
+    with committed():
+        article.status = "published"
+        article.save()
+    assert found("baltic") == {"Baltic ports"}
+    with committed():
+        articles_set_status(articles=Article.objects.filter(pk=article.pk), status="draft")
+    assert found("baltic") == set()
+    with committed():
+        articles_set_status(articles=Article.objects.filter(pk=article.pk), status="published")
+    assert found("baltic") == {"Baltic ports"}
+
+
+def test_author_and_keyword_changes(make_article, search_index, committed):
+    with committed():
+        article = make_article("Gulf security", authors=["Ann Lee"], keywords=["Security"])
+    with committed():
+        article_set_authors(article=article, authors=[author_get_or_create(name="Bo Chen")[0]])
+        article_set_keywords(article=article, keywords=[keyword_get_or_create(name="Shipping")[0]])
+    assert found("author:chen") == {"Gulf security"}
+    assert found("author:lee") == set()
+    assert found("keyword:shipping") == {"Gulf security"}
+    assert found("keyword:security") == set()
+
+
+def test_renames_and_merges_reindex_every_affected_article(make_article, search_index, committed):
+    with committed():
+        make_article("First piece", authors=["Ann Lee"], keywords=["Oil"])
+        make_article("Second piece", authors=["A. Lee"], keywords=["Petroleum"])
+    with committed():
+        author_update(author=author_get_or_create(name="Ann Lee")[0], name="Annabel Lee")
+    assert found("author:annabel") == {"First piece"}
+    with committed():
+        author_merge(
+            source=author_get_or_create(name="A. Lee")[0], target=author_get_or_create(name="Annabel Lee")[0]
+        )
+    assert found("author:annabel") == {"First piece", "Second piece"}
+    with committed():
+        keyword_rename(keyword=keyword_get_or_create(name="Oil")[0], name="Crude oil")
+    assert found("keyword:crude") == {"First piece"}
+    with committed():
+        keyword_merge(
+            source=keyword_get_or_create(name="Petroleum")[0],
+            target=keyword_get_or_create(name="Crude oil")[0],
+        )
+    assert found("keyword:crude") == {"First piece", "Second piece"}
+    assert found("keyword:petroleum") == set()
+
+
+def test_future_date_arrives_without_a_step(make_article, search_index, committed, monkeypatch):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with committed():
+        make_article("Scheduled piece", date=tomorrow)
+    assert found("scheduled") == set()
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert found("scheduled") == {"Scheduled piece"}
+
+
+def test_rolled_back_save_leaves_no_document(make_article, search_index, committed):
+    from django.db import transaction
+
+    with committed(), pytest.raises(RuntimeError), transaction.atomic():
+        make_article("Ghost piece")
+        raise RuntimeError("rolled back")
+    assert found("ghost") == set()
+    assert not PendingIndexUpdate.objects.exists()
+
+
+def test_failed_index_write_keeps_the_save_and_is_repaired(
+    make_article, search_index, committed, monkeypatch
+):
+    def broken(**kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(engine, "write_documents", broken)
+    with committed():
+        article = make_article("Resilient piece")
+    assert Article.objects.filter(pk=article.pk).exists()
+    assert PendingIndexUpdate.objects.filter(article_id=article.pk).exists()
+    monkeypatch.undo()
+    assert search_index.report()["missing"] == [article.pk]
+    search_index.update()
+    assert found("resilient") == {"Resilient piece"}
+
+
+def _hold_lock(path, ready, release):
+    from django.conf import settings
+
+    settings.ARCHIVE_INDEX_DIR = path
+    with engine.write_lock():
+        ready.set()
+        release.wait(10)
+
+
+def test_save_while_another_process_writes_is_not_lost(make_article, search_index, committed):
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(engine.index_dir()), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        started = time.monotonic()
+        with committed():
+            article = make_article("Queued piece")
+        assert time.monotonic() - started < 2  # the save did not wait for the lock
+        assert found("queued") == set()
+        assert PendingIndexUpdate.objects.filter(article_id=article.pk).exists()
+    finally:
+        release.set()
+        holder.join(10)
+    search_index.update()
+    assert found("queued") == {"Queued piece"}
+
+
+def _write_many(path, worker, count):
+    from django.conf import settings
+
+    settings.ARCHIVE_INDEX_DIR = path
+    for n in range(count):
+        with engine.write_lock():
+            engine.write_documents(
+                documents=[
+                    {
+                        "id": str(100_000 + worker * 1000 + n),
+                        "text": f"concurrent w{worker} n{n}",
+                        "title": f"w{worker}-{n}",
+                        "date": "20200101",
+                        "slug": "x",
+                        "stamp": "",
+                    }
+                ]
+            )
+
+
+@pytest.mark.slow
+def test_concurrent_writers_lose_nothing(search_index):
+    ctx = multiprocessing.get_context("fork")
+    workers = [ctx.Process(target=_write_many, args=(str(engine.index_dir()), w, 15)) for w in range(4)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(60)
+    assert [process.exitcode for process in workers] == [0, 0, 0, 0]
+    assert len(engine.indexed_stamps()) == 60
+
+
+def test_rebuild_keeps_search_answering(make_article, search_index):
+    for n in range(30):
+        make_article(f"Steppe report {n}")
+    search_index.update()
+    params = SearchParams.from_querydict({"q": "steppe"})
+    seen, stop = [], threading.Event()
+
+    def searching():
+        while not stop.is_set():
+            seen.append(len(search_article_ids(params, limit=100)))
+        engine.forget_searcher()
+
+    thread = threading.Thread(target=searching)
+    thread.start()
+    try:
+        generation = search_index.rebuild(progress=lambda n: time.sleep(0.005))
+    finally:
+        stop.set()
+        thread.join(10)
+    assert engine.current_name() == generation
+    assert len(seen) > 5
+    assert set(seen) == {30}
+    assert run_search(params).count == 30
+    assert indexing.compare()["missing"] == []

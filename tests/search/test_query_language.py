@@ -1,0 +1,126 @@
+"""Matching: stemming, typos, phrases, operators, fields, one-letter words (exact result sets)."""
+
+import datetime
+
+import pytest
+
+from archive.search.service import SearchParams, run_search
+
+
+def titles(q, **params):
+    results = run_search(SearchParams.from_querydict({"q": q, **params}))
+    return [hit.title for hit in results.hits]
+
+
+def title_set(q, **params):
+    return set(titles(q, **params))
+
+
+@pytest.fixture
+def corpus(make_article, search_index):
+    make_article(
+        "Iraq and Russia: Motivations for Interaction",
+        body="<p>Russia opposed the military attack against Iraq in 2003.</p>",
+        authors=["Ali Akbar Asadi"],
+        keywords=["Iraq", "Russia"],
+        date=datetime.date(2012, 10, 25),
+    )
+    make_article(
+        "Energy markets after sanctions",
+        body="<p>Oil exports and the motivation of buyers; Iraq is mentioned once.</p>",
+        authors=["Maryam Karimi"],
+        keywords=["Energy"],
+        date=datetime.date(2019, 3, 1),
+        kind="paper",
+    )
+    with open("tests/data/search/seed_004_excerpt.txt", encoding="utf-8") as handle:
+        make_article(
+            "Alignment in the neoclassical realism programme",
+            body=f"<p>{handle.read()}</p>",
+            authors=["Someone Else"],
+            keywords=["Alignment"],
+            date=datetime.date(2021, 6, 1),
+            kind="paper",
+        )
+    make_article(
+        "Malcolm X and the press",
+        body="<p>A profile of a civil rights leader.</p>",
+        authors=["J Doe"],
+        date=datetime.date(2015, 2, 2),
+        kind="review",
+    )
+    search_index.update()
+
+
+def test_stemming_finds_other_forms(corpus):
+    assert title_set("motivations") == {
+        "Iraq and Russia: Motivations for Interaction",
+        "Energy markets after sanctions",
+    }
+    assert title_set("exporting") == {"Energy markets after sanctions"}
+
+
+def test_typo_finds_ocr_spelling_ranked_below_exact(corpus):
+    found = titles("Iraq")
+    assert set(found) == {
+        "Iraq and Russia: Motivations for Interaction",
+        "Energy markets after sanctions",
+        "Alignment in the neoclassical realism programme",  # says only "Irag"
+    }
+    assert found[-1] == "Alignment in the neoclassical realism programme"
+
+
+def test_phrase(corpus):
+    assert title_set('"attack against iraq"') == {"Iraq and Russia: Motivations for Interaction"}
+    assert title_set('"iraq against attack"') == set()
+
+
+def test_all_words_must_match(corpus):
+    assert title_set("iraq oil") == {"Energy markets after sanctions"}
+
+
+def test_or_not_minus_prefix(corpus):
+    assert title_set("malcolm OR oil") == {"Malcolm X and the press", "Energy markets after sanctions"}
+    assert title_set("iraq -oil") == {
+        "Iraq and Russia: Motivations for Interaction",
+        "Alignment in the neoclassical realism programme",
+    }
+    assert title_set("iraq NOT russia") == {"Energy markets after sanctions"}
+    assert title_set("neoclass*") == {"Alignment in the neoclassical realism programme"}
+
+
+def test_fields(corpus):
+    assert title_set("author:asadi") == {"Iraq and Russia: Motivations for Interaction"}
+    assert title_set('author:"maryam karimi"') == {"Energy markets after sanctions"}
+    assert title_set("keyword:energy") == {"Energy markets after sanctions"}
+    assert title_set("title:press") == {"Malcolm X and the press"}
+    assert title_set("title:iraq") == {"Iraq and Russia: Motivations for Interaction"}
+    # Unknown fields are plain words.
+    assert title_set("colour:malcolm") == set()
+    assert title_set("press:malcolm") == {"Malcolm X and the press"}
+
+
+def test_one_letter_words_find_titles_and_authors(corpus):
+    assert title_set("x") == {"Malcolm X and the press"}
+    assert title_set("j") == {"Malcolm X and the press"}
+
+
+def test_bad_syntax_falls_back_to_words(corpus):
+    assert title_set('"attack against iraq') == {"Iraq and Russia: Motivations for Interaction"}
+    assert title_set("((malcolm") == {"Malcolm X and the press"}
+    assert title_set("malcolm OR") == {"Malcolm X and the press"}
+    assert title_set("AND OR NOT") == set()
+
+
+def test_did_you_mean_from_titles_authors_keywords(corpus):
+    results = run_search(SearchParams.from_querydict({"q": "neoclasical"}))
+    assert results.suggestion == "neoclassical"
+    assert run_search(SearchParams.from_querydict({"q": "karimo"})).suggestion == "karimi"
+    assert run_search(SearchParams.from_querydict({"q": "iraq"})).suggestion is None
+
+
+def test_snippet_is_escaped_and_marked(make_article, search_index):
+    make_article("Comparisons", body="<p>if a&lt;b and c&gt;d then Iraq &lt;img src=x onerror=alert(1)//</p>")
+    search_index.update()
+    [hit] = run_search(SearchParams.from_querydict({"q": "iraq"})).hits
+    assert str(hit.snippet) == "if a&lt;b and c&gt;d then <mark>Iraq</mark> &lt;img src=x onerror=alert(1)//"

@@ -1,0 +1,185 @@
+"""The search page, the JSON API, autocomplete, the related hook, the known traps, check_index."""
+
+import datetime
+import json
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from archive.search import engine
+
+
+@pytest.fixture
+def corpus(make_article, search_index):
+    make_article(
+        "Iraq and Russia",
+        body="<p>Russia and Iraq signed a weapons deal.</p>",
+        authors=["Ali Akbar Asadi"],
+        keywords=["Iraq"],
+        date=datetime.date(2012, 10, 25),
+    )
+    make_article(
+        "Energy in Iraq",
+        body="<p>Iraq exports oil.</p>",
+        authors=["Bo Chen"],
+        keywords=["Energy"],
+        date=datetime.date(2019, 1, 1),
+    )
+    make_article("Hidden draft about Iraq", status="draft")
+    search_index.update()
+
+
+def test_search_page(client, corpus):
+    response = client.get("/search/", {"q": "iraq"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "2 results" in html
+    assert "<mark>Iraq</mark>" in html
+    assert "Hidden draft" not in html
+    assert 'href="/authors/ali-akbar-asadi/"' in html
+    assert "?q=iraq&amp;kind=commentary" in html  # a facet link
+    assert "<script>" not in html.split("</main>")[0]
+
+
+def test_empty_query_shows_form_only(client, corpus):
+    response = client.get("/search/")
+    assert response.status_code == 200
+    assert "result" not in response.content.decode().split("</form>", 2)[-1]
+
+
+def test_bad_page_is_404(client, corpus):
+    assert client.get("/search/", {"q": "iraq", "page": "9"}).status_code == 404
+    assert client.get("/search/", {"q": "iraq", "page": "x"}).status_code == 404
+    assert client.get("/api/search/", {"q": "iraq", "page": "9"}).status_code == 404
+
+
+def test_api_search(client, corpus):
+    data = client.get("/api/search/", {"q": "iraq", "sort": "oldest"}).json()
+    assert data["count"] == 2
+    assert [r["title"] for r in data["results"]] == ["Iraq and Russia", "Energy in Iraq"]
+    first = data["results"][0]
+    assert first["url"] == "http://testserver/articles/iraq-and-russia/"
+    assert first["authors"] == ["Ali Akbar Asadi"]
+    assert first["date"] == "2012-10-25"
+    assert "<mark>Iraq</mark>" in first["snippet"]
+    assert data["facets"]["year"] == [
+        {"value": 2019, "label": "2019", "count": 1},
+        {"value": 2012, "label": "2012", "count": 1},
+    ]
+    assert data["suggestion"] is None
+
+
+def test_api_autocomplete(client, corpus):
+    data = client.get("/api/autocomplete/", {"q": "ener"}).json()
+    assert data == {
+        "results": [
+            {"label": "Energy", "url": "/keywords/energy/", "type": "keyword"},
+            {"label": "Energy in Iraq", "url": "/articles/energy-in-iraq/", "type": "article"},
+        ]
+    }
+
+
+def test_related_hook_on_article_page(client, corpus):
+    html = client.get("/articles/energy-in-iraq/").content.decode()
+    assert "Related pieces" in html
+    assert 'href="/articles/iraq-and-russia/"' in html
+    assert "Hidden draft" not in html
+
+
+def test_autocomplete_script_is_external(client, corpus):
+    html = client.get("/").content.decode()
+    assert 'src="/static/js/autocomplete.js"' in html
+    assert 'data-autocomplete-url="/api/autocomplete/"' in html
+
+
+TRAPS = [
+    "\x00",
+    "x" * 10_000,
+    "y" * 30_000,
+    "*e*",
+    "*",
+    "a~9",
+    "[a TO z]",
+    "(" * 500 + "iraq" + ")" * 500,
+    '"unbalanced',
+    'iraq "',
+    "OR",
+    "NOT",
+    "-",
+    "author:",
+    'title:"',
+    "iraq " * 1000,
+    "¿?!§%&/",
+    "\ud800"[:0] + "\u202e",
+]
+
+
+@pytest.mark.parametrize("q", TRAPS, ids=range(len(TRAPS)))
+def test_known_traps_answer_fast(client, corpus, q):
+    for path in ("/search/", "/api/search/"):
+        started = time.monotonic()
+        response = client.get(path, {"q": q})
+        assert response.status_code == 200
+        assert time.monotonic() - started < 1.0
+
+
+def test_query_count_does_not_grow_with_results(client, make_article, search_index):
+    make_article("Steppe one", authors=["Ann Lee"], keywords=["Steppe"])
+    search_index.update()
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/search/", {"q": "steppe"}).status_code == 200
+    for n in range(15):
+        make_article(f"Steppe {n}", authors=[f"Author {n}"], keywords=[f"Key {n}", "Steppe"])
+    search_index.update()
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/search/", {"q": "steppe"})
+    assert "16 results" in response.content.decode()
+    assert len(many) == len(few)
+    assert len(few) <= 4
+
+
+def test_check_index_json_and_repair(make_article, search_index, capsys):
+    ok = make_article("Kept piece")
+    stale = make_article("Stale piece")
+    missing = make_article("Missing piece")
+    search_index.update()
+    from archive.articles.models import Article
+
+    Article.objects.filter(pk=stale.pk).update(title="Changed quietly")  # no signal
+    with engine.write_lock():
+        engine.write_documents(
+            documents=[{"id": "999999", "title": "Orphan", "date": "20200101", "slug": "o", "stamp": ""}],
+            delete_ids=[missing.pk],
+        )
+    call_command("check_index", "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report == {
+        "database": 3,
+        "index": 3,
+        "missing": [missing.pk],
+        "stale": [stale.pk],
+        "orphaned": [999999],
+    }
+    call_command("check_index", "--repair", "--json")
+    assert json.loads(capsys.readouterr().out) == {
+        "database": 3,
+        "index": 3,
+        "missing": [],
+        "stale": [],
+        "orphaned": [],
+    }
+    assert ok.pk in engine.indexed_stamps()
+
+
+def test_check_index_repair_builds_a_missing_index(make_article, search_index, settings, tmp_path, capsys):
+    make_article("Only piece")
+    settings.ARCHIVE_INDEX_DIR = tmp_path / "fresh"
+    engine.forget_searcher()
+    call_command("check_index", "--repair")
+    assert "Repaired 1 document(s)." in capsys.readouterr().out
+    call_command("check_index", "--json")
+    assert json.loads(capsys.readouterr().out)["index"] == 1
+    engine.forget_searcher()
