@@ -320,7 +320,12 @@ def related_articles(article, *, limit=5):
     searcher = state.searcher
     text = "\n".join(filter(None, (article.title, article.abstract, html_to_text(article.body))))
     text = text[:RELATED_SCAN_CHARS]
-    keyterms = searcher.key_terms_from_text("text", text, numterms=12)
+    try:
+        keyterms = searcher.key_terms_from_text("text", text, numterms=12)
+    except ZeroDivisionError:
+        # Whoosh's Bo1 scoring divides by the heaviest term's weight: zero when none of the
+        # text's words is in the index (an empty index, or an article not indexed yet).
+        return []
     if not keyterms:
         return []
     q = wq.Or([wq.Term("text", term, boost=weight) for term, weight in keyterms])
