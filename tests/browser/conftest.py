@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from archive.articles.html import clean_body_html
 
@@ -113,10 +114,12 @@ def load_sample(make_article):
 
 
 @pytest.fixture
-def content(make_article, transactional_db):
-    """The content every page is opened with. Until the demo content lands, the sample set;
-    then this becomes `call_command("load_demo")`."""
-    load_sample(make_article)
+def content(make_article, search_index, transactional_db):
+    """The content every page is opened with, in the database and the search index. Until the
+    demo content lands, the sample set; then the first line becomes `call_command("load_demo")`."""
+    with transaction.atomic():  # one commit, so one index update instead of one per save
+        load_sample(make_article)
+    search_index.update()
 
 
 def screenshot(page, name, *, full_page=True):
