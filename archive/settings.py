@@ -183,6 +183,128 @@ LOGGING = {
 
 
 # --- Security and production (headers, CSP, rate limits) ---
+# Production is DJANGO_DEBUG=0 behind HTTPS (README "Production"). Headers aim at Mozilla
+# Observatory A+: HSTS, a strict CSP (archive.security.middleware), frame denial, no sniffing.
+#
+# Environment (all optional):
+#   DJANGO_SECURE_SSL_REDIRECT      redirect http to https; default on when DJANGO_DEBUG=0. Set 0 only
+#                                   when the proxy in front already redirects (W008 is then silenced).
+#   DJANGO_BEHIND_PROXY             1: trust X-Forwarded-Proto from the proxy (SECURE_PROXY_SSL_HEADER)
+#                                   and take the client address from X-Forwarded-For.
+#   DJANGO_PROXY_COUNT              how many proxies append to X-Forwarded-For; default 1 behind a proxy.
+#   DJANGO_HSTS_SECONDS             default 31536000 (one year); 0 disables HSTS.
+#   DJANGO_HSTS_INCLUDE_SUBDOMAINS  default 1.   DJANGO_HSTS_PRELOAD  default 1.
+#   DJANGO_CSRF_TRUSTED_ORIGINS     comma-separated origins, e.g. https://archive.example.org
+#   ARCHIVE_SEARCH_RATE             searches per minute per client address; default 30 (0 = off).
+#   ARCHIVE_SEARCH_BURST            searches a client may make at once before the rate applies; default 15.
+INSTALLED_APPS += ["axes", "archive.security", "archive.backup"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "archive.security.middleware.SecurityHeadersMiddleware",
+)
+# Rejected searches cost no session or user lookup: the limiter sits right after static files.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "archive.security.middleware.SearchRateLimitMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # django-axes wants to be last
+AUTHENTICATION_BACKENDS = [
+    "archive.security.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+ARCHIVE_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if ARCHIVE_BEHIND_PROXY:
+    # Only behind a proxy that sets X-Forwarded-Proto itself and strips it from clients.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+ARCHIVE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT") or (1 if ARCHIVE_BEHIND_PROXY else 0))
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS") or 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# Deliberate choices, named so `check --deploy --fail-level WARNING` stays clean when made.
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, chosen in [
+        ("security.W008", not SECURE_SSL_REDIRECT),  # the proxy redirects to https
+        ("security.W004", SECURE_HSTS_SECONDS == 0),  # the proxy sets HSTS
+        ("security.W005", not SECURE_HSTS_INCLUDE_SUBDOMAINS),
+        ("security.W021", not SECURE_HSTS_PRELOAD),
+    ]
+    if chosen
+]
+
+# Content-Security-Policy (set by archive.security.middleware; Django 5.2 has none built in).
+# Pages load scripts, styles, images and fonts from this site only; no inline script or style.
+ARCHIVE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+ARCHIVE_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
+
+# Admin login: django-axes locks an address out after 5 failed logins for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "archive.security.ratelimit.client_ip"
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+
+# Search is the one expensive page: a token bucket per client address (archive.security.ratelimit).
+# A client may make ARCHIVE_SEARCH_BURST searches at once, then ARCHIVE_SEARCH_RATE per minute;
+# beyond that it gets a 429 page (JSON on the API) with Retry-After. Paths are matched exactly.
+ARCHIVE_RATE_LIMITS = {
+    "search": {
+        "paths": ["/search/", "/api/search/"],
+        "per_minute": float(os.environ.get("ARCHIVE_SEARCH_RATE") or 30),
+        "burst": int(os.environ.get("ARCHIVE_SEARCH_BURST") or 15),
+    },
+}
+# Buckets live in their own cache: per process by default (so with N gunicorn workers a client
+# gets up to N times the rate); point it at Redis or Memcached to share buckets between processes.
+CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["ratelimit"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "archive-ratelimit",
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
+
+# Request limits. File uploads stream to a temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE; the
+# size of each uploaded file is checked by archive.ingest. Form fields (an article body can be
+# 2,000,000 characters, see archive.articles.html) fit in DATA_UPLOAD_MAX_MEMORY_SIZE.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
 
 # --- Interop (archive.interop): feeds, OAI-PMH, API ---
+# The OAI-PMH repository identifier (a domain name you control) names every record
+# (`oai:<id>:<article id>`): set it once and never change it.
+ARCHIVE_OAI_REPOSITORY_ID = os.environ.get("ARCHIVE_OAI_REPOSITORY_ID", "archive.localhost")
+ARCHIVE_OAI_ADMIN_EMAIL = os.environ.get("ARCHIVE_ADMIN_EMAIL", "archive@localhost")
+ARCHIVE_OAI_PAGE_SIZE = 100  # records per OAI-PMH response before a resumption token
+ARCHIVE_FEED_SIZE = 50  # entries per feed
+ARCHIVE_API_PAGE_SIZE = 20
+ARCHIVE_API_MAX_PAGE_SIZE = 100
+ARCHIVE_EXPORT_MAX = 1000  # articles in one export of a search result set
+ARCHIVE_SITEMAP_LIMIT = 50_000  # URLs per sitemap (the protocol's limit); more makes an index

@@ -28,8 +28,11 @@ BODY_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+# The start of a tag: "<name" or "</name". The rest of the tag runs to the next ">".
+_TAG_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
 _VOID = {"br", "hr", "img", "wbr", "input", "meta", "link", "area", "col", "source", "embed", "param"}
+# Elements a parser closes implicitly when a sibling of the same name opens ("<p>a<p>b", "<li>").
+_SELF_CLOSING_SIBLINGS = {"p", "li", "dt", "dd", "tr", "td", "th", "option", "thead", "tbody", "tfoot"}
 
 
 class UnsafeHTMLError(ValueError):
@@ -37,14 +40,35 @@ class UnsafeHTMLError(ValueError):
 
 
 def _check_bounds(html):
+    """Reject input larger than MAX_HTML_CHARS or nesting deeper than MAX_NESTING.
+
+    One pass, linear in the input (each character is looked at a bounded number of times), so
+    hostile input such as "<div" repeated without ">" cannot make this check itself slow.
+    """
     if len(html) > MAX_HTML_CHARS:
         raise UnsafeHTMLError(f"The HTML is {len(html):,} characters; the limit is {MAX_HTML_CHARS:,}.")
-    depth = 0
-    for closing, name, self_closing in _TAG.findall(html):
-        if name.lower() in _VOID or self_closing:
+    open_elements = []
+    position = 0
+    while True:
+        match = _TAG_START.search(html, position)
+        if match is None:
+            return
+        end = html.find(">", match.end())
+        if end < 0:
+            return  # no ">" left: nothing after this is a tag
+        position = end + 1
+        closing, name = match.group(1), match.group(2).lower()
+        if name in _VOID or html[end - 1] == "/":
             continue
-        depth = max(depth - 1, 0) if closing else depth + 1
-        if depth > MAX_NESTING:
+        if closing:
+            if name in open_elements:
+                while open_elements.pop() != name:
+                    pass
+            continue
+        if name in _SELF_CLOSING_SIBLINGS and open_elements and open_elements[-1] == name:
+            continue
+        open_elements.append(name)
+        if len(open_elements) > MAX_NESTING:
             raise UnsafeHTMLError(f"The HTML nests elements more than {MAX_NESTING} deep.")
 
 
@@ -69,12 +93,33 @@ _EXECUTABLE_BLOCK = re.compile(
 _TAG_NAMES = sorted(
     nh3.ALLOWED_TAGS | {"script", "style", "svg", "math", "iframe", "object", "embed", "img", "font"}
 )
+# Atomic groups and possessive repeats: no backtracking, so hostile attribute soup stays linear.
 _MARKUP_TAG = re.compile(
-    r"</?(?:{names})(?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))*\s*/?>".format(
+    r"</?(?=[a-zA-Z])(?:{names})\b(?>\s+[\w:-]+\s*=\s*(?>\"[^\"]*\"|'[^']*'|[^\s<>\"'][^\s<>]*))*+\s*/?>".format(
         names="|".join(_TAG_NAMES)
     ),
     re.I,
 )
+
+# Whatever is left that a browser would read as a tag (any name, any attributes, even unclosed at
+# the end) is dropped when it could run code: an executable element, an event handler, or a
+# script URL. "[^<>]*" stops at the next angle bracket, so this pass is linear too.
+_TAG_LIKE = re.compile(r"</?([a-zA-Z][\w:-]*)([^<>]*)(?:>|$)")
+_DANGEROUS_ELEMENTS = {
+    "script", "style", "svg", "math", "template", "iframe", "object", "embed", "frame", "frameset",
+    "applet", "base", "link", "meta", "noscript", "form", "input", "button", "img", "image", "video",
+    "audio", "source", "xmp", "plaintext", "textarea", "select", "details", "marquee", "isindex",
+}  # fmt: skip
+_DANGEROUS_ATTRIBUTE = re.compile(
+    r"(?:^|[\s\"'/])on[a-z]+\s*=|(?:javascript|vbscript|data)\s*:|\bsrcdoc\b", re.I
+)
+
+
+def _drop_dangerous_tag(match):
+    name, rest = match.group(1).lower(), match.group(2)
+    if name in _DANGEROUS_ELEMENTS or _DANGEROUS_ATTRIBUTE.search(rest):
+        return ""
+    return match.group(0)
 
 
 def clean_text(text):
@@ -88,6 +133,7 @@ def clean_text(text):
         raise UnsafeHTMLError(f"The text is {len(text):,} characters; the limit is {MAX_HTML_CHARS:,}.")
     text = _EXECUTABLE_BLOCK.sub(" ", text)
     text = _MARKUP_TAG.sub("", text)
+    text = _TAG_LIKE.sub(_drop_dangerous_tag, text)
     return " ".join(text.split())
 
 

@@ -14,6 +14,8 @@ whose date has arrived.
 """
 
 import datetime
+import functools
+import logging
 import math
 import re
 from collections import Counter
@@ -31,6 +33,8 @@ from archive.search.analysis import analyze
 from archive.search.documents import html_to_text, snippet_source
 from archive.search.highlight import snippet
 from archive.search.query import translate
+
+log = logging.getLogger("archive.search")
 
 SORTS = ("relevance", "newest", "oldest")
 FACET_NAMES = ("author", "keyword", "kind", "language", "year")
@@ -214,16 +218,48 @@ class SearchResults:
         return year_histogram(self)
 
 
+class SearchUnavailable(Exception):
+    """The index is missing or damaged: search cannot answer until `rebuild_index` (or
+    `check_index --repair`) builds it again from the database."""
+
+
 def run_search(params, *, per_page=None):
-    """Search with `params`; a page of hits plus facets. Never raises for any user input."""
+    """Search with `params`; a page of hits plus facets. Never raises for any user input; raises
+    SearchUnavailable when the index is missing or cannot be read."""
+    try:
+        return _run_search(params, per_page=per_page)
+    except SearchUnavailable:
+        raise
+    except Exception as error:
+        engine.forget_searcher()
+        log.exception("Search failed; the index in %s looks damaged", engine.index_dir())
+        raise SearchUnavailable(f"The search index cannot be read ({type(error).__name__}).") from error
+
+
+def _quiet_when_unavailable(function):
+    """Secondary lookups (autocomplete, related pieces, feed ids) answer nothing, logged, rather than
+    breaking the page around them when the index is damaged."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except Exception:
+            engine.forget_searcher()
+            log.exception("%s failed; the index in %s looks damaged", function.__name__, engine.index_dir())
+            return []
+
+    return wrapper
+
+
+def _run_search(params, *, per_page=None):
     per_page = per_page or settings.ARCHIVE_PAGE_SIZE
     results = SearchResults(params=params, per_page=per_page, page=params.page)
     if params.is_empty:
         return results
     state = engine.live()
     if state is None:
-        results.note = "The search index is not built yet."
-        return results
+        raise SearchUnavailable("The search index is missing.")
     searcher = state.searcher
     parsed = translate(params.q, searcher.reader())
     results.note = parsed.note
@@ -248,6 +284,7 @@ def run_search(params, *, per_page=None):
     return results
 
 
+@_quiet_when_unavailable
 def search_article_ids(params, *, limit=100):
     """Ids of the matching public articles in result order, at most `limit` (feeds, exports)."""
     if params.is_empty:
@@ -265,6 +302,7 @@ def search_article_ids(params, *, limit=100):
     return [int(searcher.stored_fields(docnum)["id"]) for docnum in docnums]
 
 
+@_quiet_when_unavailable
 def autocomplete(prefix, *, limit=8):
     """Titles, authors and keywords starting with `prefix` (public only): [{label, url, type}]."""
     prefix = " ".join(str(prefix or "").replace("\x00", "").split())[:MAX_AUTOCOMPLETE_CHARS]
@@ -312,6 +350,7 @@ def autocomplete(prefix, *, limit=8):
     return suggestions[:limit]
 
 
+@_quiet_when_unavailable
 def related_articles(article, *, limit=5):
     """Public articles most like `article` (more-like-this), best first."""
     state = engine.live()

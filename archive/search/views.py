@@ -1,13 +1,29 @@
 """Search pages: thin glue between the request and `archive.search.service`."""
 
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.views.generic import TemplateView
 
-from archive.search.service import SearchParams, autocomplete, run_search
+from archive.search.service import SearchParams, SearchUnavailable, autocomplete, run_search
+
+UNAVAILABLE = "Search is unavailable for a moment: its index is being rebuilt. Reading pages still work."
+RETRY_AFTER = "120"
+
+
+def unavailable_page(request):
+    response = render(request, "search/unavailable.html", {"message": UNAVAILABLE}, status=503)
+    response["Retry-After"] = RETRY_AFTER
+    return response
 
 
 class SearchView(TemplateView):
     template_name = "search/results.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except SearchUnavailable:
+            return unavailable_page(request)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -21,7 +37,12 @@ class SearchView(TemplateView):
 
 def search_api(request):
     params = SearchParams.from_querydict(request.GET)
-    results = run_search(params)
+    try:
+        results = run_search(params)
+    except SearchUnavailable:
+        response = JsonResponse({"error": UNAVAILABLE}, status=503)
+        response["Retry-After"] = RETRY_AFTER
+        return response
     if results.page_out_of_range or "page" in params.errors:
         return JsonResponse({"error": "No such page of results."}, status=404)
     return JsonResponse(

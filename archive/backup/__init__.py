@@ -1,0 +1,1 @@
+"""Backup and restore of the whole archive: `export_archive DIR` and `import_archive DIR`."""

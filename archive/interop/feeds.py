@@ -1,0 +1,185 @@
+"""Atom and RSS feeds (django.contrib.syndication): latest pieces, per author, per keyword, and
+for a search. Entries carry every author, the publication date, the last change, the abstract
+and the keywords as categories.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from archive.articles.models import Author, Keyword
+from archive.interop.queries import public_listing
+from archive.interop.xmltext import xml_text
+
+
+class MultiAuthorAtom(Atom1Feed):
+    """Atom with one <author> per author (Django's generator writes only the first)."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, link in item.get("more_authors", ()):
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.addQuickElement("uri", link)
+            handler.endElement("author")
+
+
+class MultiAuthorRss(Rss201rev2Feed):
+    """RSS 2.0 with one <dc:creator> per author."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, _link in item.get("more_authors", ()):
+            handler.addQuickElement("dc:creator", name)
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:dc": "http://purl.org/dc/elements/1.1/"}
+
+
+class ArticleFeed(Feed):
+    """The latest public pieces. Subclasses narrow `articles()` and name the feed."""
+
+    feed_type = MultiAuthorAtom
+    fmt = "atom"
+
+    @classmethod
+    def as_view(cls):
+        """A view that serves each request with a fresh feed object, so `self.request` is safe."""
+
+        def view(request, *args, **kwargs):
+            feed = cls()
+            feed.request = request
+            return feed(request, *args, **kwargs)
+
+        view.__name__ = cls.__name__
+        return view
+
+    # --- the feed ---
+
+    def title(self, obj=None):
+        return f"{settings.ARCHIVE_SITE_NAME}: latest pieces"
+
+    def subtitle(self, obj=None):
+        return "The newest analysis, commentary and papers in the archive."
+
+    description = subtitle  # RSS calls it description
+
+    def link(self, obj=None):
+        return reverse("articles:list")
+
+    def feed_url(self, obj=None):
+        return self.request.get_full_path()
+
+    def articles(self, obj):
+        return public_listing()
+
+    def items(self, obj=None):
+        return list(self.articles(obj)[: settings.ARCHIVE_FEED_SIZE])
+
+    # --- entries ---
+
+    def item_title(self, item):
+        return xml_text(item.title + (f": {item.subtitle}" if item.subtitle else ""))
+
+    def item_description(self, item):
+        return xml_text(item.abstract or Truncator(_plain(item.body)).words(60))
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_guid(self, item):
+        return self.request.build_absolute_uri(item.get_absolute_url())
+
+    def item_author_name(self, item):
+        authors = item.ordered_authors
+        return xml_text(authors[0].name) if authors else None
+
+    def item_author_link(self, item):
+        authors = item.ordered_authors
+        return self.request.build_absolute_uri(authors[0].get_absolute_url()) if authors else None
+
+    def item_extra_kwargs(self, item):
+        return {
+            "more_authors": [
+                (xml_text(a.name), self.request.build_absolute_uri(a.get_absolute_url()))
+                for a in item.ordered_authors[1:]
+            ]
+        }
+
+    def item_pubdate(self, item):
+        return datetime.datetime.combine(item.date, datetime.time.min, tzinfo=datetime.UTC)
+
+    def item_updateddate(self, item):
+        return max(item.updated_at, self.item_pubdate(item))
+
+    def item_categories(self, item):
+        return [xml_text(k.name) for k in item.keywords.all()]
+
+
+class RssMixin:
+    feed_type = MultiAuthorRss
+    fmt = "rss"
+
+
+class LatestAtomFeed(ArticleFeed):
+    pass
+
+
+class LatestRssFeed(RssMixin, ArticleFeed):
+    pass
+
+
+class AuthorAtomFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, obj=None):
+        return f"{settings.ARCHIVE_SITE_NAME}: pieces by {obj.name}"
+
+    def subtitle(self, obj=None):
+        return obj.affiliation or f"The newest pieces by {obj.name}."
+
+    description = subtitle
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def articles(self, obj):
+        return public_listing().by_author(obj)
+
+
+class AuthorRssFeed(RssMixin, AuthorAtomFeed):
+    pass
+
+
+class KeywordAtomFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Keyword, slug=slug)
+
+    def title(self, obj=None):
+        return f"{settings.ARCHIVE_SITE_NAME}: {obj.name}"
+
+    def subtitle(self, obj=None):
+        return f"The newest pieces with the keyword {obj.name}."
+
+    description = subtitle
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def articles(self, obj):
+        return public_listing().tagged(obj)
+
+
+class KeywordRssFeed(RssMixin, KeywordAtomFeed):
+    pass
+
+
+def _plain(html):
+    return strip_tags(html or "")

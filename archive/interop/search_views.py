@@ -1,0 +1,90 @@
+"""The parts of interop that stand on search: the feed of a search, OpenSearch suggestions and
+the export of a whole result set. They go through `archive.search.service` only:
+`SearchParams.from_querydict(querydict)` (never raises), `search_article_ids(params, *, limit)`
+(ids in result order) and `autocomplete(prefix, *, limit)`.
+"""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from archive.interop.feeds import ArticleFeed, RssMixin
+from archive.interop.queries import articles_in_order
+from archive.interop.views import export_response
+
+
+def search_service():
+    from archive.search import service  # imported late: search is optional for the rest of interop
+
+    return service
+
+
+def searched_articles(querydict, *, limit, default_sort=None):
+    """The public articles a search finds, in result order, with authors and keywords prefetched.
+    `default_sort` applies when the query names no sort."""
+    service = search_service()
+    params = service.SearchParams.from_querydict(querydict)
+    if default_sort and not querydict.get("sort"):
+        params.sort = default_sort
+    return articles_in_order(service.search_article_ids(params, limit=limit))
+
+
+def _query_string(request):
+    return urlencode([(k, v) for k in request.GET for v in request.GET.getlist(k) if k != "page"])
+
+
+class SearchAtomFeed(ArticleFeed):
+    """The pieces a search finds, newest first unless `sort=` says otherwise: a subscriber wants
+    the newest matches, not the 50 most relevant of all time."""
+
+    def get_object(self, request):
+        return request.GET
+
+    def title(self, obj=None):
+        query = obj.get("q", "").strip()
+        return (
+            f"{settings.ARCHIVE_SITE_NAME}: search for {query}"
+            if query
+            else f"{settings.ARCHIVE_SITE_NAME}: search"
+        )
+
+    def subtitle(self, obj=None):
+        return "Pieces matching a search of the archive."
+
+    description = subtitle
+
+    def link(self, obj=None):
+        query = _query_string(self.request)
+        return "/search/" + (f"?{query}" if query else "")
+
+    def items(self, obj=None):
+        return searched_articles(obj, limit=settings.ARCHIVE_FEED_SIZE, default_sort="newest")
+
+
+class SearchRssFeed(RssMixin, SearchAtomFeed):
+    pass
+
+
+@require_GET
+def opensearch_suggestions(request):
+    """OpenSearch suggestions (application/x-suggestions+json): [query, labels, types, urls]."""
+    query = request.GET.get("q", "")
+    suggestions = search_service().autocomplete(query, limit=10) if query.strip() else []
+    body = [
+        query,
+        [s["label"] for s in suggestions],
+        [s.get("type", "") for s in suggestions],
+        [request.build_absolute_uri(s["url"]) for s in suggestions],
+    ]
+    response = JsonResponse(body, safe=False, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/x-suggestions+json; charset=utf-8"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def export_search(request, fmt):
+    """Every piece a search finds (up to `ARCHIVE_EXPORT_MAX`), in one citation file."""
+    articles = searched_articles(request.GET, limit=settings.ARCHIVE_EXPORT_MAX)
+    return export_response(articles, fmt=fmt, stem="search-results", request=request)

@@ -1,0 +1,1 @@
+"""Security that spans the site: response headers (CSP, Permissions-Policy), rate limits, login lockout."""

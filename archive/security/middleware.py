@@ -1,0 +1,78 @@
+"""Response headers Django does not set, and the search rate limit."""
+
+import json
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+from archive.security import ratelimit
+
+
+def csp_header_value(policy):
+    return "; ".join(f"{directive} {' '.join(sources)}".strip() for directive, sources in policy.items())
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response (a view may set its own).
+
+    SecurityMiddleware already sets HSTS, X-Content-Type-Options, Referrer-Policy and
+    Cross-Origin-Opener-Policy; XFrameOptionsMiddleware sets X-Frame-Options.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csp = csp_header_value(settings.ARCHIVE_CSP)
+        self.permissions_policy = settings.ARCHIVE_PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        csp = self.csp
+        if request.is_secure():
+            csp += "; upgrade-insecure-requests"
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        return response
+
+
+class SearchRateLimitMiddleware:
+    """429 for a client that searches faster than ARCHIVE_RATE_LIMITS allows (per client address)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = ratelimit.limit_for_path(request.path_info)
+        if limit is not None:
+            name, rule = limit
+            decision = ratelimit.take(
+                name=name,
+                key=ratelimit.client_ip(request),
+                per_minute=rule["per_minute"],
+                burst=rule["burst"],
+            )
+            if not decision.allowed:
+                return too_many_requests(request, decision.retry_after, rule)
+        return self.get_response(request)
+
+
+def too_many_requests(request, retry_after, rule):
+    message = (
+        f"Too many searches from your address: the limit is {rule['per_minute']:g} a minute "
+        f"(after a burst of {rule['burst']}). Please try again in {retry_after} seconds."
+    )
+    if request.path_info.startswith("/api/"):
+        response = HttpResponse(
+            json.dumps({"error": message, "retry_after": retry_after}),
+            content_type="application/json",
+            status=429,
+        )
+    else:
+        body = render_to_string(
+            "security/rate_limited.html",
+            {"message": message, "retry_after": retry_after},
+            request=request,
+        )
+        response = HttpResponse(body, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
