@@ -71,7 +71,8 @@ def open_page(browser, live_server):
 
     def open_(path, *, viewport=DESKTOP, expect_status=200, **options):
         # bypass_csp lets the tests inject axe-core under the site's strict Content-Security-Policy.
-        context = browser.new_context(viewport=viewport, bypass_csp=True, **options)
+        options.setdefault("bypass_csp", True)
+        context = browser.new_context(viewport=viewport, **options)
         contexts.append(context)
         page = context.new_page()
         response = page.goto(live_server.url + path)
