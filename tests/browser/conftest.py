@@ -73,6 +73,7 @@ def open_page(browser, live_server):
         # bypass_csp lets the tests inject axe-core under the site's strict Content-Security-Policy.
         options.setdefault("bypass_csp", True)
         context = browser.new_context(viewport=viewport, **options)
+        context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
         response = page.goto(live_server.url + path)
