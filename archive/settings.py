@@ -99,6 +99,8 @@ TEMPLATES = [
     },
 ]
 
+if not os.environ.get("DATABASE_URL"):
+    VAR_DIR.mkdir(exist_ok=True)  # the embedded default lives in var/, which git ignores
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'archive.sqlite3'}",
@@ -180,6 +182,23 @@ LOGGING = {
 
 
 # --- Ingest (archive.ingest): upload and import limits ---
+# Every limit can be set from the environment (bytes / seconds). Files over a limit are refused with
+# a message naming it; extraction runs in a child process capped by the memory and time limits.
+def env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value and value.strip() else default
+
+
+ARCHIVE_INGEST_MAX_FILE_BYTES = env_int("ARCHIVE_INGEST_MAX_FILE_BYTES", 20 * 1024 * 1024)  # one file
+ARCHIVE_INGEST_MAX_ZIP_ENTRIES = env_int("ARCHIVE_INGEST_MAX_ZIP_ENTRIES", 1000)  # files in one zip
+ARCHIVE_INGEST_MAX_ZIP_BYTES = env_int("ARCHIVE_INGEST_MAX_ZIP_BYTES", 200 * 1024 * 1024)  # zip, expanded
+ARCHIVE_INGEST_MAX_DOCX_BYTES = env_int("ARCHIVE_INGEST_MAX_DOCX_BYTES", 50 * 1024 * 1024)  # DOCX, expanded
+ARCHIVE_INGEST_MEMORY_BYTES = env_int(
+    "ARCHIVE_INGEST_MEMORY_BYTES", 768 * 1024 * 1024
+)  # extraction RLIMIT_AS
+ARCHIVE_INGEST_SECONDS = env_int("ARCHIVE_INGEST_SECONDS", 60)  # extraction wall-clock limit
+ARCHIVE_INGEST_SANDBOX = env_bool("ARCHIVE_INGEST_SANDBOX", True)  # off only where fork is unavailable
+# Upload request limits (FILE_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FILES) are in Security.
 
 
 # --- Security and production (headers, CSP, rate limits) ---

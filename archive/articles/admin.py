@@ -37,7 +37,7 @@ class PublicationYearFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and value.isdigit():
+        if value and value.isascii() and value.isdigit():
             return queryset.filter(date__year=int(value))
         return queryset
 

@@ -1,3 +1,17 @@
-"""Routes of archive.ingest (mounted at the site root)."""
+"""Routes of archive.ingest (mounted at the site root): the staff upload pages under /admin/ingest/
+and the public download of an article's original file."""
 
-urlpatterns = []
+from django.contrib import admin
+from django.urls import path
+
+from archive.ingest import views
+
+app_name = "ingest"
+
+urlpatterns = [
+    path("admin/ingest/upload/", admin.site.admin_view(views.upload), name="upload"),
+    path("admin/ingest/pending/", admin.site.admin_view(views.pending_list), name="pending"),
+    path("admin/ingest/pending/<int:pk>/", admin.site.admin_view(views.review), name="review"),
+    path("admin/ingest/pending/<int:pk>/discard/", admin.site.admin_view(views.discard), name="discard"),
+    path("originals/<str:slug>/", views.original, name="original"),
+]

@@ -113,7 +113,7 @@ class SearchParams:
         params.language = language
         year = get("year")
         if year:
-            if year.isdigit() and 1000 <= int(year) <= 9999:
+            if year.isascii() and year.isdigit() and 1000 <= int(year) <= 9999:
                 params.year = int(year)
             else:
                 errors["year"] = "Enter a four-digit year."
@@ -134,7 +134,7 @@ class SearchParams:
         params.sort = sort or "relevance"
         page = get("page")
         if page:
-            if page.isdigit() and 1 <= int(page) <= MAX_PAGE:
+            if page.isascii() and page.isdigit() and 1 <= int(page) <= MAX_PAGE:
                 params.page = int(page)
             else:
                 errors["page"] = "No such page."

@@ -1,0 +1,42 @@
+"""File in, draft out: the entry point the import service and the admin upload share.
+
+`extract_file(data, filename=...)` checks the bytes (`files.check_file`), then runs the format's
+extractor, in the sandbox subprocess unless `ARCHIVE_INGEST_SANDBOX` is off.
+"""
+
+from archive.ingest.draft import ExtractionError
+from archive.ingest.files import FILE_FORMATS, Limits, check_file
+
+
+def extract_bytes(data, *, fmt, filename):
+    """Run the extractor of `fmt` in this process (the sandbox child calls this)."""
+    if fmt == "pdf":
+        from archive.ingest.formats import pdf as module
+    elif fmt == "docx":
+        from archive.ingest.formats import docx as module
+    elif fmt == "html":
+        from archive.ingest.formats import html as module
+    elif fmt == "md":
+        from archive.ingest.formats import markdown as module
+    elif fmt == "txt":
+        from archive.ingest.formats import txt as module
+    else:
+        raise ExtractionError(f"{filename}: no extractor for {fmt}.")
+    return module.extract(data, filename=filename)
+
+
+def extract_file(data, *, filename, limits=None, sandbox=None):
+    """The draft of one uploaded or imported file; ExtractionError with a sentence when it cannot be read."""
+    if limits is None or sandbox is None:
+        from django.conf import settings
+
+        limits = limits or Limits.from_settings()
+        sandbox = settings.ARCHIVE_INGEST_SANDBOX if sandbox is None else sandbox
+    fmt = check_file(data, filename, limits)
+    if fmt not in FILE_FORMATS:
+        raise ExtractionError(f"{filename} is a {fmt.upper()} file of many pieces, not one piece.")
+    if sandbox:
+        from archive.ingest.sandbox import extract_in_subprocess
+
+        return extract_in_subprocess(data, fmt=fmt, filename=filename, limits=limits)
+    return extract_bytes(data, fmt=fmt, filename=filename)
