@@ -151,21 +151,47 @@ STORAGES = {
 
 # --- Search (Haystack + Whoosh). archive.search is the only code that talks to either. ---
 ARCHIVE_INDEX_DIR = Path(os.environ.get("ARCHIVE_INDEX_DIR") or VAR_DIR / "index")
-HAYSTACK_CONNECTIONS = {
-    "default": {
-        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
-        "PATH": str(ARCHIVE_INDEX_DIR),
-    },
-}
+
+
+def search_connection(url, index_dir):
+    """HAYSTACK_CONNECTIONS["default"] from ARCHIVE_SEARCH_URL; unset: our Whoosh engine.
+
+    solr://host:8983/solr/archive (solr+https:// for TLS), elasticsearch://host:9200/archive
+    (Elasticsearch 7; elasticsearch+https://), whoosh:///path (Haystack's stock Whoosh backend).
+    """
+    if not url:
+        return {"ENGINE": "archive.search.backend.ArchiveWhooshEngine", "PATH": str(index_dir)}
+    scheme, _, rest = url.partition("://")
+    engine, _, transport = scheme.partition("+")
+    http = transport or "http"
+    if engine == "solr" and rest and http in ("http", "https"):
+        return {"ENGINE": "haystack.backends.solr_backend.SolrEngine", "URL": f"{http}://{rest}"}
+    if engine == "elasticsearch" and rest and http in ("http", "https"):
+        host, _, index_name = rest.partition("/")
+        return {
+            "ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
+            "URL": f"{http}://{host}/",
+            "INDEX_NAME": index_name.strip("/") or "archive",
+        }
+    if engine == "whoosh" and rest and not transport:
+        return {"ENGINE": "haystack.backends.whoosh_backend.WhooshEngine", "PATH": rest}
+    raise ImproperlyConfigured(
+        f"ARCHIVE_SEARCH_URL {url!r} is not understood: use solr://host:port/solr/core, "
+        "elasticsearch://host:port/index, whoosh:///path, or leave it unset for the built-in index."
+    )
+
+
+HAYSTACK_CONNECTIONS = {"default": search_connection(os.environ.get("ARCHIVE_SEARCH_URL"), ARCHIVE_INDEX_DIR)}
 # Never let the engine fail silently while developing or testing; production logs and repairs.
 HAYSTACK_SILENTLY_FAIL = not DEBUG
 # The default narrows every search with an extra unlimited query; we index one model only.
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 # Index writes are queued after commit by archive.search, not done inside the request.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
-# archive.search writes and reads this folder itself (generations + CURRENT pointer, separate
-# segment files, one file lock for writers); see README "Search". Haystack's own update/rebuild
-# commands are replaced by ours (archive.search is listed before haystack).
+# The default engine, archive.search.backend.ArchiveWhooshEngine, writes and reads
+# ARCHIVE_INDEX_DIR itself (generations + CURRENT pointer, separate segment files, one file lock
+# for writers); see README "Search". Haystack's own update/rebuild/clear commands are replaced by
+# ours (archive.search is listed before haystack), which go through the configured engine.
 
 # --- The archive ---
 ARCHIVE_SITE_NAME = os.environ.get("ARCHIVE_SITE_NAME", "The Archive")

@@ -1,6 +1,5 @@
 """Root URLs. Each app owns its routes under a namespace."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,8 +18,3 @@ urlpatterns = [
     path("", include("archive.interop.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,8 +1,9 @@
 """Every write to articles, authors and keywords goes through these functions.
 
 The admin, the import command and the tests call the same code. Functions that change many
-articles without `save()` (merges, bulk status changes) send `articles_changed` so copies of
-the articles, such as the search index, follow.
+articles without `save()` (merges, bulk status changes) send `articles_changed` inside their
+transaction, so listeners record the change atomically with it (the search index queues the
+articles there and writes them after the commit).
 """
 
 from django.db import IntegrityError, transaction
@@ -81,7 +82,7 @@ def author_merge(*, source, target):
         target.bio = source.bio
     target.save()
     source.delete()
-    transaction.on_commit(lambda: _announce(affected))
+    _announce(affected)
     return target
 
 
@@ -121,7 +122,7 @@ def keyword_merge(*, source, target):
     )
     source.delete()
     target.save()  # bumps updated_at
-    transaction.on_commit(lambda: _announce(affected))
+    _announce(affected)
     return target
 
 
@@ -130,7 +131,7 @@ def keyword_rename(*, keyword, name):
     keyword.name = " ".join(name.split())
     keyword.save()
     affected = set(keyword.articles.values_list("pk", flat=True))
-    transaction.on_commit(lambda: _announce(affected))
+    _announce(affected)
     return keyword
 
 
@@ -141,7 +142,7 @@ def author_update(*, author, **fields):
         setattr(author, name, value)
     author.save()
     affected = set(author.authorships.values_list("article_id", flat=True))
-    transaction.on_commit(lambda: _announce(affected))
+    _announce(affected)
     return author
 
 
@@ -163,7 +164,6 @@ def article_set_authors(*, article, authors):
         elif authorship.position != position:
             authorship.position = position
             authorship.save(update_fields=["position"])
-    transaction.on_commit(lambda: _announce({article.pk}))
 
 
 def article_set_keywords(*, article, keywords):
@@ -180,7 +180,7 @@ def articles_set_status(*, articles, status):
     """Publish or unpublish many articles at once (the admin's bulk action)."""
     ids = set(articles.exclude(status=status).values_list("pk", flat=True))
     Article.objects.filter(pk__in=ids).update(status=status, updated_at=timezone.now())
-    transaction.on_commit(lambda: _announce(ids))
+    _announce(ids)
     return len(ids)
 
 
@@ -220,4 +220,4 @@ def keyword_delete(*, keyword):
     """Delete a keyword; its articles lose the tag and are announced (no `m2m_changed` fires)."""
     affected = set(keyword.articles.values_list("pk", flat=True))
     keyword.delete()
-    transaction.on_commit(lambda: _announce(affected))
+    _announce(affected)

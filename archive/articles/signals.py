@@ -2,7 +2,8 @@
 
 `post_save` and `m2m_changed` do not fire for `QuerySet.update()` or for merges, so the write
 functions in `services.py` announce which articles changed. Whoever keeps a copy of articles
-(the search index) listens here; the domain never knows who that is.
+(the search index) listens here; the domain never knows who that is. The signal is sent inside
+the writer's transaction: a listener's own writes commit or roll back with the change.
 """
 
 from django.dispatch import Signal

@@ -3,7 +3,7 @@
 - A save that takes a public article out of public view (unpublished, or moved to a future
   date) leaves a tombstone; a save that makes it public again removes it.
 - Deleting a public article leaves a tombstone.
-- Bulk changes (`articles_changed`, sent by the write functions after commit) are checked again
+- Bulk changes (`articles_changed`, sent by the write functions inside their transaction) are checked again
   against the database: public articles lose their tombstone; articles no longer public that
   have been public (`OaiExposure`) get one.
 

@@ -143,3 +143,30 @@ def analyze_with_offsets(text):
     if _ANALYZER is None:
         _ANALYZER, _PLAIN = text_analyzer(), plain_analyzer()
     return [(t.text, t.startchar, t.endchar) for t in _ANALYZER(text or "", chars=True)]
+
+
+_TERMS = {}
+_TERMS_MAX = 200_000
+
+
+def term_of(word):
+    """The index term of one word as `WORD_RE` finds it ("" when it normalises to nothing).
+    Cached: snippets look up every word of a text, and texts repeat their words."""
+    term = _TERMS.get(word)
+    if term is None:
+        if len(_TERMS) >= _TERMS_MAX:
+            _TERMS.clear()
+        terms = analyze(word[:MAX_TOKEN_CHARS])
+        term = _TERMS[word] = terms[0] if terms else ""
+    return term
+
+
+def matching_spans(text, terms):
+    """(startchar, endchar) of each word of `text` whose index term is in `terms`: what the
+    highlighter marks, with the analyzer's terms (one cached lookup per word)."""
+    get = _TERMS.get
+    return [
+        match.span()
+        for match in WORD_RE.finditer(text or "")
+        if (get(match.group()) or term_of(match.group())) in terms
+    ]

@@ -1,4 +1,4 @@
-"""What the index holds for one article: a lean document built from the database row."""
+"""Text helpers for the index documents (built by `search_indexes.ArticleIndex`)."""
 
 import hashlib
 import html
@@ -27,30 +27,22 @@ def html_to_text(body):
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
-def searchable_text(article, authors, keywords, body_text):
-    return "\n".join(
-        part
-        for part in (
-            article.title,
-            article.subtitle,
-            " ; ".join(a.name for a in authors),
-            " ; ".join(k.name for k in keywords),
-            article.abstract,
-            body_text,
-        )
-        if part
-    )
-
-
 def snippet_source(abstract, body):
     """The text snippets are drawn from: abstract, then body."""
     return "\n\n".join(part for part in (abstract, html_to_text(body)) if part)
+
+
+# Characters of abstract + body stored for snippets (a match further in falls back to the database).
+EXCERPT_CHARS = 2_000
+# Bumped when the document's shape changes, so check_index --repair rewrites every document.
+DOCUMENT_VERSION = "2"
 
 
 def article_stamp(article, authors, keywords):
     """A fingerprint of everything the document is built from; `check_index` compares it."""
     digest = hashlib.sha256()
     for part in (
+        DOCUMENT_VERSION,
         article.title,
         article.subtitle,
         article.slug,
@@ -74,28 +66,8 @@ def is_indexed(article):
 
 
 def article_document(article):
-    """The fields written to the index for `article` (fetched with `for_listing()`)."""
-    authors = article.ordered_authors
-    keywords = list(article.keywords.all())
-    body_text = html_to_text(article.body)
-    names = " ; ".join(a.name for a in authors)
-    keyword_names = " ; ".join(k.name for k in keywords)
-    return {
-        "id": str(article.pk),
-        "text": searchable_text(article, authors, keywords, body_text),
-        "title": article.title,
-        "title_plain": " ".join(filter(None, (article.title, article.subtitle))),
-        "author": names,
-        "keyword": keyword_names,
-        "suggest": "\n".join(filter(None, (article.title, names, keyword_names))),
-        "author_slug": " ".join(a.slug for a in authors),
-        "keyword_slug": " ".join(k.slug for k in keywords),
-        "kind": article.kind,
-        "language": article.language,
-        "year": str(article.date.year),
-        "date": article.date.strftime("%Y%m%d"),
-        "slug": article.slug,
-        "authors": [a.name for a in authors],
-        "author_slugs": [a.slug for a in authors],
-        "stamp": article_stamp(article, authors, keywords),
-    }
+    """The fields our Whoosh engine writes for `article` (fetched with `for_listing()`)."""
+    from archive.search.backend import engine_document
+    from archive.search.search_indexes import ArticleIndex
+
+    return engine_document(ArticleIndex().full_prepare(article))

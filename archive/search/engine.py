@@ -52,8 +52,8 @@ def build_schema():
         # Filters and facets: slugs and codes, never tokenised names.
         author_slug=fields.KEYWORD(lowercase=False, scorable=False),
         keyword_slug=fields.KEYWORD(lowercase=False, scorable=False),
-        kind=fields.ID,
-        language=fields.ID,
+        kind=fields.ID(stored=True),
+        language=fields.ID(stored=True),
         year=fields.ID,
         # YYYYMMDD. Ranges are applied to the per-process date column, not with NumericRange
         # (Whoosh 2.7's trie ranges on this field matched dates outside the range).
@@ -62,6 +62,8 @@ def build_schema():
         slug=fields.STORED,
         authors=fields.STORED,
         author_slugs=fields.STORED,
+        # The opening of the text (abstract, then body), what snippets are cut from.
+        excerpt=fields.STORED,
         stamp=fields.STORED,
     )
 
@@ -98,10 +100,28 @@ def new_generation_name():
 # --- Writing ---------------------------------------------------------------------------------
 
 
+_held = threading.local()
+
+
 @contextlib.contextmanager
 def write_lock(*, wait=True, timeout=600):
-    """Hold the index's write lock. Raises IndexLocked if `wait` is false and it is taken."""
+    """Hold the index's write lock. Raises IndexLocked if `wait` is false and it is taken.
+
+    Re-entrant within a thread: the queue drain holds it while the Haystack backend it writes
+    through takes it again.
+    """
     path = index_dir()
+    key = str(path)
+    held = getattr(_held, "paths", None)
+    if held is None:
+        held = _held.paths = {}
+    if held.get(key):
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
     path.mkdir(parents=True, exist_ok=True)
     with open(path / LOCK, "a+") as handle:
         deadline = time.monotonic() + timeout
@@ -115,9 +135,11 @@ def write_lock(*, wait=True, timeout=600):
                 if time.monotonic() > deadline:
                     raise IndexLocked() from None
                 time.sleep(0.02)
+        held[key] = 1
         try:
             yield
         finally:
+            held[key] = 0
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
@@ -221,6 +243,11 @@ class Live:
         self.searcher = ix.searcher()
         self._columns = None
         self._public = None
+
+    @property
+    def version(self):
+        """Changes whenever the index does: (folder, generation name, Whoosh TOC generation)."""
+        return (str(self.ix.storage.folder), self.name, self.searcher.reader().generation())
 
     def refresh(self):
         searcher = self.searcher.refresh()

@@ -8,23 +8,22 @@ ever output unescaped.
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from archive.search.analysis import analyze_with_offsets
+from archive.search.analysis import matching_spans
 
 SNIPPET_CHARS = 280
 LEAD_CHARS = 60
 MAX_SCAN_CHARS = 20_000
 
 
-def snippet(text, terms, *, length=SNIPPET_CHARS):
-    """Safe HTML: about `length` characters of `text` around the densest cluster of `terms`."""
+def snippet(text, terms, *, length=SNIPPET_CHARS, require_match=False):
+    """Safe HTML: about `length` characters of `text` around the densest cluster of `terms`.
+    With `require_match`, None when no term occurs in `text` (the caller looks further)."""
     text = " ".join((text or "")[:MAX_SCAN_CHARS].split())
     if not text:
-        return mark_safe("")
-    matches = (
-        [(start, end) for term, start, end in analyze_with_offsets(text) if term in terms] if terms else []
-    )
+        return None if require_match else mark_safe("")
+    matches = matching_spans(text, terms) if terms else []
     if not matches:
-        return _plain(text, length)
+        return None if require_match and terms else _plain(text, length)
     # The window starting at a match that covers the most matches.
     best, best_count, j = 0, 0, 0
     for i, (start, _) in enumerate(matches):

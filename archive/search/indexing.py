@@ -14,8 +14,8 @@ import logging
 from django.db import transaction
 
 from archive.articles.models import Article
-from archive.search import engine
-from archive.search.documents import article_document, article_stamp
+from archive.search import connection, engine
+from archive.search.documents import article_stamp
 from archive.search.models import PendingIndexUpdate
 
 log = logging.getLogger("archive.search")
@@ -72,18 +72,17 @@ def _drain_locked():
 
 
 def write_articles(ids):
-    """Rewrite the documents of `ids` from the database; lock held."""
-    documents, delete_ids = [], []
-    found = set()
-    for article in Article.objects.filter(pk__in=ids, status=Article.Status.PUBLISHED).for_listing():
-        found.add(article.pk)
-        try:
-            documents.append(article_document(article))
-        except Exception:
-            # Keep whatever the index had; check_index reports it as stale and repairs it later.
-            log.exception("could not build the index document of article %s", article.pk)
-    delete_ids = [pk for pk in ids if pk not in found]
-    engine.write_documents(documents=documents, delete_ids=delete_ids)
+    """Rewrite the documents of `ids` from the database through the configured Haystack backend
+    (our engine, or Solr/Elasticsearch/...): deleted and unpublished ones are removed."""
+    backend, index = connection.backend_and_index()
+    articles = list(index.index_queryset().filter(pk__in=ids))
+    found = {article.pk for article in articles}
+    gone = sorted(pk for pk in ids if pk not in found)
+    for n, pk in enumerate(gone, 1):
+        # Held until the update below (or the last removal) commits: one index commit per batch.
+        backend.remove(connection.identifier(pk), commit=not articles and n == len(gone))
+    if articles:
+        backend.update(index, articles)
 
 
 def public_candidates():
@@ -92,9 +91,13 @@ def public_candidates():
 
 
 def iter_documents(queryset, *, chunk_size=500):
+    """Our engine's documents for `queryset`, prepared by the Haystack SearchIndex."""
+    from archive.search.backend import engine_document
+
+    index = connection.article_index()
     for article in queryset.for_listing().iterator(chunk_size=chunk_size):
         try:
-            yield article_document(article)
+            yield engine_document(index.full_prepare(article))
         except Exception:
             log.exception("could not build the index document of article %s", article.pk)
 
@@ -105,6 +108,8 @@ def rebuild(*, progress=None):
     Holds the write lock throughout, so saves made meanwhile wait in the queue and are applied to
     the new generation right after the swap.
     """
+    if not connection.uses_our_engine():
+        return _rebuild_through_haystack(progress=progress)
     with engine.write_lock(wait=True, timeout=3600):
         # Rows queued before this point are covered by the fresh read of the database.
         covered = list(PendingIndexUpdate.objects.values_list("id", flat=True))
@@ -117,12 +122,34 @@ def rebuild(*, progress=None):
     return name
 
 
+def _rebuild_through_haystack(*, progress=None):
+    """Another Haystack engine: rewrite every document in place (the live index keeps answering),
+    then remove what should not be there. Returns None (no generation name)."""
+    backend, index = connection.backend_and_index()
+    covered = list(PendingIndexUpdate.objects.values_list("id", flat=True))
+    ids = list(public_candidates().values_list("pk", flat=True))
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        backend.update(index, list(index.index_queryset().filter(pk__in=batch)))
+        done += len(batch)
+        if progress:
+            progress(done)
+    for start in range(0, len(covered), BATCH):
+        PendingIndexUpdate.objects.filter(id__in=covered[start : start + BATCH]).delete()
+    orphaned = set(connection.indexed_stamps()) - set(ids)
+    if orphaned:
+        write_articles(orphaned)
+    process_queue(wait=False)
+    return None
+
+
 def compare():
     """How the index differs from the database (PRODUCT.md's `check_index --json` shape)."""
     expected = {}
     for article in public_candidates().for_listing().iterator(chunk_size=500):
         expected[article.pk] = article_stamp(article, article.ordered_authors, list(article.keywords.all()))
-    indexed = engine.indexed_stamps()
+    indexed = engine.indexed_stamps() if connection.uses_our_engine() else connection.indexed_stamps()
     missing = sorted(pk for pk in expected if pk not in indexed)
     orphaned = sorted(pk for pk in indexed if pk not in expected)
     stale = sorted(pk for pk, stamp in expected.items() if pk in indexed and indexed[pk] != stamp)
@@ -140,7 +167,7 @@ def repair(report=None):
     report = report or compare()
     ids = set(report["missing"]) | set(report["stale"]) | set(report["orphaned"])
     with engine.write_lock(wait=True):
-        if engine.current_name() is None:
+        if engine.current_name() is None and connection.uses_our_engine():
             engine.open_for_writing()
         for start in range(0, len(ids), BATCH):
             write_articles(sorted(ids)[start : start + BATCH])

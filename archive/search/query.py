@@ -1,6 +1,6 @@
 """Our query language, translated into Whoosh query objects (user text never reaches a parser).
 
-    words            all must match (each word also matches close spellings, ranked lower)
+    words            all must match (a rare or unknown word also matches close spellings, ranked lower)
     "exact phrase"   the words in this order
     a OR b           either
     NOT word, -word  must not match
@@ -10,7 +10,8 @@
 Anything else is read as plain words: unbalanced quotes end at the end of the query, stray
 operators and brackets are ignored. Caps keep every query cheap: `MAX_QUERY_CHARS` characters,
 `MAX_CLAUSES` clauses, `MAX_PHRASE_WORDS` words per phrase, words cut at `MAX_TOKEN_CHARS`,
-`MAX_PREFIX_TERMS` expansions per `prefix*`, `MAX_FUZZY_TERMS` close spellings per word.
+`MAX_PREFIX_TERMS` expansions per `prefix*`, `MAX_FUZZY_TERMS` close spellings per word, looked
+for only when the word itself is in fewer than `FUZZY_BELOW_DOCS` pieces.
 """
 
 import re
@@ -28,6 +29,9 @@ MAX_FUZZY_TERMS = 8
 FUZZY_MIN_CHARS = 4
 FUZZY_BOOST = 0.25
 FUZZY_PREFIX = 2
+# Close spellings are looked for only when the exact word is in fewer pieces than this (a page of
+# results): a typo or a rare word gets them; a word with pages of exact matches does not need them.
+FUZZY_BELOW_DOCS = 20
 
 FIELDS = {"author": "author", "keyword": "keyword", "title": "title"}
 DEFAULT_FIELDS = (("text", 1.0), ("title", 2.0), ("author", 1.5), ("keyword", 1.5))
@@ -126,8 +130,10 @@ def parse(text):
     return items, notes
 
 
-def translate(text, reader):
-    """A ParsedQuery for the user's `text`; `reader` expands prefixes and close spellings."""
+def translate(text, reader, *, fuzzy=True):
+    """A ParsedQuery for the user's `text`; `reader` expands prefixes and close spellings
+    (close spellings only for words that must match, never for excluded ones, and not at all
+    with `fuzzy=False`)."""
     items, notes = parse(text)
     parsed = ParsedQuery(notes=notes)
     groups = []  # each a list of positive clauses joined by OR
@@ -137,7 +143,7 @@ def translate(text, reader):
         if item == "OR":
             joined = True
             continue
-        built = _clause_query(item, reader, parsed)
+        built = _clause_query(item, reader, parsed, fuzzy=fuzzy and not item.negated)
         if built is None:
             joined = False
             continue
@@ -156,7 +162,7 @@ def translate(text, reader):
     return parsed
 
 
-def _clause_query(clause, reader, parsed):
+def _clause_query(clause, reader, parsed, *, fuzzy=True):
     if clause.kind == "prefix":
         return _prefix_query(clause, reader, parsed)
     terms = analyze(clause.text)[:MAX_PHRASE_WORDS]
@@ -169,18 +175,35 @@ def _clause_query(clause, reader, parsed):
     if clause.field:
         if len(terms) == 1:
             return _word_query(
-                terms[0], reader, parsed, fields=((clause.field, 1.0),), fuzzy_field=clause.field
+                terms[0], reader, parsed, fields=((clause.field, 1.0),), fuzzy_field=clause.field, fuzzy=fuzzy
             )
         return wq.Phrase(clause.field, terms)
+    if len(terms) == 1 and len(terms[0]) == 1:
+        return _word_query(terms[0], reader, parsed, fields=SHORT_FIELDS, fuzzy_field="text", fuzzy=False)
+    # `text` holds the title, authors and keywords too, so it alone decides what matches; a match
+    # in those fields only adds to the score (AndMaybe: their postings are read for matches only).
     if len(terms) == 1:
-        fields = SHORT_FIELDS if len(terms[0]) == 1 else DEFAULT_FIELDS
-        return _word_query(terms[0], reader, parsed, fields=fields, fuzzy_field="text")
-    return wq.Or([wq.Phrase("text", terms), wq.Phrase("title", terms, boost=2.0)])
+        required = _word_query(
+            terms[0], reader, parsed, fields=(("text", 1.0),), fuzzy_field="text", fuzzy=fuzzy
+        )
+        boosts = [wq.Term(name, terms[0], boost=boost) for name, boost in DEFAULT_FIELDS if name != "text"]
+    else:
+        required = wq.Phrase("text", terms)
+        boosts = [wq.Phrase("title", terms, boost=2.0)]
+    if clause.negated:
+        return required
+    return wq.AndMaybe(required, boosts[0] if len(boosts) == 1 else wq.Or(boosts))
 
 
-def _word_query(term, reader, parsed, *, fields, fuzzy_field):
+def _word_query(term, reader, parsed, *, fields, fuzzy_field, fuzzy=True):
     alternatives = [wq.Term(name, term, boost=boost) for name, boost in fields]
-    if len(term) >= FUZZY_MIN_CHARS and not term.isdigit():
+    if (
+        fuzzy
+        and len(term) >= FUZZY_MIN_CHARS
+        and not term.isdigit()
+        and reader is not None
+        and reader.doc_frequency(fuzzy_field, term) < FUZZY_BELOW_DOCS
+    ):
         close = _close_terms(reader, fuzzy_field, term)
         parsed.highlight_terms.update(close)
         alternatives.extend(wq.Term(fuzzy_field, other, boost=FUZZY_BOOST) for other in close)

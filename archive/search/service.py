@@ -18,19 +18,22 @@ import functools
 import logging
 import math
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from whoosh import query as wq
 
 from archive.articles.models import Article, Author, Keyword
-from archive.search import engine
+from archive.search import connection, engine
 from archive.search.analysis import analyze
-from archive.search.documents import html_to_text, snippet_source
+from archive.search.backend import date_of
+from archive.search.documents import EXCERPT_CHARS, html_to_text, snippet_source
 from archive.search.highlight import snippet
 from archive.search.query import translate
 
@@ -225,7 +228,11 @@ class SearchUnavailable(Exception):
 
 def run_search(params, *, per_page=None):
     """Search with `params`; a page of hits plus facets. Never raises for any user input; raises
-    SearchUnavailable when the index is missing or cannot be read."""
+    SearchUnavailable when the index is missing or cannot be read (or another engine fails).
+
+    On our engine, a repeated identical search (same parameters, same day, same index version)
+    is answered from a per-process cache; treat the returned object as read-only.
+    """
     try:
         return _run_search(params, per_page=per_page)
     except SearchUnavailable:
@@ -257,31 +264,43 @@ def _run_search(params, *, per_page=None):
     results = SearchResults(params=params, per_page=per_page, page=params.page)
     if params.is_empty:
         return results
+    if not connection.uses_our_engine():
+        return _run_search_generic(params, results, per_page)
     state = engine.live()
     if state is None:
         raise SearchUnavailable("The search index is missing.")
+    key = (state.version, _date_int(timezone.localdate()), per_page, _params_key(params))
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    _run_search_fast(state, params, results, per_page)
+    _CACHE.put(key, results)
+    return results
+
+
+def _run_search_fast(state, params, results, per_page):
     searcher = state.searcher
     parsed = translate(params.q, searcher.reader())
     results.note = parsed.note
     if parsed.query is None and not params.has_filters:
         if params.q.strip():
             results.note = (results.note + " Nothing to search for in that query.").strip()
-        return results
+        return
     main = parsed.query if parsed.query is not None else wq.Every()
-    matched = _matching_docnums(state, main, params)
+    by_relevance = params.sort == "relevance" and parsed.query is not None
+    matched, ranked = _match(state, main, params, scored=by_relevance)
     results.count = len(matched)
     results.num_pages = math.ceil(results.count / per_page) if results.count else 0
     columns = state.columns()
-    results.facets = _facets(matched, columns, params)
+    results.facets = _facets(matched, columns, params, state.version)
     if results.count < SUGGEST_BELOW and parsed.words:
         results.suggestion = _suggestion(searcher, params.q, parsed.words)
     if results.count and params.page > results.num_pages:
         results.page_out_of_range = True
-        return results
+        return
     start = (params.page - 1) * per_page
-    docnums = _ordered(searcher, main, matched, columns, params.sort, start + per_page, parsed)
+    docnums = ranked if by_relevance else _by_date(matched, columns, params.sort)
     results.hits = _hits(searcher, docnums[start : start + per_page], parsed.highlight_terms)
-    return results
 
 
 @_quiet_when_unavailable
@@ -289,6 +308,11 @@ def search_article_ids(params, *, limit=100):
     """Ids of the matching public articles in result order, at most `limit` (feeds, exports)."""
     if params.is_empty:
         return []
+    if not connection.uses_our_engine():
+        text_query = connection.query_sq(params.q) if params.q.strip() else None
+        if text_query is None and not params.has_filters:
+            return []
+        return connection.search_ids(params, timezone.localdate(), limit=limit, text_query=text_query)
     state = engine.live()
     if state is None:
         return []
@@ -297,8 +321,9 @@ def search_article_ids(params, *, limit=100):
     if parsed.query is None and not params.has_filters:
         return []
     main = parsed.query if parsed.query is not None else wq.Every()
-    matched = _matching_docnums(state, main, params)
-    docnums = _ordered(searcher, main, matched, state.columns(), params.sort, limit, parsed)[:limit]
+    by_relevance = params.sort == "relevance" and parsed.query is not None
+    matched, ranked = _match(state, main, params, scored=by_relevance)
+    docnums = (ranked if by_relevance else _by_date(matched, state.columns(), params.sort))[:limit]
     return [int(searcher.stored_fields(docnum)["id"]) for docnum in docnums]
 
 
@@ -326,8 +351,19 @@ def autocomplete(prefix, *, limit=8):
         .order_by("name")[:per_kind]
     ):
         suggestions.append({"label": keyword.name, "url": keyword.get_absolute_url(), "type": "keyword"})
+    room = limit - len(suggestions)
+    if room > 0 and not connection.uses_our_engine():
+        for row in connection.title_prefix_rows(words, timezone.localdate(), limit=room):
+            suggestions.append(
+                {
+                    "label": row["title"],
+                    "url": reverse("articles:detail", kwargs={"slug": row["slug"]}),
+                    "type": "article",
+                }
+            )
+        return suggestions[:limit]
     state = engine.live()
-    if state is not None:
+    if state is not None and room > 0:
         searcher = state.searcher
         reader = searcher.reader()
         head = [wq.Term("title_plain", word) for word in words[:-1]]
@@ -353,6 +389,10 @@ def autocomplete(prefix, *, limit=8):
 @_quiet_when_unavailable
 def related_articles(article, *, limit=5):
     """Public articles most like `article` (more-like-this), best first."""
+    if article is not None and article.pk is not None and not connection.uses_our_engine():
+        ids = connection.related_ids(article, timezone.localdate(), limit=limit)
+        found = Article.objects.published().in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
     state = engine.live()
     if state is None or article is None or article.pk is None:
         return []
@@ -408,33 +448,41 @@ def _filter_query(params):
     return parts
 
 
-def _matching_docnums(state, main, params):
-    """Docnums matching `main` and the filters, public only (the date test runs on the column)."""
-    parts = _filter_query(params)
-    q = wq.And([main, *parts]) if parts else main
+def _allowed(state, params):
+    """Docnums the public may see, within the date range asked for."""
     public = _public_docnums(state)
     low = _date_int(params.date_from) if params.date_from else 0
     high = _date_int(params.date_to) if params.date_to else 99999999
     if low or high != 99999999:
         dates = state.columns()["date"]
-        return {d for d in state.searcher.docs_for_query(q) if d in public and low <= dates[d] <= high}
-    return {d for d in state.searcher.docs_for_query(q) if d in public}
+        return {d for d in public if low <= dates[d] <= high}
+    return public
 
 
-def _ordered(searcher, main, matched, columns, sort, needed, parsed):
-    """Docnums of `matched` in the requested order (at least the first `needed`)."""
-    if not matched:
-        return []
+def _match(state, main, params, *, scored):
+    """(docnums matching `main` and the filters, public only; the same ranked best first when
+    `scored`, else None). One pass over the postings either way."""
+    parts = _filter_query(params)
+    q = wq.And([main, *parts]) if parts else main
+    allowed = _allowed(state, params)
+    if not allowed:  # (Whoosh reads an empty filter as no filter at all)
+        return set(), ([] if scored else None)
+    if scored:
+        hits = state.searcher.search(q, filter=allowed, limit=None)
+        ranked = [docnum for _score, docnum in hits.top_n]
+        return set(ranked), ranked
+    return {d for d in state.searcher.docs_for_query(q) if d in allowed}, None
+
+
+def _by_date(matched, columns, sort):
+    """`matched` newest first, or oldest first for sort=oldest (ties: later indexed first)."""
     dates = columns["date"]
-    if sort == "newest" or (sort == "relevance" and parsed.query is None):
-        return sorted(matched, key=lambda d: (-dates[d], -d))
     if sort == "oldest":
         return sorted(matched, key=lambda d: (dates[d], d))
-    hits = searcher.search(main, filter=matched, limit=max(needed, 1))
-    return [hit.docnum for hit in hits]
+    return sorted(matched, key=lambda d: (-dates[d], -d))
 
 
-def _facets(matched, columns, params):
+def _facets(matched, columns, params, version=None):
     counters = {name: Counter() for name in FACET_NAMES}
     authors, keywords = columns["author_slug"], columns["keyword_slug"]
     kinds, languages, years = columns["kind"], columns["language"], columns["year"]
@@ -444,14 +492,16 @@ def _facets(matched, columns, params):
         counters["kind"][kinds[docnum]] += 1
         counters["language"][languages[docnum]] += 1
         counters["year"][years[docnum]] += 1
+    return _facet_items({name: counter.items() for name, counter in counters.items()}, params, version)
+
+
+def _facet_items(pairs, params, version=None):
+    """{facet: [{value, label, count, selected}]} from {facet: [(value, count)]}."""
+    counters = {name: Counter(dict(pairs.get(name, ()))) for name in FACET_NAMES}
     top_authors = _top(counters["author"])
     top_keywords = _top(counters["keyword"])
-    author_names = dict(
-        Author.objects.filter(slug__in=[s for s, _ in top_authors]).values_list("slug", "name")
-    )
-    keyword_names = dict(
-        Keyword.objects.filter(slug__in=[s for s, _ in top_keywords]).values_list("slug", "name")
-    )
+    author_names = _names(Author, [s for s, _ in top_authors], version)
+    keyword_names = _names(Keyword, [s for s, _ in top_keywords], version)
     kind_labels = dict(Article.Kind.choices)
     language_labels = dict(Article.Language.choices)
     selected = {
@@ -485,35 +535,100 @@ def _facets(matched, columns, params):
     }
 
 
+_NAMES = {"version": None, Author: {}, Keyword: {}}
+
+
+def _names(model, slugs, version):
+    """{slug: name} for facet labels. Remembered while the index version stays the same (a
+    rename reindexes the articles, which changes the version); one query for what is new."""
+    if version is None or _NAMES["version"] != version:
+        _NAMES.update({"version": version, Author: {}, Keyword: {}})
+    known = _NAMES[model]
+    missing = [slug for slug in slugs if slug not in known]
+    if missing:
+        found = dict(model.objects.filter(slug__in=missing).values_list("slug", "name"))
+        known.update({slug: found.get(slug, slug) for slug in missing})
+    return {slug: known[slug] for slug in slugs}
+
+
 def _top(counter):
     return sorted(counter.items(), key=lambda item: (-item[1], item[0] or ""))[:FACET_LIMIT]
 
 
 def _hits(searcher, docnums, terms):
-    stored = [searcher.stored_fields(docnum) for docnum in docnums]
-    ids = [int(fields["id"]) for fields in stored]
-    texts = {
-        pk: snippet_source(abstract, body)
-        for pk, abstract, body in Article.objects.filter(pk__in=ids).values_list("pk", "abstract", "body")
-    }
-    hits = []
-    for fields in stored:
-        pk = int(fields["id"])
-        date = int(fields["date"])
-        hits.append(
-            SearchHit(
-                pk=pk,
-                title=fields["title"],
-                url=reverse("articles:detail", kwargs={"slug": fields["slug"]}),
-                authors=list(fields.get("authors", [])),
-                author_slugs=list(fields.get("author_slugs", [])),
-                date=datetime.date(date // 10000, date // 100 % 100, date % 100),
-                kind=fields.get("kind", ""),
-                language=fields.get("language", ""),
-                snippet=snippet(texts.get(pk, ""), terms),
-            )
+    rows = []
+    for docnum in docnums:
+        fields = searcher.stored_fields(docnum)
+        rows.append(
+            {
+                "pk": int(fields["id"]),
+                "title": fields["title"],
+                "slug": fields["slug"],
+                "authors": fields.get("authors", []),
+                "author_slugs": fields.get("author_slugs", []),
+                "date": date_of(fields["date"]),
+                "kind": fields.get("kind", ""),
+                "language": fields.get("language", ""),
+                "excerpt": fields.get("excerpt"),
+            }
         )
-    return hits
+    return _hits_from_rows(rows, terms)
+
+
+def _hits_from_rows(rows, terms):
+    """SearchHits from stored fields. Snippets come from the stored excerpt; the database is read
+    (one query) only for hits whose excerpt is missing or cut short before any match."""
+    snippets, deeper = {}, []
+    for row in rows:
+        excerpt = row.get("excerpt")
+        if excerpt is not None:
+            cut = snippet(excerpt, terms, require_match=len(excerpt) >= EXCERPT_CHARS)
+            if cut is not None:
+                snippets[row["pk"]] = cut
+                continue
+        deeper.append(row["pk"])
+    if deeper:
+        for pk, abstract, body in Article.objects.filter(pk__in=deeper).values_list("pk", "abstract", "body"):
+            snippets[pk] = snippet(snippet_source(abstract, body), terms)
+    url = reverse("articles:detail", kwargs={"slug": "__slug__"})
+    return [
+        SearchHit(
+            pk=row["pk"],
+            title=row["title"],
+            url=url.replace("__slug__", row["slug"]),
+            authors=list(row["authors"]),
+            author_slugs=list(row["author_slugs"]),
+            date=row["date"],
+            kind=row["kind"] or "",
+            language=row["language"] or "",
+            snippet=snippets.get(row["pk"]) or mark_safe(""),
+            score=row.get("score", 0.0),
+        )
+        for row in rows
+    ]
+
+
+def _run_search_generic(params, results, per_page):
+    """run_search through Haystack's SearchQuerySet, for an engine other than ours."""
+    parsed = translate(params.q, None)
+    results.note = parsed.note
+    text_query = connection.query_sq(params.q) if params.q.strip() else None
+    if text_query is None and not params.has_filters:
+        if params.q.strip():
+            results.note = (results.note + " Nothing to search for in that query.").strip()
+        return results
+    start = (params.page - 1) * per_page
+    page = connection.search_page(
+        params, timezone.localdate(), start=start, stop=start + per_page, text_query=text_query
+    )
+    results.count = page.count
+    results.num_pages = math.ceil(page.count / per_page) if page.count else 0
+    results.facets = _facet_items(page.facets, params)
+    if results.count and params.page > results.num_pages:
+        results.page_out_of_range = True
+        return results
+    results.hits = _hits_from_rows(page.rows, parsed.highlight_terms)
+    return results
 
 
 def _suggestion(searcher, q, words):
@@ -527,7 +642,7 @@ def _suggestion(searcher, q, words):
         plain = analyze(word, stem=False)
         if len(plain) != 1 or len(plain[0]) < 3 or reader.doc_frequency("text", stemmed[0]):
             continue
-        found = corrector.suggest(plain[0], limit=1, maxdist=2, prefix=1)
+        found = corrector.suggest(plain[0], limit=1, maxdist=2, prefix=SUGGEST_PREFIX)
         if found and found[0] != plain[0]:
             suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", found[0], suggestion, count=1)
             changed = True
@@ -535,6 +650,61 @@ def _suggestion(searcher, q, words):
 
 
 MAX_SUGGEST_WORDS = 6
+# Suggestions share their first two letters with the word typed (as close spellings do): the walk
+# through the word list stays short.
+SUGGEST_PREFIX = 2
+
+
+def _params_key(params):
+    return (
+        params.q,
+        params.author,
+        params.keyword,
+        params.kind,
+        params.language,
+        params.year,
+        params.date_from,
+        params.date_to,
+        params.sort,
+        params.page,
+    )
+
+
+class _SearchCache:
+    """A small per-process LRU of SearchResults, keyed by the index version among the rest: any
+    index commit or generation swap changes the version, so nothing stale is ever served."""
+
+    def __init__(self, size):
+        self.size = size
+        self._items = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+
+
+SEARCH_CACHE_SIZE = 256
+_CACHE = _SearchCache(SEARCH_CACHE_SIZE)
+
+
+def clear_search_cache():
+    """Forget cached searches (benchmarks measuring uncached searches; tests)."""
+    _CACHE.clear()
 
 
 def year_histogram(results):

@@ -1,9 +1,13 @@
 """Search pages: thin glue between the request and `archive.search.service`."""
 
+from django.contrib import admin, messages
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
+from archive.search import connection, indexing
+from archive.search.models import PendingIndexUpdate
 from archive.search.service import SearchParams, SearchUnavailable, autocomplete, run_search
 
 UNAVAILABLE = "Search is unavailable for a moment: its index is being rebuilt. Reading pages still work."
@@ -80,3 +84,38 @@ def autocomplete_api(request):
     return JsonResponse(
         {"results": autocomplete(request.GET.get("q", ""))}, json_dumps_params={"ensure_ascii": False}
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def index_health(request):
+    """Staff page (wrapped in admin_view in urls.py): check_index's report, and a Repair button."""
+    if request.method == "POST":
+        before = indexing.compare()
+        fixed = len(before["missing"]) + len(before["stale"]) + len(before["orphaned"])
+        after = indexing.repair(before)
+        level = messages.SUCCESS if not any(after[key] for key in DIFFERENCES) else messages.WARNING
+        messages.add_message(
+            request, level, f"Repaired {fixed} document(s); the index now holds {after['index']}."
+        )
+        return redirect("search:health")
+    report = indexing.compare()
+    return render(
+        request,
+        "admin/search/health.html",
+        {
+            **admin.site.each_context(request),
+            "title": "Search index health",
+            "report": report,
+            "differences": [(name, report[name], meaning) for name, meaning in DIFFERENCES.items()],
+            "in_step": not any(report[name] for name in DIFFERENCES),
+            "pending": PendingIndexUpdate.objects.count(),
+            "engine": connection.engine_name(),
+        },
+    )
+
+
+DIFFERENCES = {
+    "missing": "published but not in the index",
+    "stale": "indexed from an older version of the article",
+    "orphaned": "in the index but deleted or unpublished",
+}

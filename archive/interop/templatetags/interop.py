@@ -3,7 +3,7 @@
 import json
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -19,11 +19,7 @@ def original_pdf_url(article, absolute_url):
     """Where the original PDF is downloaded, when the article has one."""
     if not article.original_file or not article.original_file.name.lower().endswith(".pdf"):
         return ""
-    try:
-        path = reverse("ingest:original", kwargs={"slug": article.slug})
-    except NoReverseMatch:
-        path = article.original_file.url
-    return absolute_url(path)
+    return absolute_url(reverse("ingest:original", kwargs={"slug": article.slug}))
 
 
 @register.simple_tag(takes_context=True)

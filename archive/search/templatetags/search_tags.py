@@ -3,6 +3,7 @@
 from django import template
 from django.utils.http import urlencode
 
+from archive.search.documents import html_to_text
 from archive.search.service import related_articles
 
 register = template.Library()
@@ -26,3 +27,9 @@ def search_facet_url(params, name, value):
 @register.simple_tag
 def related_to(article, limit=5):
     return related_articles(article, limit=limit)
+
+
+@register.filter
+def search_plain_text(body):
+    """Plain text of sanitised body HTML (the index document's template)."""
+    return html_to_text(body)

@@ -1,0 +1,77 @@
+"""The staff page for check_index: /admin/search/health/ (report, Repair button, staff only, CSRF)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from archive.articles.models import Article
+from archive.search import engine
+
+URL = "/admin/search/health/"
+
+
+@pytest.fixture
+def staff(db):
+    return get_user_model().objects.create_user("editor", password="pw-editor-1", is_staff=True)
+
+
+@pytest.fixture
+def drifted(make_article, search_index):
+    """One article in step, one stale, one missing, one orphaned document."""
+    make_article("Kept piece")
+    stale = make_article("Stale piece")
+    missing = make_article("Missing piece")
+    search_index.update()
+    Article.objects.filter(pk=stale.pk).update(title="Changed quietly")  # no signal
+    with engine.write_lock():
+        engine.write_documents(
+            documents=[{"id": "999999", "title": "Orphan", "date": "20200101", "slug": "o", "stamp": ""}],
+            delete_ids=[missing.pk],
+        )
+    return {"stale": stale.pk, "missing": missing.pk}
+
+
+def test_anonymous_and_non_staff_are_sent_to_login(client, db, drifted):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/login/?next={URL}"
+    get_user_model().objects.create_user("reader", password="pw-reader-1")
+    client.login(username="reader", password="pw-reader-1")
+    assert client.get(URL).status_code == 302
+    assert client.post(URL).status_code == 302
+    assert engine.indexed_stamps().get(999999) == ""  # nothing repaired
+
+
+def test_report_shows_counts_and_ids(client, staff, drifted):
+    client.force_login(staff)
+    response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<td id="count-database">3</td>' in html
+    assert '<td id="count-index">3</td>' in html
+    assert f'<a href="/admin/articles/article/{drifted["missing"]}/change/">{drifted["missing"]}</a>' in html
+    assert f'<a href="/admin/articles/article/{drifted["stale"]}/change/">{drifted["stale"]}</a>' in html
+    assert "999999" in html
+    assert "The index differs from the database." in html
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+def test_repair_needs_csrf_then_fixes_everything(staff, drifted):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    assert client.post(URL).status_code == 403
+    assert engine.indexed_stamps().get(999999) == ""
+    token = client.get(URL).cookies["csrftoken"].value
+    response = client.post(URL, {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and response["Location"] == URL
+    html = client.get(URL).content.decode()
+    assert "Repaired 3 document(s); the index now holds 3." in html
+    assert "The index is in step with the database." in html
+    assert '<td id="count-missing">0' in html and '<td id="count-orphaned">0' in html
+
+
+def test_admin_index_links_to_the_page(client, staff):
+    client.force_login(staff)
+    html = client.get("/admin/").content.decode()
+    assert f'<a href="{URL}">Search index health</a>' in html
+    assert "Recent actions" in html  # the stock index is still there around it

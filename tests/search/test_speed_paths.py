@@ -1,0 +1,62 @@
+"""The shortcuts that make search fast keep its behaviour: cached searches never go stale,
+close spellings only where they help, snippets from the stored excerpt with a deeper fallback."""
+
+import json
+
+from archive.search.analysis import analyze_with_offsets, matching_spans
+from archive.search.documents import EXCERPT_CHARS
+from archive.search.query import FUZZY_BELOW_DOCS
+from archive.search.service import SearchParams, run_search
+
+
+def search(q, **params):
+    return run_search(SearchParams.from_querydict({"q": q, **params}))
+
+
+def test_repeated_search_is_cached_until_the_index_changes(make_article, search_index):
+    make_article("Caspian gas")
+    search_index.update()
+    first = search("caspian")
+    assert search("caspian") is first
+    assert search("caspian", sort="newest") is not first
+    make_article("Caspian oil")
+    search_index.update()
+    again = search("caspian")
+    assert again is not first
+    assert {hit.title for hit in again.hits} == {"Caspian gas", "Caspian oil"}
+
+
+def test_close_spellings_only_for_rare_words(make_article, search_index):
+    for n in range(FUZZY_BELOW_DOCS):
+        make_article(f"Baltic report {n}")
+    make_article("Baltik ports")  # OCR'd
+    make_article("Nordic ports")
+    make_article("Nordik harbours")
+    search_index.update()
+    # A word with a page of exact matches does not drag in close spellings...
+    assert "Baltik ports" not in {hit.title for hit in search("baltic").hits}
+    assert search("baltic").count == FUZZY_BELOW_DOCS
+    # ...a rare one does, ranked below the exact match.
+    assert [hit.title for hit in search("nordic").hits] == ["Nordic ports", "Nordik harbours"]
+    # A word not in the index at all still gets "did you mean".
+    assert search("nordikk").suggestion == "nordik"
+
+
+def test_snippet_from_deep_in_a_long_body(make_article, search_index):
+    filler = "Nothing to see here. " * (EXCERPT_CHARS // 10)
+    make_article("Long piece", body=f"<p>{filler}</p><p>The Caspian treaty was signed.</p>")
+    make_article("Short piece", abstract="The Caspian shore.")
+    search_index.update()
+    hits = {hit.title: str(hit.snippet) for hit in search("caspian").hits}
+    assert hits["Short piece"] == "The <mark>Caspian</mark> shore."
+    assert "The <mark>Caspian</mark> treaty was signed." in hits["Long piece"]
+
+
+def test_cached_highlighter_terms_match_the_analyzer():
+    with open("tests/data/search/corpus_sample.json", encoding="utf-8") as handle:
+        texts = [item["text"] for item in json.load(handle)]
+    texts.append("Motivations, MOTIVATED; U.S.-Iraq ties\u200cمی\u200cشود ۹۹ أُوبَامَا " + "x" * 100)
+    for text in texts:
+        analysed = analyze_with_offsets(text)
+        terms = {term for term, _, _ in analysed}
+        assert matching_spans(text, terms) == [(start, end) for _, start, end in analysed]
