@@ -1,18 +1,33 @@
-"""Browser tests: Playwright for Python driving Debian's Chromium against pytest-django's live server.
+"""Browser tests: Playwright for Python driving Debian's Chromium against a live server.
 
 Chromium comes from Debian (`apt-get install chromium fonts-noto-core`; `.ci/run` installs both).
 Without /usr/bin/chromium these tests skip, except under CI=true, where they fail.
+
+The pages only read, so the content (the demo, `manage.py load_demo`, plus the right-to-left and
+multi-author pieces it lacks) is loaded once for the whole package and served by one live server
+(pytest-django's `live_server` would empty the database after every test); the database and the
+index are emptied again after the last browser test.
 """
 
 import datetime
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 
 from archive.articles.html import clean_body_html
+from archive.articles.models import Article
+from archive.articles.services import (
+    article_set_authors,
+    article_set_keywords,
+    author_get_or_create,
+    keyword_get_or_create,
+    unique_slug,
+)
 
 CHROMIUM = Path(os.environ.get("ARCHIVE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -65,7 +80,7 @@ def browser(_async_unsafe_allowed):
 
 
 @pytest.fixture
-def open_page(browser, live_server):
+def open_page(browser, content):
     """open_page(path, viewport=PHONE, **context_options) -> a Playwright page at that path."""
     contexts = []
 
@@ -76,7 +91,7 @@ def open_page(browser, live_server):
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
-        response = page.goto(live_server.url + path)
+        response = page.goto(content.url + path)
         assert response is not None
         assert response.status == expect_status, f"{path}: HTTP {response.status}"
         return page
@@ -86,15 +101,36 @@ def open_page(browser, live_server):
         context.close()
 
 
-def load_sample(make_article):
-    """A small representative set of pieces (see tests/data/reading/SOURCE.md)."""
+def add_article(title, *, authors=(), keywords=(), date=None, status="published", **fields):
+    """An article made the way the write functions make one (as tests/conftest.py's make_article)."""
+    article = Article(
+        title=title,
+        slug=unique_slug(Article, title),
+        date=date or datetime.date(2020, 1, 15),
+        status=status,
+        **fields,
+    )
+    article.save()
+    author_objs = []
+    for author in authors:
+        name, affiliation = (author, "") if isinstance(author, str) else author
+        author_objs.append(author_get_or_create(name=name, affiliation=affiliation)[0])
+    article_set_authors(article=article, authors=author_objs)
+    article_set_keywords(article=article, keywords=[keyword_get_or_create(name=k)[0] for k in keywords])
+    return article
+
+
+def load_sample(make, *, languages=None):
+    """The sample pieces of tests/data/reading/ (see its SOURCE.md), or those in `languages`."""
     for item in json.loads(SAMPLE.read_text(encoding="utf-8")):
+        if languages and item["language"] not in languages:
+            continue
         if "body_html" in item:
             body = clean_body_html(item["body_html"])
         else:
             body = clean_body_html("".join(f"<p>{p}</p>" for p in item.get("body_paragraphs", [])))
         source = item.get("source", {})
-        make_article(
+        make(
             item["title"],
             date=datetime.date.fromisoformat(item["date"]),
             kind=item["kind"],
@@ -110,18 +146,55 @@ def load_sample(make_article):
             doi=source.get("doi", ""),
             source_url=source.get("url", ""),
         )
-    # Hidden pieces that must never show: a draft and a future-dated piece.
-    make_article("A draft nobody may see", status="draft", language="en")
-    make_article("A piece from the future", date=datetime.date.today() + datetime.timedelta(days=30))
+
+
+def load_content():
+    """The demo content, plus what it lacks for these tests: Persian and Arabic pieces, a
+    commentary with two authors, and pieces the public must never see."""
+    call_command("load_demo", verbosity=0)
+    with transaction.atomic():  # one commit, so one index update
+        load_sample(add_article, languages={"fa", "ar"})
+        commentary = Article.objects.filter(kind="commentary", language="en").order_by("date").first()
+        authors = [*commentary.ordered_authors, author_get_or_create(name="Maryam Karimi")[0]]
+        article_set_authors(article=commentary, authors=authors)  # fictional co-author, see SOURCE.md
+        add_article("A draft nobody may see", status="draft")
+        add_article("A piece from the future", date=datetime.date.today() + datetime.timedelta(days=30))
+
+
+@pytest.fixture(scope="package")
+def archive_site(django_db_setup, django_db_blocker, _async_unsafe_allowed):
+    """The content in the database and the index, served on 127.0.0.1 (DJANGO_LIVE_TEST_SERVER_ADDRESS
+    may name a port) for the whole package; emptied afterwards."""
+    from pytest_django.live_server_helper import LiveServer
+
+    from archive.search import engine, indexing
+
+    def empty_index():
+        with engine.write_lock(wait=True):
+            engine.clear()
+        engine.forget_searcher()
+
+    with django_db_blocker.unblock():
+        empty_index()
+        try:
+            load_content()
+            indexing.process_queue(wait=True)
+            server = LiveServer(os.environ["DJANGO_LIVE_TEST_SERVER_ADDRESS"])
+            server._live_server_modified_settings.enable()
+            try:
+                yield SimpleNamespace(url=server.url)
+            finally:
+                server._live_server_modified_settings.disable()
+                server.stop()
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+            empty_index()
 
 
 @pytest.fixture
-def content(make_article, search_index, transactional_db):
-    """The content every page is opened with, in the database and the search index. Until the
-    demo content lands, the sample set; then the first line becomes `call_command("load_demo")`."""
-    with transaction.atomic():  # one commit, so one index update instead of one per save
-        load_sample(make_article)
-    search_index.update()
+def content(browser, archive_site):
+    """The site with its content (the browser first, so a missing Chromium skips before loading)."""
+    return archive_site
 
 
 def screenshot(page, name, *, full_page=True):

@@ -8,7 +8,9 @@ from django.urls import NoReverseMatch, reverse
 from archive.articles.models import Article, Author, Keyword
 from tests.browser.conftest import DESKTOP, PHONE, axe_violations, describe, screenshot
 
-pytestmark = pytest.mark.browser
+# django_db: the database is set up for these tests and each runs in a transaction that reads only
+# the content loaded once for the package (conftest.archive_site).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
 def search_url(query):
@@ -113,7 +115,7 @@ def page_problems(page, *, axe=True):
     return problems
 
 
-def test_every_page_reads_well_on_a_phone_and_a_desktop(content, browser, live_server):
+def test_every_page_reads_well_on_a_phone_and_a_desktop(content, browser):
     """Each kind of page at 360px and 1280px: no sideways scrolling, one h1 and no skipped heading
     levels, landmarks, the search box, nothing the CSP would block, and no serious or critical
     axe-core violation (checked at the phone width, where targets are tightest; contrast does
@@ -124,7 +126,7 @@ def test_every_page_reads_well_on_a_phone_and_a_desktop(content, browser, live_s
         context = browser.new_context(viewport=viewport, bypass_csp=True)
         page = context.new_page()
         for name, path in paths.items():
-            response = page.goto(live_server.url + path)
+            response = page.goto(content.url + path)
             if response.status != 200:
                 problems.append(f"{name} at {label}px: HTTP {response.status}")
                 continue
@@ -161,13 +163,15 @@ def test_persian_and_arabic_pieces_read_right_to_left(content, open_page):
     assert "Naskh" in family or "Arabic" in family or "Vazirmatn" in family
 
     # In lists, each item, its title and its summary carry the piece's lang and dir.
-    page = open_page(reverse("articles:list"), viewport=PHONE)
     for language in ("fa", "ar"):
+        piece = Article.objects.published().filter(language=language).first()
+        page = open_page(reverse("archive:month", args=[piece.date.year, piece.date.month]), viewport=PHONE)
         item = page.locator(f"li.article-item[lang={language}]")
         assert item.count() == 1
         assert item.get_attribute("dir") == "rtl"
         assert item.locator(".article-item__title").get_attribute("dir") == "rtl"
         assert item.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    page = open_page(reverse("articles:list"), viewport=PHONE)
     english = page.locator("li.article-item[lang=en]").first
     assert english.evaluate("el => getComputedStyle(el).direction") == "ltr"
 
@@ -248,7 +252,7 @@ def test_author_and_keyword_pages_chart_pieces_per_year(content, open_page):
         assert sum(int(t) for t in rows.locator("td").all_text_contents()) == count
 
 
-def test_pages_load_under_the_strict_content_security_policy(content, browser, live_server):
+def test_pages_load_under_the_strict_content_security_policy(content, browser):
     """With the site's CSP enforced (no bypass), nothing on the pages is refused: no inline
     style or script, no outside font, image or stylesheet; the autocomplete script runs."""
     refused = []
@@ -258,7 +262,7 @@ def test_pages_load_under_the_strict_content_security_policy(content, browser, l
     paths = page_paths()
     for name in ("article-rtl", "author", "search"):
         if paths[name]:
-            page.goto(live_server.url + paths[name])
+            page.goto(content.url + paths[name])
     page.locator("#site-search").fill("")
     page.locator("#site-search").press_sequentially("Ira", delay=30)
     page.locator(".search-box [role=option]").first.wait_for(state="visible", timeout=5000)
