@@ -21,13 +21,8 @@ from django.db import transaction
 
 from archive.articles.html import clean_body_html
 from archive.articles.models import Article
-from archive.articles.services import (
-    article_set_authors,
-    article_set_keywords,
-    author_get_or_create,
-    keyword_get_or_create,
-    unique_slug,
-)
+from archive.articles.services import article_set_authors, author_get_or_create
+from tests.conftest import create_article
 
 CHROMIUM = Path(os.environ.get("ARCHIVE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -101,25 +96,6 @@ def open_page(browser, content):
         context.close()
 
 
-def add_article(title, *, authors=(), keywords=(), date=None, status="published", **fields):
-    """An article made the way the write functions make one (as tests/conftest.py's make_article)."""
-    article = Article(
-        title=title,
-        slug=unique_slug(Article, title),
-        date=date or datetime.date(2020, 1, 15),
-        status=status,
-        **fields,
-    )
-    article.save()
-    author_objs = []
-    for author in authors:
-        name, affiliation = (author, "") if isinstance(author, str) else author
-        author_objs.append(author_get_or_create(name=name, affiliation=affiliation)[0])
-    article_set_authors(article=article, authors=author_objs)
-    article_set_keywords(article=article, keywords=[keyword_get_or_create(name=k)[0] for k in keywords])
-    return article
-
-
 def load_sample(make, *, languages=None):
     """The sample pieces of tests/data/reading/ (see its SOURCE.md), or those in `languages`."""
     for item in json.loads(SAMPLE.read_text(encoding="utf-8")):
@@ -153,12 +129,12 @@ def load_content():
     commentary with two authors, and pieces the public must never see."""
     call_command("load_demo", verbosity=0)
     with transaction.atomic():  # one commit, so one index update
-        load_sample(add_article, languages={"fa", "ar"})
+        load_sample(create_article, languages={"fa", "ar"})
         commentary = Article.objects.filter(kind="commentary", language="en").order_by("date").first()
         authors = [*commentary.ordered_authors, author_get_or_create(name="Maryam Karimi")[0]]
         article_set_authors(article=commentary, authors=authors)  # fictional co-author, see SOURCE.md
-        add_article("A draft nobody may see", status="draft")
-        add_article("A piece from the future", date=datetime.date.today() + datetime.timedelta(days=30))
+        create_article("A draft nobody may see", status="draft")
+        create_article("A piece from the future", date=datetime.date.today() + datetime.timedelta(days=30))
 
 
 @pytest.fixture(scope="package")
