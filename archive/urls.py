@@ -18,3 +18,6 @@ urlpatterns = [
     path("", include("archive.interop.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Requests over Django's request limits get a page naming the limit (archive.security).
+handler400 = "archive.security.views.bad_request"

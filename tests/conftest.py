@@ -29,28 +29,32 @@ def _private_index_and_media(tmp_path_factory):
     yield root
 
 
+def create_article(title="An article", *, authors=(), keywords=(), date=None, status="published", **fields):
+    """Create an article the way the write functions do. Published and dated in the past by default.
+
+    `authors` are names or (name, affiliation) pairs, in byline order; `keywords` are names.
+    """
+    article = Article(
+        title=title,
+        slug=unique_slug(Article, title),
+        date=date or datetime.date(2020, 1, 15),
+        status=status,
+        **fields,
+    )
+    article.save()
+    author_objs = []
+    for author in authors:
+        name, affiliation = (author, "") if isinstance(author, str) else author
+        author_objs.append(author_get_or_create(name=name, affiliation=affiliation)[0])
+    article_set_authors(article=article, authors=author_objs)
+    article_set_keywords(article=article, keywords=[keyword_get_or_create(name=k)[0] for k in keywords])
+    return article
+
+
 @pytest.fixture
 def make_article(db):
-    """Create an article the way the write functions do. Published and dated in the past by default."""
-
-    def make(title="An article", *, authors=(), keywords=(), date=None, status="published", **fields):
-        article = Article(
-            title=title,
-            slug=unique_slug(Article, title),
-            date=date or datetime.date(2020, 1, 15),
-            status=status,
-            **fields,
-        )
-        article.save()
-        author_objs = []
-        for author in authors:
-            name, affiliation = (author, "") if isinstance(author, str) else author
-            author_objs.append(author_get_or_create(name=name, affiliation=affiliation)[0])
-        article_set_authors(article=article, authors=author_objs)
-        article_set_keywords(article=article, keywords=[keyword_get_or_create(name=k)[0] for k in keywords])
-        return article
-
-    return make
+    """`create_article`, for tests that use the database."""
+    return create_article
 
 
 @pytest.fixture

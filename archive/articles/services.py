@@ -46,16 +46,43 @@ def author_get_or_create(*, name, affiliation=""):
     name = " ".join(name.split())
     if not name:
         raise ValueError("An author needs a name.")
-    author = Author.objects.filter(name__iexact=name).order_by("id").first()
+    author = _author_named(name)
     if author is None:
-        author = Author(name=name, affiliation=affiliation.strip())
-        author.slug = unique_slug(Author, name, fallback="author")
-        author.save()
-        return author, True
+        author, created = _author_create(name=name, affiliation=affiliation.strip())
+        if created:
+            return author, True
     if affiliation.strip() and not author.affiliation:
         author.affiliation = affiliation.strip()
         author.save(update_fields=["affiliation", "updated_at"])
     return author, False
+
+
+def _author_named(name):
+    return Author.objects.filter(name__iexact=name).order_by("id").first()
+
+
+def _author_create(*, name, affiliation, attempts=3):
+    """Create the author, unless another process creates the same name meanwhile (then that one).
+
+    Two imports meeting a new name at once would otherwise both insert it: one fails on the
+    unique slug (PostgreSQL), or a slug computed after the other's commit makes a twin "-2".
+    """
+    for attempt in range(attempts):
+        slug = unique_slug(Author, name, fallback="author")
+        # A writer that committed this name since our first look has taken its slug: use it.
+        author = _author_named(name)
+        if author is not None:
+            return author, False
+        try:
+            with transaction.atomic():
+                return Author.objects.create(name=name, affiliation=affiliation, slug=slug), True
+        except IntegrityError:
+            author = _author_named(name)
+            if author is not None:
+                return author, False
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 @transaction.atomic

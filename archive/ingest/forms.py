@@ -26,7 +26,8 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField(
-        label="Files", help_text="PDF, Word (.docx), HTML, plain text or Markdown; one or several."
+        label="Files",
+        help_text="PDF, Word (.docx), HTML, plain text or Markdown; one or several (at most 50 at once).",
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from archive.articles.archive_json import article_to_archive_json
@@ -142,38 +142,57 @@ def article_import(*, fields, source, original=None, warnings=(), dry_run=False,
 
     `article` forces which article to update (the admin's choice); otherwise the identity rules
     above find it. Returns an ImportResult; nothing is written when it fails or on `dry_run`.
+
+    The piece is looked up and written in one transaction. When another process saves the same
+    piece, author or slug at the same moment (PostgreSQL then refuses one of the two on a unique
+    constraint, or detects a deadlock), the piece is tried again and finds what the other saved.
     """
     warnings = list(warnings)
-    existing = article or find_existing(fields, original.sha256 if original else "")
-    if existing is not None and _unchanged(existing, fields, original):
-        return ImportResult(source, DUPLICATE, fields, warnings, article=existing)
-    status = UPDATED if existing else CREATED
-    stored_name = None
+    for attempt in range(ATTEMPTS):
+        try:
+            return _import_once(fields, source, original, warnings, dry_run, article)
+        except (IntegrityError, OperationalError) as error:
+            retry = isinstance(error, IntegrityError) or "deadlock" in str(error).lower()
+            if not retry or attempt == ATTEMPTS - 1:
+                raise
+            log.info("%s met a concurrent save (%s); trying again", source, error)
+    raise AssertionError("unreachable")
+
+
+ATTEMPTS = 3
+
+
+def _import_once(fields, source, original, warnings, dry_run, article):
+    stored = []  # the original's storage name, once saved: removed again if the piece fails
     try:
         with transaction.atomic():
-            saved, stored_name = _write(existing, fields, original, dry_run=dry_run)
+            existing = article or find_existing(fields, original.sha256 if original else "")
+            if existing is not None and _unchanged(existing, fields, original):
+                return ImportResult(source, DUPLICATE, fields, warnings, article=existing)
+            status = UPDATED if existing else CREATED
+            saved = _write(existing, fields, original, dry_run=dry_run, stored=stored)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         return ImportResult(source, status, fields, warnings)
     except ValidationError as error:
-        _discard(stored_name)
+        _discard(stored)
         message = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
         return ImportResult(
             source, FAILED, fields, warnings, error=f"The piece could not be saved ({message})."
         )
-    except Exception:
-        _discard(stored_name)
+    except BaseException:
+        _discard(stored)
         raise
     return ImportResult(source, status, fields, warnings, article=saved)
 
 
-def _discard(name):
-    if name:
+def _discard(names):
+    for name in names:
         Article._meta.get_field("original_file").storage.delete(name)
 
 
-def _write(article, fields, original, *, dry_run):
+def _write(article, fields, original, *, dry_run, stored):
     article = article or Article()
     ref = import_ref_for(fields)
     old_file = article.original_file.name if article.pk and article.original_file else ""
@@ -195,11 +214,10 @@ def _write(article, fields, original, *, dry_run):
         article.import_ref = ref
     if not article.slug:
         article.slug = unique_slug(Article, fields["title"], fallback="article")
-    stored_name = None
     if original and not dry_run and original.sha256 != article.original_sha256:
         suffix = PurePath(original.filename).suffix.lower()
         article.original_file.save(f"original{suffix}", ContentFile(original.data), save=False)
-        stored_name = article.original_file.name
+        stored.append(article.original_file.name)
         article.original_filename = PurePath(original.filename).name[:255]
         article.original_sha256 = original.sha256
         if old_file:
@@ -214,7 +232,7 @@ def _write(article, fields, original, *, dry_run):
     article_set_keywords(
         article=article, keywords=[keyword_get_or_create(name=k)[0] for k in fields["keywords"]]
     )
-    return article, stored_name
+    return article
 
 
 def import_item(obj, *, source, item=0, default_status="published", dry_run=False):

@@ -5,6 +5,7 @@ saving is archive.ingest.services'."""
 import hashlib
 import mimetypes
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin import site as admin_site
 from django.core.exceptions import PermissionDenied
@@ -45,7 +46,16 @@ def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         ready = []
+        limit = settings.ARCHIVE_INGEST_MAX_FILE_BYTES
         for uploaded in form.cleaned_data["files"]:
+            if uploaded.size > limit:
+                # Refuse before reading: a huge upload is already on disk, never in memory.
+                messages.error(
+                    request,
+                    f"{uploaded.name} is {uploaded.size / 1048576:.1f} MB; the limit is "
+                    f"{limit / 1048576:.1f} MB (ARCHIVE_INGEST_MAX_FILE_BYTES).",
+                )
+                continue
             data = uploaded.read()
             try:
                 draft = extract_file(data, filename=uploaded.name)

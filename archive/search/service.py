@@ -233,20 +233,21 @@ def run_search(params, *, per_page=None):
     On our engine, a repeated identical search (same parameters, same day, same index version)
     is answered from a per-process cache; treat the returned object as read-only.
     """
-    try:
-        return _run_search(params, per_page=per_page)
-    except Exception:
-        # A searcher opened just before another process's commit merged away a segment it had
-        # not read yet fails once; a fresh searcher on the new index version answers.
-        engine.forget_searcher()
-    try:
-        return _run_search(params, per_page=per_page)
-    except SearchUnavailable:
-        raise
-    except Exception as error:
-        engine.forget_searcher()
-        log.exception("Search failed; the index in %s looks damaged", engine.index_dir())
-        raise SearchUnavailable(f"The search index cannot be read ({type(error).__name__}).") from error
+    for attempt in range(2):
+        try:
+            return _run_search(params, per_page=per_page)
+        except SearchUnavailable:
+            raise
+        except Exception as error:
+            engine.forget_searcher()
+            if attempt == 0:
+                # Another process's commit merges segments and removes files this searcher had
+                # not opened yet (columns, stored fields are read lazily): a fresh searcher on the
+                # new generation answers. A damaged index fails again and is reported below.
+                continue
+            log.exception("Search failed; the index in %s looks damaged", engine.index_dir())
+            raise SearchUnavailable(f"The search index cannot be read ({type(error).__name__}).") from error
+    raise AssertionError("unreachable")
 
 
 def _quiet_when_unavailable(function):

@@ -41,14 +41,21 @@
         li.id = listId + "-" + i;
         li.setAttribute("role", "option");
         li.className = "autocomplete__item autocomplete__item--" + item.type;
-        var a = document.createElement("a");
-        a.href = item.url;
-        a.textContent = item.label;  /* text, never HTML */
+        /* The option itself carries the text (no link inside: an option must not nest
+           interactive content); choosing it, by click or Enter, goes to its page. */
+        li.setAttribute("data-url", item.url);
+        var label = document.createElement("span");
+        label.className = "autocomplete__label";
+        label.textContent = item.label;  /* text, never HTML */
         var kind = document.createElement("span");
         kind.className = "autocomplete__type";
         kind.textContent = item.type;
-        li.appendChild(a);
+        li.appendChild(label);
         li.appendChild(kind);
+        li.addEventListener("mousedown", function (event) {
+          event.preventDefault();  /* keep focus in the input until we navigate */
+          window.location.href = item.url;
+        });
         list.appendChild(li);
       });
       list.hidden = false;
@@ -90,7 +97,7 @@
       else if (event.key === "Escape") { close(); }
       else if (event.key === "Enter" && active >= 0) {
         event.preventDefault();
-        window.location.href = list.querySelectorAll("a")[active].href;
+        window.location.href = list.querySelectorAll("li")[active].getAttribute("data-url");
       }
     });
     input.addEventListener("blur", function () { window.setTimeout(close, 200); });

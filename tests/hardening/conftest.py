@@ -16,3 +16,24 @@ def rate_limited(settings):
 @pytest.fixture
 def editor(db, django_user_model):
     return django_user_model.objects.create_superuser("editor", "editor@example.org", "a-long-passphrase-42")
+
+
+@pytest.fixture(scope="session")
+def _migrated_scratch(tmp_path_factory):
+    """One migrated scratch database per run; each test gets a copy (`scratch_site`)."""
+    from tests.hardening.scratch import ScratchSite
+
+    template = ScratchSite(tmp_path_factory.mktemp("scratch-template"))
+    template.manage("migrate", "--noinput", "-v", "0")
+    yield template
+    template.close()
+
+
+@pytest.fixture
+def scratch_site(_migrated_scratch, tmp_path):
+    """A throw-away archive (database, index, media) for tests that run real processes."""
+    from tests.hardening.scratch import ScratchSite
+
+    site = ScratchSite(tmp_path / "site", template=_migrated_scratch)
+    yield site
+    site.close()

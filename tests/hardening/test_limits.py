@@ -126,4 +126,5 @@ def test_request_limits(client, settings):
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 16 * 1024 * 1024
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = client.post("/admin/login/", {"username": "x" * 2000, "password": "y"})
-    assert response.status_code == 400  # RequestDataTooBig, not a 500
+    assert response.status_code == 413  # RequestDataTooBig: a page naming the limit, not a 500
+    assert "The form&#x27;s text is larger than 1,000 bytes" in response.content.decode()

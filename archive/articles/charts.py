@@ -1,0 +1,193 @@
+"""Small server-rendered charts: a bar chart of pieces per year as inline SVG.
+
+No chart library, no script, no inline style: the markup carries classes that
+`static/css/archive.css` colours for light and dark schemes. Every bar is labelled with its value
+(readable without colour), the SVG has `role="img"` with a `<title>` and `<desc>`, and a table
+follows it as the text alternative. When bars link somewhere (the search page makes each year a
+filter), the SVG becomes a labelled group of links instead of one image (an image cannot hold
+controls), each link named "2019, 3 pieces" and focusable; the table repeats the links.
+"""
+
+import itertools
+from dataclasses import dataclass
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+# Geometry in CSS pixels; the SVG is drawn at its natural size and never scaled up.
+SLOT = 38  # width given to one bar and its gap
+BAR = 26
+PLOT_HEIGHT = 96
+TOP = 20  # room for the value label above the tallest bar
+BOTTOM = 22  # room for the year label
+MAX_FILLED_SPAN = 60  # gaps between years are drawn as zero bars up to this many years
+SCROLL_AFTER = 8  # wider than this many bars: the chart scrolls inside its own box on a phone
+
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    url: str | None = None
+    current: bool = False
+
+
+def year_bars(rows, *, current=None):
+    """Bars for [(year, count, url_or_None), ...], in year order, with empty years between filled in
+    (as zero bars without links) so the chart reads as a time line."""
+    counts = {int(year): (int(count), url) for year, count, url in rows}
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    years = range(first, last + 1) if last - first < MAX_FILLED_SPAN else sorted(counts)
+    return [
+        Bar(
+            label=str(year),
+            value=counts.get(year, (0, None))[0],
+            url=counts.get(year, (0, None))[1],
+            current=current is not None and int(current) == year,
+        )
+        for year in years
+    ]
+
+
+def _plural(value, unit):
+    singular, plural = unit
+    return f"{value} {singular if value == 1 else plural}"
+
+
+def bar_chart(bars, *, title, description="", unit=("piece", "pieces"), table_caption=None, chart_id=None):
+    """Inline SVG bar chart plus its text alternative, as safe HTML. Empty string for no bars."""
+    bars = list(bars)
+    if not bars:
+        return mark_safe("")
+    chart_id = chart_id or f"chart-{next(_ids)}"
+    peak = max(bar.value for bar in bars) or 1
+    total = sum(bar.value for bar in bars)
+    width = SLOT * len(bars)
+    height = TOP + PLOT_HEIGHT + BOTTOM
+    baseline = TOP + PLOT_HEIGHT
+    if not description:
+        busiest = max(bars, key=lambda bar: bar.value)
+        description = (
+            f"{_plural(total, unit)} from {bars[0].label} to {bars[-1].label}; "
+            f"the most, {busiest.value}, in {busiest.label}."
+        )
+
+    marks = []
+    for index, bar in enumerate(bars):
+        x = index * SLOT + (SLOT - BAR) // 2
+        bar_height = round(PLOT_HEIGHT * bar.value / peak)
+        if bar.value and bar_height < 2:
+            bar_height = 2
+        classes = "chart__bar" + (" chart__bar--current" if bar.current else "")
+        rect = format_html(
+            '<rect class="{}" x="{}" y="{}" width="{}" height="{}"></rect>',
+            classes,
+            x,
+            baseline - bar_height,
+            BAR,
+            bar_height,
+        )
+        if bar.url:
+            # The link is the whole column (easy to hit), named in words; the numbers drawn over
+            # it let clicks through and are hidden from screen readers, which hear the name.
+            rect = format_html(
+                '<a class="chart__link" href="{}" aria-label="{}">'
+                '<rect class="chart__hit" x="{}" y="0" width="{}" height="{}"></rect>{}</a>',
+                bar.url,
+                f"{bar.label}, {_plural(bar.value, unit)}",
+                index * SLOT,
+                SLOT,
+                height,
+                rect,
+            )
+        mark = format_html(
+            '<g class="chart__column">{}'
+            '<text class="chart__label" x="{}" y="{}" text-anchor="middle"{}>{}</text>'
+            '<text class="{}" x="{}" y="{}" text-anchor="middle"{}>{}</text></g>',
+            rect,
+            x + BAR // 2,
+            height - 6,
+            mark_safe(' aria-hidden="true"' if bar.url else ""),
+            bar.label,
+            "chart__value" if bar.value else "chart__value chart__value--zero",
+            x + BAR // 2,
+            baseline - bar_height - 5,
+            mark_safe(' aria-hidden="true"' if bar.url else ""),
+            bar.value,
+        )
+        marks.append(mark)
+
+    linked = any(bar.url for bar in bars)
+    svg = format_html(
+        '<svg class="chart__svg" role="{role}" aria-labelledby="{id}-title" aria-describedby="{id}-desc" '
+        'width="{w}" height="{h}" '
+        'viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
+        '<line class="chart__axis" x1="0" y1="{base}" x2="{w}" y2="{base}"></line>{marks}</svg>',
+        role="group" if linked else "img",
+        id=chart_id,
+        w=width,
+        h=height,
+        title=title,
+        desc=description,
+        base=baseline,
+        marks=mark_safe("".join(marks)),
+    )
+    if len(bars) > SCROLL_AFTER and not linked:
+        # Wide charts scroll inside their own box, never the page; the box is focusable so a
+        # keyboard can scroll it too (a linked chart's links already are).
+        svg = format_html(
+            '<div class="chart__scroll" tabindex="0" role="group" aria-label="{} (scrolls sideways)">'
+            "{}</div>",
+            title,
+            svg,
+        )
+    else:
+        svg = format_html('<div class="chart__scroll">{}</div>', svg)
+
+    rows = format_html_join(
+        "",
+        '<tr{}><th scope="row">{}</th><td>{}</td></tr>',
+        (
+            (
+                mark_safe(' class="chart__row--current"') if bar.current else "",
+                format_html('<a href="{}">{}</a>', bar.url, bar.label) if bar.url else bar.label,
+                bar.value,
+            )
+            for bar in bars
+            if bar.value or bar.url
+        ),
+    )
+    table = format_html(
+        '<details class="chart__data"><summary>{summary}</summary>'
+        '<table><caption class="visually-hidden">{caption}</caption>'
+        '<thead><tr><th scope="col">Year</th><th scope="col">{unit}</th></tr></thead>'
+        "<tbody>{rows}</tbody></table></details>",
+        summary="Show the numbers as a table",
+        caption=table_caption or title,
+        unit=unit[1].capitalize(),
+        rows=rows,
+    )
+    return format_html(
+        '<figure class="chart" dir="ltr" lang="en">'
+        '<figcaption class="chart__caption">{title}</figcaption>{svg}{table}</figure>',
+        title=title,
+        svg=svg,
+        table=table,
+    )
+
+
+def _row(row):
+    if isinstance(row, dict):
+        return (row.get("year", row.get("value")), row["count"], row.get("url"))
+    return tuple(row) + (None,) * (3 - len(row))
+
+
+def year_chart(rows, *, title="Pieces per year", current=None, **options) -> SafeString:
+    """The pieces-per-year chart. rows: (year, count[, url]) tuples, or dicts with `year` (or
+    `value`), `count` and optionally `url`."""
+    return bar_chart(year_bars([_row(row) for row in rows], current=current), title=title, **options)

@@ -1,0 +1,137 @@
+"""Processes the concurrency and crash tests start against a ScratchSite (see scratch.py).
+
+    python -m tests.hardening.worker admin N          editor-style saves through the write functions
+    python -m tests.hardening.worker search STOPFILE  searches until STOPFILE exists
+    python -m tests.hardening.worker dump             the articles, authors and keywords as JSON
+
+Each prints one JSON object on its last line of stdout. Errors are not caught: a process that
+raises exits non-zero with its traceback on stderr, which the tests look for.
+"""
+
+import datetime
+import json
+import sys
+import time
+from pathlib import Path
+
+import django
+
+
+def admin(count):
+    """What editors do in the admin, at the same time as the imports: create pieces with authors
+    and keywords the imports also use, revise and publish them, bulk-publish, edit an author."""
+    from django.db import transaction
+
+    from archive.articles.html import clean_body_html
+    from archive.articles.models import Article, Author
+    from archive.articles.services import (
+        article_set_authors,
+        article_set_keywords,
+        articles_set_status,
+        author_get_or_create,
+        author_update,
+        keyword_get_or_create,
+        unique_slug,
+    )
+
+    created = []
+    for n in range(count):
+        with transaction.atomic():
+            article = Article(
+                title=f"Editor piece {n}",
+                slug=unique_slug(Article, f"Editor piece {n}"),
+                date=datetime.date(2016, 1 + n % 12, 1 + n % 28),
+                status=Article.Status.DRAFT,
+                body=clean_body_html(f"<p>Written in the admin, number {n}, about energy and oil.</p>"),
+            )
+            article.full_clean()
+            article.save()
+            authors = [author_get_or_create(name=f"Shared Author {n % 5}")[0]]
+            article_set_authors(article=article, authors=authors)
+            keywords = [keyword_get_or_create(name=name)[0] for name in ("Energy", f"Topic {n % 4}")]
+            article_set_keywords(article=article, keywords=keywords)
+        created.append(article.pk)
+        with transaction.atomic():
+            article.title = f"Editor piece {n} revised"
+            article.save()
+        if n % 3 == 2:
+            articles_set_status(articles=Article.objects.filter(pk__in=created[-3:]), status="published")
+        if n % 4 == 3:
+            author = Author.objects.get(name=f"Shared Author {n % 5}")
+            author_update(author=author, bio=f"Bio revised {n}.")
+    articles_set_status(articles=Article.objects.filter(pk__in=created), status="published")
+    return {"saves": count * 2 + count // 3 + count // 4 + 1, "created": len(created)}
+
+
+QUERIES = ["energy", "piece", "oil", "editor", "shared author", "topic", "gulf OR energy", '"editor piece"',
+           "ener*", "enrgy", "author:shared", "keyword:energy", "-energy piece", "word1 word2"]  # fmt: skip
+
+
+def search(stop_file):
+    from archive.search import engine
+    from archive.search.service import SearchParams, SearchUnavailable, run_search
+
+    stop = Path(stop_file)
+    searches, unavailable, failed, hits = 0, 0, 0, 0
+    while not stop.exists():
+        for query in QUERIES:
+            params = SearchParams(q=query, sort=["relevance", "newest"][searches % 2])
+            try:
+                results = run_search(params)
+                hits += results.count
+            except SearchUnavailable:
+                # Expected only before the first import has created the index.
+                if engine.current_name() is None:
+                    unavailable += 1
+                    time.sleep(0.05)
+                else:
+                    failed += 1
+            searches += 1
+        time.sleep(0.05)  # leave the two cores mostly to the writers
+    return {"searches": searches, "unavailable": unavailable, "failed": failed, "hits": hits}
+
+
+def dump():
+    from archive.articles.models import Article, Author, Keyword
+    from archive.search.models import PendingIndexUpdate
+
+    articles = [
+        {
+            "id": article.pk,
+            "title": article.title,
+            "subtitle": article.subtitle,
+            "import_ref": article.import_ref,
+            "status": article.status,
+            "date": article.date.isoformat(),
+            "body": article.body,
+            "abstract": article.abstract,
+            "source_url": article.source_url,
+            "authors": [[a.name, a.affiliation] for a in article.ordered_authors],
+            "keywords": sorted(k.name for k in article.keywords.all()),
+        }
+        for article in Article.objects.for_listing().order_by("pk")
+    ]
+    return {
+        "articles": articles,
+        "authors": sorted(Author.objects.values_list("name", flat=True)),
+        "keywords": sorted(Keyword.objects.values_list("name", flat=True)),
+        "queued": PendingIndexUpdate.objects.count(),
+    }
+
+
+def main(argv):
+    django.setup()
+    role, args = argv[1], argv[2:]
+    if role == "admin":
+        answer = admin(int(args[0]))
+    elif role == "search":
+        answer = search(args[0])
+    elif role == "dump":
+        answer = dump()
+    else:
+        raise SystemExit(f"unknown role {role}")
+    print(json.dumps(answer, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
