@@ -2,10 +2,11 @@
 
 - `enqueue(ids)` records articles to reindex, inside the caller's transaction, and asks for a
   drain once it commits.
-- After the commit, a per-process drainer thread waits `ARCHIVE_SEARCH_DRAIN_DELAY` seconds
-  (default 0.15) so that saves made close together (an import of thousands of pieces, one
-  transaction each) go to the index in one Whoosh commit, then drains the whole queue. It is
-  flushed at process exit. With the delay set to 0 (the tests) the hook drains synchronously.
+- After the commit, a per-process drainer thread drains the whole queue: at once after a quiet
+  spell, else `ARCHIVE_SEARCH_DRAIN_DELAY` seconds (default 0.15) after its last drain, so that
+  saves made close together (an import of thousands of pieces, one transaction each) go to the
+  index in one Whoosh commit. It is flushed at process exit. With the delay set to 0 (the tests)
+  the hook drains synchronously.
 - `process_queue()` drains the queue under the write lock: each queued article is rewritten
   from the database (or deleted when it is gone or no longer published). Rows are removed only
   after the index commit, so a crash re-does work and never loses it.
@@ -69,9 +70,10 @@ def _drain_logged():
 class _Drainer:
     """One background thread per process that batches on-commit drains.
 
-    `wake()` sets an event; the thread sleeps the delay (more saves commit meanwhile), clears the
-    event and drains everything queued, in one index commit per `BATCH` articles. A wake that
-    arrives while it drains makes it go round again. `flush()` (at exit) drains what is left.
+    `wake()` sets an event; the thread drains everything queued (one index commit per `BATCH`
+    articles) at once if it has not drained within the last `delay` seconds, else when that much
+    time has passed since it last did: saves committed meanwhile (or while it drains) share one
+    commit. `flush()` (at exit) drains what is left.
     """
 
     def __init__(self):
@@ -100,12 +102,17 @@ class _Drainer:
 
     def _run(self, delay):
         event = self._event
+        last = float("-inf")
         try:
             while True:
                 event.wait()
-                if not self._stopping:
-                    time.sleep(delay)
+                # A save after a quiet spell is written at once; saves that follow within `delay`
+                # of the last drain (an import) wait for it and share one index commit.
+                remaining = last + delay - time.monotonic()
+                if remaining > 0 and not self._stopping:
+                    time.sleep(remaining)
                 event.clear()
+                last = time.monotonic()
                 try:
                     _drain_logged()
                 finally:
