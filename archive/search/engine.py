@@ -315,30 +315,50 @@ class Live:
         return self._hidden[1]
 
     def columns(self):
-        """{field: list indexed by docnum} for facet fields and the date, built once per reopen."""
+        """{field: list indexed by docnum} for facet fields and the date, rebuilt on reopen from
+        per-segment columns: a segment's are worked out once and kept with its reader, which
+        Whoosh reuses while the segment is unchanged, so a live write costs only its own
+        (small) segment here, not a walk of the whole index."""
         if self._columns is None:
-            reader = self.searcher.reader()
-            size = reader.doc_count_all()
-            columns = {}
-            for fieldname in ("author_slug", "keyword_slug"):
-                lists = [()] * size
-                for btext in reader.lexicon(fieldname):
-                    value = btext.decode("utf-8")
-                    for docnum in reader.postings(fieldname, btext).all_ids():
-                        lists[docnum] = (*lists[docnum], value)
-                columns[fieldname] = lists
-            for fieldname in ("kind", "language", "year", "date"):
-                values = [None] * size
-                for btext in reader.lexicon(fieldname):
-                    value = btext.decode("utf-8")
-                    for docnum in reader.postings(fieldname, btext).all_ids():
-                        values[docnum] = value
-                columns[fieldname] = values
-            columns["date"] = [int(value or 0) for value in columns["date"]]
+            columns = {name: [] for name in (*_MULTI_COLUMNS, *_SINGLE_COLUMNS)}
+            for reader, _offset in self.searcher.reader().leaf_readers():  # in docnum order
+                own = getattr(reader, "_archive_columns", None)
+                if own is None:
+                    own = _segment_columns(reader)
+                    with contextlib.suppress(AttributeError):
+                        reader._archive_columns = own
+                for name, values in own.items():
+                    columns[name].extend(values)
             self._columns = columns
             self._public = None
             self._hidden = None
         return self._columns
+
+
+_MULTI_COLUMNS = ("author_slug", "keyword_slug")
+_SINGLE_COLUMNS = ("kind", "language", "year", "date")
+
+
+def _segment_columns(reader):
+    """The columns of one segment reader, indexed by its own docnums (`date` as YYYYMMDD ints)."""
+    size = reader.doc_count_all()
+    columns = {}
+    for fieldname in _MULTI_COLUMNS:
+        lists = [()] * size
+        for btext in reader.lexicon(fieldname):
+            value = btext.decode("utf-8")
+            for docnum in reader.postings(fieldname, btext).all_ids():
+                lists[docnum] = (*lists[docnum], value)
+        columns[fieldname] = lists
+    for fieldname in _SINGLE_COLUMNS:
+        values = [None] * size
+        for btext in reader.lexicon(fieldname):
+            value = btext.decode("utf-8")
+            for docnum in reader.postings(fieldname, btext).all_ids():
+                values[docnum] = value
+        columns[fieldname] = values
+    columns["date"] = [int(value or 0) for value in columns["date"]]
+    return columns
 
 
 def live():
