@@ -192,6 +192,12 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 # ARCHIVE_INDEX_DIR itself (generations + CURRENT pointer, separate segment files, one file lock
 # for writers); see README "Search". Haystack's own update/rebuild/clear commands are replaced by
 # ours (archive.search is listed before haystack), which go through the configured engine.
+# Seconds a process waits after a commit before writing the queued index updates, so that saves
+# made close together (an import) share one index commit; 0 drains synchronously in the hook.
+ARCHIVE_SEARCH_DRAIN_DELAY = float(os.environ.get("ARCHIVE_SEARCH_DRAIN_DELAY") or 0.15)
+# Writer processes for rebuild_index of 2,000 articles or more (each writes its own segment);
+# default 1. 2 can pay on an otherwise idle machine with 2 or more cores.
+ARCHIVE_SEARCH_REBUILD_PROCS = int(os.environ.get("ARCHIVE_SEARCH_REBUILD_PROCS") or 0) or None
 
 # --- The archive ---
 ARCHIVE_SITE_NAME = os.environ.get("ARCHIVE_SITE_NAME", "The Archive")

@@ -23,6 +23,9 @@ def _private_index_and_media(tmp_path_factory):
     settings.ARCHIVE_INDEX_DIR = root / "index"
     settings.HAYSTACK_CONNECTIONS["default"]["PATH"] = str(root / "index")
     settings.MEDIA_ROOT = root / "media"
+    # Index updates drain synchronously in the on-commit hook, so a test searches right after
+    # `django_capture_on_commit_callbacks(execute=True)` (production batches them in a thread).
+    settings.ARCHIVE_SEARCH_DRAIN_DELAY = 0
     yield root
 
 

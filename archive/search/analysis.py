@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from whoosh.analysis import Filter, LowercaseFilter, StemFilter, Token, Tokenizer
+from whoosh.analysis import Filter, Token, Tokenizer
 
 # Inside a word: letters and digits, combining marks, tatweel, ZWNJ/ZWJ and direction marks.
 WORD_RE = re.compile(
@@ -54,11 +54,48 @@ def normalise_text(text):
     return " ".join(filter(None, (normalise_word(m.group()) for m in WORD_RE.finditer(text or ""))))
 
 
-class WordTokenizer(Tokenizer):
-    """Words of the original text, with their character offsets and positions."""
+_STEM = None
+# raw word as WORD_RE finds it -> (stemmed term, plain term); "" when it normalises to nothing.
+# Texts repeat their words, so most words of a document are one dict lookup.
+_WORD_TERMS = {}
+_WORD_TERMS_MAX = 500_000
+
+
+def _stemmer():
+    global _STEM
+    if _STEM is None:
+        from whoosh.lang import stemmer_for_language
+
+        _STEM = stemmer_for_language("en")
+    return _STEM
+
+
+def word_terms(word):
+    """(stemmed, unstemmed) index terms of one word as WORD_RE finds it."""
+    terms = _WORD_TERMS.get(word)
+    if terms is None:
+        plain = normalise_word(word[:MAX_TOKEN_CHARS]).lower()
+        terms = (_stemmer()(plain) if plain else "", plain)
+        if len(_WORD_TERMS) >= _WORD_TERMS_MAX:
+            _WORD_TERMS.clear()
+        _WORD_TERMS[word] = terms
+    return terms
+
+
+class ArchiveTokenizer(Tokenizer):
+    """The whole analysis in one pass: words of the original text (with their character offsets
+    and positions), each normalised (see the module docstring), lower-cased and, with `stem`,
+    English-stemmed. Words that normalise to nothing are dropped but keep their position.
+
+    One tokenizer rather than a chain of filters: a chain runs a Python generator per filter per
+    word, and indexing spends most of its time here.
+    """
+
+    def __init__(self, stem=True):
+        self.stem = stem
 
     def __eq__(self, other):
-        return other.__class__ is self.__class__
+        return other.__class__ is self.__class__ and other.stem == self.stem
 
     def __call__(
         self,
@@ -84,25 +121,39 @@ class WordTokenizer(Tokenizer):
                 t.endchar = start_char + len(value)
             yield t
             return
-        pos = start_pos
+        which = 0 if self.stem else 1
+        get = _WORD_TERMS.get
+        pos = start_pos - 1
         for match in WORD_RE.finditer(value):
-            t.text = match.group()[:MAX_TOKEN_CHARS]
+            pos += 1
+            word = match.group()
+            terms = get(word) or word_terms(word)
+            text = terms[which]
+            if not text:
+                continue
+            t.text = text
             t.boost = 1.0
-            if keeporiginal:
-                t.original = t.text
             t.stopped = False
+            if keeporiginal:
+                t.original = word[:MAX_TOKEN_CHARS]
             if positions:
                 t.pos = pos
-                pos += 1
             if chars:
                 t.startchar = start_char + match.start()
                 t.endchar = start_char + match.end()
             yield t
 
 
-class NormaliseFilter(Filter):
-    """Persian/Arabic letter variants, marks, joiners and digits (see the module docstring)."""
+# The analyzer chain of earlier versions, kept so that an index whose stored schema names it still
+# opens with plain Whoosh (the archive itself always opens its index with `build_schema()`).
+class WordTokenizer(ArchiveTokenizer):
+    stem = False
 
+    def __init__(self):
+        super().__init__(stem=False)
+
+
+class NormaliseFilter(Filter):
     def __eq__(self, other):
         return other.__class__ is self.__class__
 
@@ -116,12 +167,12 @@ class NormaliseFilter(Filter):
 
 def text_analyzer():
     """Words, normalised, lower-cased, English-stemmed: the `text`, `title`, `author`, `keyword` fields."""
-    return WordTokenizer() | NormaliseFilter() | LowercaseFilter() | StemFilter(lang="en", cachesize=50_000)
+    return ArchiveTokenizer(stem=True)
 
 
 def plain_analyzer():
     """Words normalised but not stemmed: the suggestion field ("did you mean", autocomplete)."""
-    return WordTokenizer() | NormaliseFilter() | LowercaseFilter()
+    return ArchiveTokenizer(stem=False)
 
 
 _ANALYZER = None
@@ -145,28 +196,32 @@ def analyze_with_offsets(text):
     return [(t.text, t.startchar, t.endchar) for t in _ANALYZER(text or "", chars=True)]
 
 
-_TERMS = {}
-_TERMS_MAX = 200_000
-
-
 def term_of(word):
     """The index term of one word as `WORD_RE` finds it ("" when it normalises to nothing).
     Cached: snippets look up every word of a text, and texts repeat their words."""
-    term = _TERMS.get(word)
-    if term is None:
-        if len(_TERMS) >= _TERMS_MAX:
-            _TERMS.clear()
-        terms = analyze(word[:MAX_TOKEN_CHARS])
-        term = _TERMS[word] = terms[0] if terms else ""
-    return term
+    return (_WORD_TERMS.get(word) or word_terms(word))[0]
+
+
+# A character that continues a word (what WORD_RE runs are made of).
+_WORD_CHAR = r"[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c-\u200f]"
+
+
+@lru_cache(maxsize=512)
+def _words_pattern(words):
+    """A regex finding whole occurrences of `words` (a sorted tuple): each match is exactly one
+    WORD_RE word, since it is neither preceded nor followed by a word character."""
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!{_WORD_CHAR})(?:{alternatives})(?!{_WORD_CHAR})")
 
 
 def matching_spans(text, terms):
     """(startchar, endchar) of each word of `text` whose index term is in `terms`: what the
-    highlighter marks, with the analyzer's terms (one cached lookup per word)."""
-    get = _TERMS.get
-    return [
-        match.span()
-        for match in WORD_RE.finditer(text or "")
-        if (get(match.group()) or term_of(match.group())) in terms
-    ]
+    highlighter marks, with the analyzer's terms. Each distinct word is looked up once, then one
+    regex finds where the matching ones occur (the same few words recur from hit to hit, so the
+    compiled patterns are reused)."""
+    text = text or ""
+    get = _WORD_TERMS.get
+    hits = [word for word in set(WORD_RE.findall(text)) if (get(word) or word_terms(word))[0] in terms]
+    if not hits:
+        return []
+    return [match.span() for match in _words_pattern(tuple(sorted(hits))).finditer(text)]

@@ -2,6 +2,11 @@
 
 - `enqueue(ids)` records articles to reindex, inside the caller's transaction, and asks for a
   drain once it commits.
+- After the commit, a per-process drainer thread drains the whole queue: at once after a quiet
+  spell, else `ARCHIVE_SEARCH_DRAIN_DELAY` seconds (default 0.15) after its last drain, so that
+  saves made close together (an import of thousands of pieces, one transaction each) go to the
+  index in one Whoosh commit. It is flushed at process exit. With the delay set to 0 (the tests)
+  the hook drains synchronously.
 - `process_queue()` drains the queue under the write lock: each queued article is rewritten
   from the database (or deleted when it is gone or no longer published). Rows are removed only
   after the index commit, so a crash re-does work and never loses it.
@@ -9,9 +14,14 @@
 - `compare()` / `repair()` are `check_index`.
 """
 
+import atexit
 import logging
+import os
+import threading
+import time
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connections, transaction
 
 from archive.articles.models import Article
 from archive.search import connection, engine
@@ -33,11 +43,103 @@ def enqueue(article_ids):
 
 
 def drain_after_commit():
-    """The on-commit hook: drain now if nobody else is writing; never raise into the caller."""
+    """The on-commit hook: wake this process's drainer (or, with no drain delay, drain now if
+    nobody else is writing). Never raises into the caller, never waits for the index."""
+    delay = drain_delay()
+    if delay > 0:
+        try:
+            _DRAINER.wake(delay)
+            return
+        except Exception:  # no thread could be started: drain in the caller instead
+            log.exception("could not start the search index drainer; draining synchronously")
+    _drain_logged()
+
+
+def drain_delay():
+    return float(getattr(settings, "ARCHIVE_SEARCH_DRAIN_DELAY", 0.15) or 0)
+
+
+def _drain_logged():
     try:
-        process_queue(wait=False)
+        return process_queue(wait=False)
     except Exception:
         log.exception("search index update failed; the queue keeps the articles for the next drain")
+        return 0
+
+
+class _Drainer:
+    """One background thread per process that batches on-commit drains.
+
+    `wake()` sets an event; the thread drains everything queued (one index commit per `BATCH`
+    articles) at once if it has not drained within the last `delay` seconds, else when that much
+    time has passed since it last did: saves committed meanwhile (or while it drains) share one
+    commit. `flush()` (at exit) drains what is left.
+    """
+
+    def __init__(self):
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = None
+        self._pid = None
+        self._stopping = False
+        self._atexit_pid = None
+
+    def wake(self, delay):
+        with self._lock:
+            if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
+                # First use in this process (or after a fork, which does not copy threads).
+                self._event = threading.Event()
+                self._stopping = False
+                self._pid = os.getpid()
+                self._thread = threading.Thread(
+                    target=self._run, args=(delay,), name="search-index-drainer", daemon=True
+                )
+                self._thread.start()
+                if self._atexit_pid != self._pid:
+                    atexit.register(self.flush)
+                    self._atexit_pid = self._pid
+        self._event.set()
+
+    def _run(self, delay):
+        event = self._event
+        last = float("-inf")
+        try:
+            while True:
+                event.wait()
+                # A save after a quiet spell is written at once; saves that follow within `delay`
+                # of the last drain (an import) wait for it and share one index commit.
+                remaining = last + delay - time.monotonic()
+                if remaining > 0 and not self._stopping:
+                    time.sleep(remaining)
+                event.clear()
+                last = time.monotonic()
+                try:
+                    _drain_logged()
+                finally:
+                    connections.close_all()  # this thread's own; reopened at the next drain
+                if self._stopping:
+                    return
+        except Exception:
+            log.exception("the search index drainer stopped; the next save starts another")
+
+    def flush(self, timeout=120):
+        """Drain what is queued and stop the thread (atexit). Returns once it is done."""
+        with self._lock:
+            thread = self._thread if self._pid == os.getpid() else None
+            self._thread = None
+        if thread is None or not thread.is_alive():
+            return
+        self._stopping = True
+        self._event.set()
+        thread.join(timeout)
+
+
+_DRAINER = _Drainer()
+
+
+def flush_pending(timeout=120):
+    """Stop this process's drainer after it has drained what is queued (tests, benchmarks)."""
+    _DRAINER.flush(timeout)
 
 
 def process_queue(*, wait=True):
@@ -113,7 +215,8 @@ def rebuild(*, progress=None):
     with engine.write_lock(wait=True, timeout=3600):
         # Rows queued before this point are covered by the fresh read of the database.
         covered = list(PendingIndexUpdate.objects.values_list("id", flat=True))
-        name = engine.build_generation(iter_documents(public_candidates()), progress=progress)
+        procs = engine.build_procs(public_candidates().count())
+        name = engine.build_generation(iter_documents(public_candidates()), progress=progress, procs=procs)
         engine.swap_generation(name)
         for start in range(0, len(covered), BATCH):
             PendingIndexUpdate.objects.filter(id__in=covered[start : start + BATCH]).delete()

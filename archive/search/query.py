@@ -14,6 +14,7 @@ operators and brackets are ignored. Caps keep every query cheap: `MAX_QUERY_CHAR
 for only when the word itself is in fewer than `FUZZY_BELOW_DOCS` pieces.
 """
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 
@@ -143,28 +144,47 @@ def translate(text, reader, *, fuzzy=True):
         if item == "OR":
             joined = True
             continue
-        built = _clause_query(item, reader, parsed, fuzzy=fuzzy and not item.negated)
+        built = _clause_parts(item, reader, parsed, fuzzy=fuzzy and not item.negated)
         if built is None:
             joined = False
             continue
         if item.negated:
-            negatives.append(built)
+            negatives.append(built[0])
         elif joined and groups:
             groups[-1].append(built)
         else:
             groups.append([built])
         joined = False
-    positives = [group[0] if len(group) == 1 else wq.Or(group) for group in groups]
+    # A clause that must match on its own puts its score-only part (title, author, keyword) in one
+    # AndMaybe around the whole query: Whoosh then reads those postings for the final matches only,
+    # not at every step of intersecting the words. The scores are the same sums either way.
+    positives, boosts = [], []
+    for group in groups:
+        if len(group) == 1:
+            required, boost = group[0]
+            positives.append(required)
+            if boost is not None:
+                boosts.append(boost)
+        else:
+            positives.append(wq.Or([_maybe(required, boost) for required, boost in group]))
     if not positives and not negatives:
         return parsed
     positive = wq.And(positives) if len(positives) > 1 else (positives[0] if positives else wq.Every())
+    if boosts:
+        positive = wq.AndMaybe(positive, boosts[0] if len(boosts) == 1 else wq.Or(boosts))
     parsed.query = wq.AndNot(positive, wq.Or(negatives)) if negatives else positive
     return parsed
 
 
-def _clause_query(clause, reader, parsed, *, fuzzy=True):
+def _maybe(required, boost):
+    return required if boost is None else wq.AndMaybe(required, boost)
+
+
+def _clause_parts(clause, reader, parsed, *, fuzzy=True):
+    """(query that must match, query that only adds to the score or None), or None."""
     if clause.kind == "prefix":
-        return _prefix_query(clause, reader, parsed)
+        built = _prefix_query(clause, reader, parsed)
+        return None if built is None else (built, None)
     terms = analyze(clause.text)[:MAX_PHRASE_WORDS]
     if not terms:
         return None
@@ -174,12 +194,15 @@ def _clause_query(clause, reader, parsed, *, fuzzy=True):
             parsed.words.append(clause.text)
     if clause.field:
         if len(terms) == 1:
+            fields = ((clause.field, 1.0),)
             return _word_query(
-                terms[0], reader, parsed, fields=((clause.field, 1.0),), fuzzy_field=clause.field, fuzzy=fuzzy
-            )
-        return wq.Phrase(clause.field, terms)
+                terms[0], reader, parsed, fields=fields, fuzzy_field=clause.field, fuzzy=fuzzy
+            ), None
+        return wq.Phrase(clause.field, terms), None
     if len(terms) == 1 and len(terms[0]) == 1:
-        return _word_query(terms[0], reader, parsed, fields=SHORT_FIELDS, fuzzy_field="text", fuzzy=False)
+        return _word_query(
+            terms[0], reader, parsed, fields=SHORT_FIELDS, fuzzy_field="text", fuzzy=False
+        ), None
     # `text` holds the title, authors and keywords too, so it alone decides what matches; a match
     # in those fields only adds to the score (AndMaybe: their postings are read for matches only).
     if len(terms) == 1:
@@ -191,8 +214,8 @@ def _clause_query(clause, reader, parsed, *, fuzzy=True):
         required = wq.Phrase("text", terms)
         boosts = [wq.Phrase("title", terms, boost=2.0)]
     if clause.negated:
-        return required
-    return wq.AndMaybe(required, boosts[0] if len(boosts) == 1 else wq.Or(boosts))
+        return required, None
+    return required, boosts[0] if len(boosts) == 1 else wq.Or(boosts)
 
 
 def _word_query(term, reader, parsed, *, fields, fuzzy_field, fuzzy=True):
@@ -210,9 +233,30 @@ def _word_query(term, reader, parsed, *, fields, fuzzy_field, fuzzy=True):
     return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
 
 
+def reader_memo(reader):
+    """A dict that lives as long as `reader` (one index version): close spellings and "did you
+    mean" answers, which Whoosh finds by walking the word list, are worked out once per word."""
+    memo = getattr(reader, "_archive_memo", None)
+    if memo is None:
+        memo = {}
+        with contextlib.suppress(AttributeError):  # a reader that takes no attributes: no memo
+            reader._archive_memo = memo
+    elif len(memo) > 5_000:
+        memo.clear()
+    return memo
+
+
 def _close_terms(reader, fieldname, term):
     if len(term) < FUZZY_MIN_CHARS or reader is None:
         return []
+    memo = reader_memo(reader)
+    key = ("close", fieldname, term)
+    if key not in memo:
+        memo[key] = _find_close_terms(reader, fieldname, term)
+    return list(memo[key])
+
+
+def _find_close_terms(reader, fieldname, term):
     maxdist = 2 if len(term) >= 9 else 1
     found = []
     try:

@@ -35,7 +35,7 @@ from archive.search.analysis import analyze
 from archive.search.backend import date_of
 from archive.search.documents import EXCERPT_CHARS, html_to_text, snippet_source
 from archive.search.highlight import snippet
-from archive.search.query import translate
+from archive.search.query import reader_memo, translate
 
 log = logging.getLogger("archive.search")
 
@@ -259,6 +259,10 @@ def _quiet_when_unavailable(function):
         try:
             return function(*args, **kwargs)
         except Exception:
+            engine.forget_searcher()  # once more on a fresh searcher (see run_search)
+        try:
+            return function(*args, **kwargs)
+        except Exception:
             engine.forget_searcher()
             log.exception("%s failed; the index in %s looks damaged", function.__name__, engine.index_dir())
             return []
@@ -468,17 +472,32 @@ def _allowed(state, params):
 
 def _match(state, main, params, *, scored):
     """(docnums matching `main` and the filters, public only; the same ranked best first when
-    `scored`, else None). One pass over the postings either way."""
+    `scored`, else None). One pass over the postings either way: scoring every match costs
+    Whoosh about what an unscored walk plus a top-20 search does (measured; its block-quality
+    skipping does not apply to these And/AndMaybe/Phrase queries), and gives the count and the
+    facets too. Scheduled pieces are masked out (usually none), not filtered through the set
+    of every public document."""
     parts = _filter_query(params)
     q = wq.And([main, *parts]) if parts else main
-    allowed = _allowed(state, params)
-    if not allowed:  # (Whoosh reads an empty filter as no filter at all)
-        return set(), ([] if scored else None)
+    searcher = state.searcher
+    if params.date_from or params.date_to:
+        allowed = _allowed(state, params)
+        if not allowed:  # (Whoosh reads an empty filter as no filter at all)
+            return set(), ([] if scored else None)
+        narrowing = {"filter": allowed}
+    else:
+        hidden = state.hidden_docnums(_date_int(timezone.localdate()))
+        narrowing = {"mask": hidden} if hidden else {}
     if scored:
-        hits = state.searcher.search(q, filter=allowed, limit=None)
+        hits = searcher.search(q, limit=None, **narrowing)
         ranked = [docnum for _score, docnum in hits.top_n]
         return set(ranked), ranked
-    return {d for d in state.searcher.docs_for_query(q) if d in allowed}, None
+    matched = set(searcher.docs_for_query(q))
+    if "filter" in narrowing:
+        matched &= narrowing["filter"]
+    elif "mask" in narrowing:
+        matched -= narrowing["mask"]
+    return matched, None
 
 
 def _by_date(matched, columns, sort):
@@ -649,7 +668,11 @@ def _suggestion(searcher, q, words):
         plain = analyze(word, stem=False)
         if len(plain) != 1 or len(plain[0]) < 3 or reader.doc_frequency("text", stemmed[0]):
             continue
-        found = corrector.suggest(plain[0], limit=1, maxdist=2, prefix=SUGGEST_PREFIX)
+        memo = reader_memo(reader)
+        key = ("suggest", plain[0])
+        if key not in memo:
+            memo[key] = corrector.suggest(plain[0], limit=1, maxdist=2, prefix=SUGGEST_PREFIX)
+        found = memo[key]
         if found and found[0] != plain[0]:
             suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", found[0], suggestion, count=1)
             changed = True
@@ -710,8 +733,12 @@ _CACHE = _SearchCache(SEARCH_CACHE_SIZE)
 
 
 def clear_search_cache():
-    """Forget cached searches (benchmarks measuring uncached searches; tests)."""
+    """Forget cached searches, and the close spellings and suggestions remembered for this
+    thread's index version (benchmarks measuring uncached searches; tests)."""
     _CACHE.clear()
+    state = getattr(engine._local, "live", None)
+    if state is not None:
+        reader_memo(state.searcher.reader()).clear()
 
 
 def year_histogram(results):

@@ -223,3 +223,49 @@ def test_rebuild_keeps_search_answering(make_article, search_index):
     assert set(seen) == {30}
     assert run_search(params).count == 30
     assert indexing.compare()["missing"] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saves_close_together_share_one_index_commit(make_article, search_index, settings, monkeypatch):
+    """With a drain delay (production), the on-commit hook only wakes this process's drainer
+    thread: a save after a quiet spell is written at once, and saves committed within the delay
+    after it reach the index together in one Whoosh commit."""
+    settings.ARCHIVE_SEARCH_DRAIN_DELAY = 2.0
+    written = []
+    write = engine.write_documents
+
+    def counting(**kwargs):
+        written.append({document["title"] for document in kwargs["documents"]})
+        return write(**kwargs)
+
+    monkeypatch.setattr(engine, "write_documents", counting)
+    make_article("Prompt piece")
+    started = time.monotonic()
+    while not found("prompt") and time.monotonic() - started < 5:
+        time.sleep(0.02)
+    assert found("prompt") == {"Prompt piece"}
+    assert time.monotonic() - started < 1.5  # not held for the delay
+    titles = {f"Batched piece {n}" for n in range(5)}
+    for title in sorted(titles):
+        make_article(title)  # each save is its own transaction (autocommit)
+    assert PendingIndexUpdate.objects.exists()  # the saves returned before the index was written
+    indexing.flush_pending()
+    assert written[0] == {"Prompt piece"}
+    assert len(written) == 2 and titles <= written[1]
+    assert found("batched") == titles
+    assert not PendingIndexUpdate.objects.exists()
+
+
+def test_parallel_build_writes_every_document(make_article, search_index):
+    """A rebuild with two writer processes (large archives) holds every document, one segment
+    per process, and answers like a single-process build."""
+    for n in range(12):
+        make_article(f"Tundra survey {n}", authors=["Ann Lee"])
+    search_index.update()
+    with engine.write_lock():
+        name = engine.build_generation(indexing.iter_documents(indexing.public_candidates()), procs=2)
+        engine.swap_generation(name)
+    engine.forget_searcher()
+    assert run_search(SearchParams.from_querydict({"q": "tundra"})).count == 12
+    assert found("author:lee tundra 7") == {"Tundra survey 7"}
+    assert indexing.compare()["missing"] == []
