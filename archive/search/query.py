@@ -33,6 +33,9 @@ FUZZY_PREFIX = 2
 # Close spellings are looked for only when the exact word is in fewer pieces than this (a page of
 # results): a typo or a rare word gets them; a word with pages of exact matches does not need them.
 FUZZY_BELOW_DOCS = 20
+# A query word found in at most this many pieces may itself be the typo: all its close spellings
+# are tried. A commoner word only takes close spellings rarer than itself.
+FUZZY_TRUST_BELOW_DOCS = 2
 
 FIELDS = {"author": "author", "keyword": "keyword", "title": "title"}
 DEFAULT_FIELDS = (("text", 1.0), ("title", 2.0), ("author", 1.5), ("keyword", 1.5))
@@ -268,8 +271,14 @@ def _find_close_terms(reader, fieldname, term):
                     break
     except Exception:  # an unusual term the automaton cannot handle: no close spellings
         return []
+    frequency = {other: reader.doc_frequency(fieldname, other) for other in found}
+    own = reader.doc_frequency(fieldname, term)
+    if own > FUZZY_TRUST_BELOW_DOCS:
+        # A word the archive uses often is no typo; its close spellings that are at least as common
+        # are other words ("Iran" for "Iraq"), while rarer ones are likely OCR slips ("Irag").
+        found = [other for other in found if frequency[other] < own]
     # Prefer the commonest close spellings.
-    found.sort(key=lambda other: -reader.doc_frequency(fieldname, other))
+    found.sort(key=lambda other: -frequency[other])
     return found[:MAX_FUZZY_TERMS]
 
 

@@ -70,6 +70,25 @@ def test_typo_finds_ocr_spelling_ranked_below_exact(corpus):
     assert found[-1] == "Alignment in the neoclassical realism programme"
 
 
+def test_typo_tolerance_does_not_take_a_common_word_for_a_misspelling(make_article, search_index):
+    """ "Iraq" takes the rarer "Irag" (an OCR slip) but not "Iran", a word as common as itself;
+    a query word found almost nowhere ("Irag") is taken as the typo and finds the common words."""
+    for n in range(3):
+        make_article(
+            f"Iraq report {n}", body="<p>Iraq and its neighbours.</p>", date=datetime.date(2020, 1, 1 + n)
+        )
+        make_article(
+            f"Iran report {n}", body="<p>Iran and its neighbours.</p>", date=datetime.date(2020, 2, 1 + n)
+        )
+    make_article("Scanned abstract", body="<p>Irag and its neighbours.</p>", date=datetime.date(2020, 3, 1))
+    search_index.update()
+    assert title_set("Iraq") == {"Iraq report 0", "Iraq report 1", "Iraq report 2", "Scanned abstract"}
+    assert titles("Iraq")[-1] == "Scanned abstract"
+    # "Irag" is one letter from both "Iraq" and "Iran": a reader who typed it may mean either.
+    assert title_set("Irag") >= {"Scanned abstract", "Iraq report 0", "Iraq report 1", "Iraq report 2"}
+    assert titles("Irag")[0] == "Scanned abstract"
+
+
 def test_phrase(corpus):
     assert title_set('"attack against iraq"') == {"Iraq and Russia: Motivations for Interaction"}
     assert title_set('"iraq against attack"') == set()
