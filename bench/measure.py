@@ -16,8 +16,10 @@ def percentile(values, pct):
     return ordered[rank - 1]
 
 
-def time_queries(run_one, queries, *, repeats, warmup=1):
+def time_queries(run_one, queries, *, repeats, warmup=1, before=None):
     """Run each query `warmup` times untimed, then `repeats` times timed, round-robin.
+
+    `before`, when given, runs untimed before each timed query (e.g. to empty a cache).
 
     Returns {"samples_ms": [...], "per_query": {name: {"p50_ms", "p95_ms", "count"}}}.
     Round-robin (not one query repeated back to back) so no query only ever hits a warm cache.
@@ -29,6 +31,8 @@ def time_queries(run_one, queries, *, repeats, warmup=1):
             counts[q.name] = run_one(q)
     for _ in range(repeats):
         for q in queries:
+            if before is not None:
+                before()
             start = time.perf_counter()
             run_one(q)
             per_query[q.name].append((time.perf_counter() - start) * 1000)
