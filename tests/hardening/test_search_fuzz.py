@@ -44,7 +44,7 @@ PARAMS = st.fixed_dictionaries(
         "date_to": ANY | st.dates().map(str),
     },
 )
-EXAMPLES = 1500
+EXAMPLES = 2000
 TIMINGS = []
 
 
