@@ -112,6 +112,8 @@ def _plan(queryset):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics: the plan must not depend on autovacuum's timing
             cursor.execute("SET LOCAL enable_seqscan = off")
+            # A bitmap scan reads the index unordered and sorts after; ask for the ordered path.
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
     return queryset.explain()
 
 
