@@ -210,7 +210,13 @@ def _write(article, fields, original, *, dry_run, stored):
     article.source_pages = fields["source"]["pages"]
     article.doi = fields["source"]["doi"]
     article.source_url = fields["source"]["url"]
-    if not article.import_ref and not Article.objects.filter(import_ref=ref).exclude(pk=article.pk).exists():
+    if article.pk is None:
+        # A new piece always claims its identity: if a concurrent import committed the same piece
+        # since find_existing looked, the database refuses this one and the retry finds that one.
+        article.import_ref = ref
+    elif (
+        not article.import_ref and not Article.objects.filter(import_ref=ref).exclude(pk=article.pk).exists()
+    ):
         article.import_ref = ref
     if not article.slug:
         article.slug = unique_slug(Article, fields["title"], fallback="article")
@@ -223,7 +229,9 @@ def _write(article, fields, original, *, dry_run, stored):
         if old_file:
             storage = article.original_file.storage
             transaction.on_commit(lambda: storage.delete(old_file))
-    article.full_clean(exclude=["original_file"], validate_unique=False)
+    # Uniqueness is left to the database: a clash with a concurrent import is an IntegrityError,
+    # which article_import retries (and then finds the other's piece), not a failed piece.
+    article.full_clean(exclude=["original_file"], validate_unique=False, validate_constraints=False)
     article.save()
     authors = [
         author_get_or_create(name=a["name"], affiliation=a["affiliation"])[0] for a in fields["authors"]
