@@ -1,9 +1,6 @@
 """Filters, facets with counts, sorts, pagination, and what the public never sees."""
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
 from archive.articles.models import Article
 from archive.search.service import (
@@ -13,6 +10,7 @@ from archive.search.service import (
     run_search,
     search_article_ids,
 )
+from tests.search.conftest import make_oil_shelf
 
 
 def search(**params):
@@ -21,43 +19,7 @@ def search(**params):
 
 @pytest.fixture
 def corpus(make_article, search_index):
-    make_article(
-        "Oil and Iran",
-        date=datetime.date(2018, 1, 5),
-        kind="paper",
-        authors=["Ann Lee"],
-        keywords=["Energy", "Iran"],
-    )
-    make_article(
-        "Oil and Iraq",
-        date=datetime.date(2019, 2, 6),
-        kind="commentary",
-        authors=["Ann Lee", "Bo Chen"],
-        keywords=["Energy"],
-    )
-    make_article(
-        "Oil markets",
-        date=datetime.date(2019, 7, 7),
-        kind="commentary",
-        authors=["Bo Chen"],
-        keywords=["Markets"],
-    )
-    make_article(
-        "نفت ایران",
-        date=datetime.date(2020, 3, 8),
-        kind="report",
-        language="fa",
-        authors=["Ann Lee"],
-        keywords=["Iran"],
-        body="<p>oil</p>",
-    )
-    make_article("Oil draft", status="draft", authors=["Ann Lee"], keywords=["Energy"])
-    make_article(
-        "Oil tomorrow",
-        date=timezone.localdate() + datetime.timedelta(days=1),
-        authors=["Ann Lee"],
-        keywords=["Energy"],
-    )
+    make_oil_shelf(make_article)
     search_index.update()
 
 

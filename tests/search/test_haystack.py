@@ -15,6 +15,7 @@ from archive.articles.models import Article
 from archive.search import connection, engine, indexing
 from archive.search.service import SearchParams, autocomplete, run_search, search_article_ids
 from archive.settings import search_connection
+from tests.search.conftest import make_oil_shelf
 
 
 def search(**params):
@@ -42,51 +43,9 @@ def stock_whoosh(settings, tmp_path, search_index):
     assert connection.uses_our_engine()
 
 
-def make_corpus(make_article):
-    make_article(
-        "Oil and Iran",
-        date=datetime.date(2018, 1, 5),
-        kind="paper",
-        authors=["Ann Lee"],
-        keywords=["Energy", "Iran"],
-        abstract="Sanctions & the <oil> trade.",
-    )
-    make_article(
-        "Oil and Iraq",
-        date=datetime.date(2019, 2, 6),
-        kind="commentary",
-        authors=["Ann Lee", "Bo Chen"],
-        keywords=["Energy"],
-        body="<p>Iraq exports oil through the Gulf.</p>",
-    )
-    make_article(
-        "Oil markets",
-        date=datetime.date(2019, 7, 7),
-        kind="commentary",
-        authors=["Bo Chen"],
-        keywords=["Markets"],
-    )
-    make_article(
-        "نفت ایران",
-        date=datetime.date(2020, 3, 8),
-        kind="report",
-        language="fa",
-        authors=["Ann Lee"],
-        keywords=["Iran"],
-        body="<p>oil</p>",
-    )
-    make_article("Oil draft", status="draft", authors=["Ann Lee"], keywords=["Energy"])
-    make_article(
-        "Oil tomorrow",
-        date=timezone.localdate() + datetime.timedelta(days=1),
-        authors=["Ann Lee"],
-        keywords=["Energy"],
-    )
-
-
 @pytest.fixture
 def stock_corpus(make_article, stock_whoosh):
-    make_corpus(make_article)
+    make_oil_shelf(make_article)
     stock_whoosh.update()
     return stock_whoosh
 
@@ -183,7 +142,7 @@ def test_rebuild_through_another_engine(stock_corpus):
 
 
 def test_our_engine_answers_search_queryset(make_article, search_index):
-    make_corpus(make_article)
+    make_oil_shelf(make_article)
     search_index.update()
     sqs = SearchQuerySet().models(Article).auto_query("oil").filter(date__lte=datetime.date(2020, 12, 31))
     assert sqs.count() == 4
