@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from archive.articles.signals import bulk_writes
 from archive.ingest.archive_json import FileFormatError, load_csv_items, load_json_items
 from archive.ingest.draft import ExtractionError
 from archive.ingest.extract import extract_file
@@ -146,8 +147,11 @@ def import_paths(paths, *, defaults=None, dry_run=False, progress=None):
     limits = Limits.from_settings()
     units = collect_units(paths, limits)
     results = []
-    for n, unit in enumerate(units, 1):
-        results.append(import_unit(unit, defaults=defaults or {}, dry_run=dry_run, limits=limits))
-        if progress:
-            progress(n, len(units), results[-1])
+    # Each piece commits on its own; whatever follows saves (the search index) catches up once,
+    # at the end, instead of beside every piece.
+    with bulk_writes():
+        for n, unit in enumerate(units, 1):
+            results.append(import_unit(unit, defaults=defaults or {}, dry_run=dry_run, limits=limits))
+            if progress:
+                progress(n, len(units), results[-1])
     return results

@@ -3,14 +3,17 @@
 Handlers only write queue rows (inside the caller's transaction); the index is written after the
 commit. Covered: article save and delete, authorship rows (byline changes), the keywords
 many-to-many, author and keyword saves (renames) and deletes, and the domain's
-`articles_changed` (merges, bulk status changes).
+`articles_changed` (merges, bulk status changes). At the end of a `bulk_writes()` run (an import)
+the queue is caught up at once.
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from archive.articles.models import Article, Author, Authorship, Keyword
-from archive.articles.signals import articles_changed
-from archive.search.indexing import enqueue
+from django.db import transaction
+
+from archive.articles.signals import articles_changed, bulk_writes_finished
+from archive.search.indexing import catch_up, enqueue
 
 
 def article_saved(sender, instance, raw=False, **kwargs):
@@ -57,6 +60,11 @@ def announced(sender, article_ids=(), **kwargs):
     enqueue(article_ids)
 
 
+def bulk_finished(sender, **kwargs):
+    # The run's last rows may still be in an open transaction (load_demo imports in one).
+    transaction.on_commit(catch_up)
+
+
 def connect():
     post_save.connect(article_saved, sender=Article, dispatch_uid="search_article_saved")
     post_delete.connect(article_deleted, sender=Article, dispatch_uid="search_article_deleted")
@@ -68,3 +76,4 @@ def connect():
     # Before the keyword goes, its links still name the articles that lose it.
     pre_delete.connect(keyword_changed, sender=Keyword, dispatch_uid="search_keyword_deleted")
     articles_changed.connect(announced, dispatch_uid="search_articles_changed")
+    bulk_writes_finished.connect(bulk_finished, dispatch_uid="search_bulk_writes_finished")
