@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from archive.articles.text import SLUG_MAX_LENGTH
+from archive.articles.text import SLUG_MAX_LENGTH, normalise_for_identity
 
 
 class Author(models.Model):
@@ -90,6 +90,9 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+TITLE_KEY_LENGTH = 300
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -147,6 +150,9 @@ class Article(models.Model):
     # Identity of an imported piece (DOI, source URL, or normalised title + first author):
     # importing the same piece again finds this row and updates it instead of duplicating it.
     import_ref = models.CharField(max_length=300, blank=True, default="")
+    # The normalised title (`normalise_for_identity`), kept by `save()`: finding a likely
+    # duplicate is an index lookup, not a scan of every title.
+    title_key = models.CharField(max_length=TITLE_KEY_LENGTH, blank=True, editable=False, db_index=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -174,6 +180,13 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.title_key = title_key(self.title)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "title_key"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
@@ -197,6 +210,10 @@ class Article(models.Model):
         )
 
 
+def title_key(title):
+    return normalise_for_identity(title)[:TITLE_KEY_LENGTH]
+
+
 class Authorship(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="authorships")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
@@ -210,3 +227,13 @@ class Authorship(models.Model):
 
     def __str__(self):
         return f"{self.author} on {self.article}"
+
+
+class ContentVersion(models.Model):
+    """One row whose number goes up after every committed change to what the reading pages show
+    (archive.articles.pagecache): a cached page is good while the number it was made at holds."""
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"content version {self.number}"

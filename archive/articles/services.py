@@ -58,7 +58,8 @@ def author_get_or_create(*, name, affiliation=""):
 
 
 def _author_named(name):
-    return Author.objects.filter(name__iexact=name).order_by("id").first()
+    # lower(name) = lower(%s), not iexact's upper(): author_name_lower_idx answers it.
+    return Author.objects.annotate(lname=Lower("name")).filter(lname=name.lower()).order_by("id").first()
 
 
 def _author_create(*, name, affiliation, attempts=3):

@@ -20,7 +20,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from archive.articles.archive_json import article_to_archive_json
-from archive.articles.models import Article
+from archive.articles.models import Article, title_key
 from archive.articles.services import (
     article_identity,
     article_set_authors,
@@ -86,11 +86,10 @@ def likely_duplicates(*, title, first_author="", sha256=""):
         found.extend(Article.objects.filter(original_sha256=sha256).order_by("id"))
     wanted = (normalise_for_identity(title), normalise_for_identity(first_author))
     if wanted[0]:
-        words = wanted[0].split()
-        candidates = Article.objects.filter(title__icontains=max(words, key=len)).prefetch_related(
+        candidates = Article.objects.filter(title_key=title_key(title)).prefetch_related(
             "authorships__author"
         )
-        for article in candidates[:200]:
+        for article in candidates.order_by("id")[:200]:
             authors = article.ordered_authors
             key = (
                 normalise_for_identity(article.title),
