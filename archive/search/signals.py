@@ -7,11 +7,10 @@ many-to-many, author and keyword saves (renames) and deletes, and the domain's
 the queue is caught up at once.
 """
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from archive.articles.models import Article, Author, Authorship, Keyword
-from django.db import transaction
-
 from archive.articles.signals import articles_changed, bulk_writes_finished
 from archive.search.indexing import catch_up, enqueue
 
