@@ -202,6 +202,10 @@ ARCHIVE_SEARCH_REBUILD_PROCS = int(os.environ.get("ARCHIVE_SEARCH_REBUILD_PROCS"
 # --- The archive ---
 ARCHIVE_SITE_NAME = os.environ.get("ARCHIVE_SITE_NAME", "The Archive")
 ARCHIVE_PAGE_SIZE = 20
+# Reading pages served to visitors without a session are kept this long (seconds) in the
+# "pages" cache; any committed change to articles, authors or keywords retires them at once
+# (archive.articles.pagecache). 0 turns the page cache off.
+ARCHIVE_PAGE_CACHE_SECONDS = int(os.environ.get("ARCHIVE_PAGE_CACHE_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,
@@ -333,6 +337,14 @@ ARCHIVE_RATE_LIMITS = {
 # Buckets live in their own cache: per process by default (so with N gunicorn workers a client
 # gets up to N times the rate); point it at Redis or Memcached to share buckets between processes.
 CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES.setdefault(
+    "pages",
+    {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "archive-pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+)
 CACHES["ratelimit"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "archive-ratelimit",

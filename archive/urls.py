@@ -7,8 +7,8 @@ from archive.articles import urls as article_urls
 from archive.articles import views as article_views
 
 urlpatterns = [
-    path("", article_views.HomeView.as_view(), name="home"),
-    path("about/", article_views.AboutView.as_view(), name="about"),
+    path("", article_urls.page(article_views.HomeView), name="home"),
+    path("about/", article_urls.page(article_views.AboutView), name="about"),
     path("articles/", include(article_urls.articles)),
     path("archive/", include(article_urls.archive)),
     path("authors/", include(article_urls.authors)),

@@ -26,6 +26,9 @@ def _private_index_and_media(tmp_path_factory):
     # Index updates drain synchronously in the on-commit hook, so a test searches right after
     # `django_capture_on_commit_callbacks(execute=True)` (production batches them in a thread).
     settings.ARCHIVE_SEARCH_DRAIN_DELAY = 0
+    # Tests change data inside one transaction, so the page cache (retired after commits) is
+    # off; tests/articles/test_pagecache.py switches it on.
+    settings.ARCHIVE_PAGE_CACHE_SECONDS = 0
     yield root
 
 

@@ -3,34 +3,40 @@
 from django.urls import path
 
 from archive.articles import views
+from archive.articles.pagecache import cache_public_page
+
+
+def page(view_class):
+    return cache_public_page(view_class.as_view())
+
 
 # Slugs keep Persian and Arabic letters, so they are matched as plain path segments.
 articles = (
     [
-        path("", views.ArticleListView.as_view(), name="list"),
-        path("<str:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+        path("", page(views.ArticleListView), name="list"),
+        path("<str:slug>/", page(views.ArticleDetailView), name="detail"),
     ],
     "articles",
 )
 archive = (
     [
-        path("", views.ArchiveIndexView.as_view(), name="index"),
-        path("<int:year>/", views.ArchivePeriodView.as_view(), name="year"),
-        path("<int:year>/<int:month>/", views.ArchivePeriodView.as_view(), name="month"),
+        path("", page(views.ArchiveIndexView), name="index"),
+        path("<int:year>/", page(views.ArchivePeriodView), name="year"),
+        path("<int:year>/<int:month>/", page(views.ArchivePeriodView), name="month"),
     ],
     "archive",
 )
 authors = (
     [
-        path("", views.AuthorListView.as_view(), name="list"),
-        path("<str:slug>/", views.AuthorDetailView.as_view(), name="detail"),
+        path("", page(views.AuthorListView), name="list"),
+        path("<str:slug>/", page(views.AuthorDetailView), name="detail"),
     ],
     "authors",
 )
 keywords = (
     [
-        path("", views.KeywordListView.as_view(), name="list"),
-        path("<str:slug>/", views.KeywordDetailView.as_view(), name="detail"),
+        path("", page(views.KeywordListView), name="list"),
+        path("<str:slug>/", page(views.KeywordDetailView), name="detail"),
     ],
     "keywords",
 )

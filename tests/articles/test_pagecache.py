@@ -1,0 +1,109 @@
+"""Reading pages come from the page cache until a committed change retires them.
+
+These tests commit for real (transactional database) with the cache switched on, and look at
+what a visitor sees after each kind of change."""
+
+import datetime
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+from django.utils import timezone
+
+from archive.articles.models import Article, Author
+from archive.articles.services import author_merge, author_update, keyword_rename
+from archive.search.service import clear_search_cache
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.ARCHIVE_PAGE_CACHE_SECONDS = 300
+    caches["pages"].clear()
+    clear_search_cache()
+    yield
+    caches["pages"].clear()
+
+
+def page(path, client=None):
+    response = (client or Client()).get(path)
+    assert response.status_code == 200, path
+    return response.content.decode()
+
+
+def test_a_second_visit_is_served_from_the_cache_with_the_same_headers(
+    make_article, django_assert_num_queries
+):
+    make_article("Cached piece", authors=["Nadia Kerman"], keywords=["Oil"])
+    first = Client().get("/articles/")
+    with django_assert_num_queries(1):  # the content version, nothing else
+        again = Client().get("/articles/")
+    assert again.content == first.content
+    assert "Cached piece" in again.content.decode()
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert again["X-Frame-Options"] == first["X-Frame-Options"]
+
+
+def test_edits_show_at_once_on_every_page(make_article):
+    article = make_article("Old title", authors=["Nadia Kerman"], keywords=["Oil"])
+    pages = ["/", "/articles/", f"/articles/{article.slug}/", "/authors/nadia-kerman/", "/keywords/oil/"]
+    for path in pages:
+        assert "Old title" in page(path)
+
+    article.title = "New title"
+    article.save()
+
+    for path in pages:
+        html = page(path)
+        assert "New title" in html and "Old title" not in html, path
+
+
+def test_renames_merges_and_deletes_retire_cached_pages(make_article):
+    article = make_article("Piece on gas", authors=["Nadia Kerman", "N. Kerman"], keywords=["Gas"])
+    other = make_article("Piece on coal", authors=["Omid Farahani"])
+    path = f"/articles/{article.slug}/"
+    assert "N. Kerman" in page(path) and "Piece on coal" in page("/articles/")
+
+    keyword_rename(keyword=article.keywords.get(), name="Natural gas")
+    assert "Natural gas" in page(path)
+
+    author_update(author=Author.objects.get(name="Nadia Kerman"), name="Nadia Kermani")
+    assert "Nadia Kermani" in page(path)
+
+    author_merge(source=Author.objects.get(name="N. Kerman"), target=Author.objects.get(name="Nadia Kermani"))
+    assert "N. Kerman<" not in page(path) and "N. Kerman," not in page(path)
+
+    other.delete()
+    assert "Piece on coal" not in page("/articles/")
+
+
+def test_a_scheduled_piece_appears_on_its_day(make_article, monkeypatch):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    make_article("Scheduled piece", date=tomorrow)
+    assert "Scheduled piece" not in page("/articles/")
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert "Scheduled piece" in page("/articles/")
+
+
+def test_visitors_with_a_session_always_get_a_fresh_page(make_article, admin_user):
+    article = make_article("Session piece")
+    staff = Client()
+    staff.force_login(admin_user)
+    assert "Session piece" in page("/articles/", staff)
+    assert "Session piece" in page("/articles/")  # cached for visitors
+
+    # A change that commits without a signal (a raw update) is seen by staff at once; visitors
+    # get it when the cache entry expires or anything else changes.
+    Article.objects.filter(pk=article.pk).update(title="Raw title")
+    assert "Raw title" in page("/articles/", staff)
+    assert "Session piece" in page("/articles/")
+
+
+def test_the_cache_can_be_switched_off(make_article, settings):
+    article = make_article("Switch piece")
+    settings.ARCHIVE_PAGE_CACHE_SECONDS = 0
+    assert "Switch piece" in page("/articles/")
+    Article.objects.filter(pk=article.pk).update(title="Switched title")
+    assert "Switched title" in page("/articles/")
