@@ -146,10 +146,11 @@ def get(url, timeout=30):
 
 WRK_SCRIPT = """
 paths = %(paths)s
+headers = %(headers)s
 counter = 0
 request = function()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1], {["X-Forwarded-Proto"] = "https"})
+  return wrk.format("GET", paths[(counter %% #paths) + 1], headers)
 end
 done = function(summary, latency, requests)
   io.write(string.format(
@@ -166,9 +167,13 @@ def _lua_list(paths):
     return "{" + ", ".join(json.dumps(p) for p in paths) + "}"
 
 
-def load_wrk(base, paths, *, seconds, clients):
+def _lua_table(headers):
+    return "{" + ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()) + "}"
+
+
+def load_wrk(base, paths, *, seconds, clients, headers):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % {"paths": _lua_list(paths)})
+        script.write(WRK_SCRIPT % {"paths": _lua_list(paths), "headers": _lua_table(headers)})
     try:
         out = subprocess.run(
             ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", script.name, base],
@@ -190,7 +195,7 @@ def load_wrk(base, paths, *, seconds, clients):
     }
 
 
-def load_threads(base, paths, *, seconds, clients):
+def load_threads(base, paths, *, seconds, clients, headers):
     """Fallback: `clients` threads, each requesting the paths in turn until time is up."""
     host, port = base.split("//")[1].split(":")
     latencies, errors = [], [0]
@@ -206,7 +211,7 @@ def load_threads(base, paths, *, seconds, clients):
             i += 1
             start = time.perf_counter()
             try:
-                conn.request("GET", path, headers=HEADERS)
+                conn.request("GET", path, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 if response.status >= 400:
@@ -241,7 +246,9 @@ def load_threads(base, paths, *, seconds, clients):
     }
 
 
-def load_test(base, paths, *, seconds, clients=8):
+def load_test(base, paths, *, seconds, clients=8, headers=None):
+    """`clients` concurrent clients requesting `paths` in turn; `headers` are sent besides HEADERS."""
+    headers = {"X-Forwarded-Proto": "https", **(headers or {})}
     if shutil.which("wrk"):
-        return load_wrk(base, paths, seconds=seconds, clients=clients)
-    return load_threads(base, paths, seconds=seconds, clients=clients)
+        return load_wrk(base, paths, seconds=seconds, clients=clients, headers=headers)
+    return load_threads(base, paths, seconds=seconds, clients=clients, headers={**HEADERS, **headers})

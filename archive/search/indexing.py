@@ -205,12 +205,20 @@ def catch_up():
     queued = PendingIndexUpdate.objects.values("article_id").distinct().count()
     if not queued:
         return 0
+    started = time.monotonic()
+    how = "updates"
     if connection.uses_our_engine():
         state = engine.live()
         if queued >= max(REBUILD_FROM, (state.searcher.doc_count() if state else 0) // 2):
-            rebuild()
-            return queued
-    return process_queue(wait=True)
+            how = "new generation"
+    if how == "updates":
+        process_queue(wait=True)
+    else:
+        rebuild()
+    log.info(
+        "index caught up with %d queued articles in %.1f s (%s)", queued, time.monotonic() - started, how
+    )
+    return queued
 
 
 # A catch-up of at least this many articles (and half the index) rebuilds instead.
