@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
+from whoosh.query.compound import DefaultOr
 
 from archive.search.analysis import MAX_TOKEN_CHARS, WORD_RE, analyze, normalise_word
 
@@ -59,6 +60,10 @@ class Clause:
 @dataclass
 class ParsedQuery:
     query: object = None  # a whoosh Query, or None when nothing searchable was asked
+    # The part of `query` that decides what matches (no score-only parts): the same documents,
+    # cheaper to walk when only the set is needed.
+    required: object = None
+    has_phrase: bool = False  # a phrase decides matching (its positions are read either way)
     highlight_terms: set = field(default_factory=set)
     words: list = field(default_factory=list)  # plain words as typed (for "did you mean")
     notes: list = field(default_factory=list)
@@ -169,14 +174,23 @@ def translate(text, reader, *, fuzzy=True):
             if boost is not None:
                 boosts.append(boost)
         else:
-            positives.append(wq.Or([_maybe(required, boost) for required, boost in group]))
+            positives.append(_or([_maybe(required, boost) for required, boost in group]))
     if not positives and not negatives:
         return parsed
     positive = wq.And(positives) if len(positives) > 1 else (positives[0] if positives else wq.Every())
+    parsed.required = wq.AndNot(positive, _or(negatives)) if negatives else positive
     if boosts:
-        positive = wq.AndMaybe(positive, boosts[0] if len(boosts) == 1 else wq.Or(boosts))
-    parsed.query = wq.AndNot(positive, wq.Or(negatives)) if negatives else positive
+        positive = wq.AndMaybe(positive, boosts[0] if len(boosts) == 1 else _or(boosts))
+    parsed.query = wq.AndNot(positive, _or(negatives)) if negatives else positive
+    parsed.has_phrase = any(isinstance(part, wq.Phrase) for part in parsed.required.leaves())
     return parsed
+
+
+def _or(subqueries):
+    """Whoosh's Or that walks its parts side by side. The plain `Or` switches to a pre-loading
+    matcher on indexes under 5,000 documents, which allocates and scans a 2,048-slot array per
+    segment per clause: most of a rare word's search time, and it defeats top-N skipping."""
+    return DefaultOr(subqueries)
 
 
 def _maybe(required, boost):
@@ -218,7 +232,7 @@ def _clause_parts(clause, reader, parsed, *, fuzzy=True):
         boosts = [wq.Phrase("title", terms, boost=2.0)]
     if clause.negated:
         return required, None
-    return required, boosts[0] if len(boosts) == 1 else wq.Or(boosts)
+    return required, boosts[0] if len(boosts) == 1 else _or(boosts)
 
 
 def _word_query(term, reader, parsed, *, fields, fuzzy_field, fuzzy=True):
@@ -233,7 +247,7 @@ def _word_query(term, reader, parsed, *, fields, fuzzy_field, fuzzy=True):
         close = _close_terms(reader, fuzzy_field, term)
         parsed.highlight_terms.update(close)
         alternatives.extend(wq.Term(fuzzy_field, other, boost=FUZZY_BOOST) for other in close)
-    return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+    return alternatives[0] if len(alternatives) == 1 else _or(alternatives)
 
 
 def reader_memo(reader):
@@ -309,4 +323,4 @@ def _prefix_query(clause, reader, parsed):
         return wq.Term(fieldname, stem)
     if not clause.negated:
         parsed.highlight_terms.update(terms)
-    return wq.Or([wq.Term(fieldname, term) for term in terms])
+    return _or([wq.Term(fieldname, term) for term in terms])
