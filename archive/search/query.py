@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 from whoosh.query.compound import DefaultOr
+from whoosh.support.levenshtein import damerau_levenshtein
 
 from archive.search.analysis import MAX_TOKEN_CHARS, WORD_RE, analyze, normalise_word
 
@@ -277,13 +278,16 @@ def _find_close_terms(reader, fieldname, term):
     maxdist = 2 if len(term) >= 9 else 1
     found = []
     try:
-        # Sharing the first two letters keeps the walk through the word list short.
-        for other in reader.terms_within(fieldname, term, maxdist, prefix=FUZZY_PREFIX):
-            if other != term:
+        # Sharing the first letters keeps the walk through the word list short; the length test
+        # skips most of the edit-distance work (Whoosh's own walk over several segments ran the
+        # distance in Python for every word with the prefix).
+        for btext in reader.expand_prefix(fieldname, term[: _shared_prefix(term)]):
+            other = btext.decode("utf-8")
+            if abs(len(other) - len(term)) <= maxdist and other != term and _within(other, term, maxdist):
                 found.append(other)
                 if len(found) >= MAX_FUZZY_TERMS * 4:
                     break
-    except Exception:  # an unusual term the automaton cannot handle: no close spellings
+    except Exception:  # an unusual term the lexicon cannot handle: no close spellings
         return []
     frequency = {other: reader.doc_frequency(fieldname, other) for other in found}
     own = reader.doc_frequency(fieldname, term)
@@ -294,6 +298,29 @@ def _find_close_terms(reader, fieldname, term):
     # Prefer the commonest close spellings.
     found.sort(key=lambda other: -frequency[other])
     return found[:MAX_FUZZY_TERMS]
+
+
+def _shared_prefix(term):
+    """How many first letters a close spelling shares with `term`: two, or three after the Arabic
+    article (ال begins a large part of an Arabic word list)."""
+    return FUZZY_PREFIX + 1 if term.startswith("ال") and len(term) > FUZZY_PREFIX + 2 else FUZZY_PREFIX
+
+
+def _within(a, b, maxdist):
+    """Whether `a` and `b` are at most `maxdist` edits apart (Damerau-Levenshtein, as Whoosh
+    counts it): a shared beginning and end add no edits, so only what differs is compared."""
+    start, size = 0, min(len(a), len(b))
+    while start < size and a[start] == b[start]:
+        start += 1
+    a, b = a[start:], b[start:]
+    end, size = 0, min(len(a), len(b))
+    while end < size and a[-1 - end] == b[-1 - end]:
+        end += 1
+    if end:
+        a, b = a[:-end], b[:-end]
+    if max(len(a), len(b)) <= maxdist:
+        return True
+    return damerau_levenshtein(a, b, limit=maxdist) <= maxdist
 
 
 def _prefix_query(clause, reader, parsed):

@@ -30,10 +30,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from whoosh import query as wq
+from whoosh.query.compound import DefaultOr
 
 from archive.articles.models import Article, Author, Keyword
 from archive.search import connection, engine
-from archive.search.analysis import analyze
+from archive.search.analysis import analyze, matching_spans
 from archive.search.backend import date_of
 from archive.search.documents import EXCERPT_CHARS, html_to_text, snippet_source
 from archive.search.highlight import snippet
@@ -502,13 +503,19 @@ def _match(state, parsed, params, *, scored, need):
     else:
         main, required = parsed.query, parsed.required or parsed.query
     searcher = state.searcher
+    excluded = set()
+    if scored and type(main) is wq.AndNot:
+        # Excluded words are masked out rather than matched: Whoosh's AndNot matcher let through
+        # documents with the excluded word across segments ("iran OR iraq -people").
+        excluded = _docset(searcher, main.b)
+        main = main.a
     if params.date_from or params.date_to:
-        allowed = _allowed(state, params)
+        allowed = _allowed(state, params) - excluded
         if not allowed:  # (Whoosh reads an empty filter as no filter at all)
             return set(), ([] if scored else None)
         narrowing = {"filter": allowed}
     else:
-        hidden = state.hidden_docnums(_date_int(timezone.localdate()))
+        hidden = state.hidden_docnums(_date_int(timezone.localdate())) | excluded
         narrowing = {"mask": hidden} if hidden else {}
     if scored and parsed.has_phrase:
         q = wq.And([main, *parts]) if parts else main
@@ -516,7 +523,7 @@ def _match(state, parsed, params, *, scored, need):
         ranked = [docnum for _score, docnum in hits.top_n]
         return set(ranked), ranked[:need]
     q = wq.And([required, *parts]) if parts else required
-    matched = set(searcher.docs_for_query(q))
+    matched = _docset(searcher, q)
     if "filter" in narrowing:
         matched &= narrowing["filter"]
     elif "mask" in narrowing:
@@ -528,6 +535,34 @@ def _match(state, parsed, params, *, scored, need):
     q = wq.And([main, *parts]) if parts else main
     hits = searcher.search(q, limit=min(need, len(matched)), **narrowing)
     return matched, [docnum for _score, docnum in hits.top_n]
+
+
+def _docset(searcher, q):
+    """The docnums matching `q` (deleted ones left out), with set operations on each term's
+    posting ids: Whoosh's own walk steps its matcher tree once per document in Python, which for
+    an Or of close spellings or an And of two common words cost more than reading the ids.
+    Queries other than terms, And, Or, AndNot and Every (phrases) are walked by Whoosh."""
+    kind = type(q)  # exact types: subclasses (Ordered, FuzzyTerm...) match differently
+    if kind is wq.Term:
+        found = set()
+        for reader, offset in searcher.reader().leaf_readers():
+            if (q.fieldname, q.text) in reader:
+                ids = reader.postings(q.fieldname, q.text).all_ids()
+                found.update([docnum + offset for docnum in ids] if offset else ids)
+        return found
+    if kind is wq.And:
+        found = None
+        for part in sorted(q.subqueries, key=lambda part: part.estimate_size(searcher.reader())):
+            found = _docset(searcher, part) if found is None else found & _docset(searcher, part)
+            if not found:
+                return set()
+        return found if found is not None else set()
+    if kind is wq.Or or kind is DefaultOr:
+        return set().union(*(_docset(searcher, part) for part in q.subqueries))
+    if kind is wq.AndNot:
+        found = _docset(searcher, q.a)
+        return found - _docset(searcher, q.b) if found else found
+    return set(searcher.docs_for_query(q))
 
 
 def _by_date(matched, columns, sort):
@@ -637,12 +672,17 @@ def _hits(searcher, docnums, terms):
 
 def _hits_from_rows(rows, terms):
     """SearchHits from stored fields. Snippets come from the stored excerpt; the database is read
-    (one query) only for hits whose excerpt is missing or cut short before any match."""
+    (one query) only for hits whose excerpt is missing, or cut short before any match while the
+    title and authors do not show one either (a piece found by its title is shown with its
+    opening: reading and scanning its whole body was most of such a search's time)."""
     snippets, deeper = {}, []
     for row in rows:
         excerpt = row.get("excerpt")
         if excerpt is not None:
-            cut = snippet(excerpt, terms, require_match=len(excerpt) >= EXCERPT_CHARS)
+            full = len(excerpt) >= EXCERPT_CHARS
+            cut = snippet(excerpt, terms, require_match=full)
+            if cut is None and _shows_match(row, terms):
+                cut = snippet(excerpt, ())
             if cut is not None:
                 snippets[row["pk"]] = cut
                 continue
@@ -666,6 +706,12 @@ def _hits_from_rows(rows, terms):
         )
         for row in rows
     ]
+
+
+def _shows_match(row, terms):
+    """Whether the hit's title or author names (shown above its snippet) contain a query term."""
+    shown = " ".join([row.get("title") or "", *(row.get("authors") or ())])
+    return bool(terms) and bool(matching_spans(shown, terms))
 
 
 def _run_search_generic(params, results, per_page):
