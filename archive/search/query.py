@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
+from whoosh.query.compound import DefaultOr
+from whoosh.support.levenshtein import damerau_levenshtein
 
 from archive.search.analysis import MAX_TOKEN_CHARS, WORD_RE, analyze, normalise_word
 
@@ -59,6 +61,10 @@ class Clause:
 @dataclass
 class ParsedQuery:
     query: object = None  # a whoosh Query, or None when nothing searchable was asked
+    # The part of `query` that decides what matches (no score-only parts): the same documents,
+    # cheaper to walk when only the set is needed.
+    required: object = None
+    has_phrase: bool = False  # a phrase decides matching (its positions are read either way)
     highlight_terms: set = field(default_factory=set)
     words: list = field(default_factory=list)  # plain words as typed (for "did you mean")
     notes: list = field(default_factory=list)
@@ -169,14 +175,23 @@ def translate(text, reader, *, fuzzy=True):
             if boost is not None:
                 boosts.append(boost)
         else:
-            positives.append(wq.Or([_maybe(required, boost) for required, boost in group]))
+            positives.append(_or([_maybe(required, boost) for required, boost in group]))
     if not positives and not negatives:
         return parsed
     positive = wq.And(positives) if len(positives) > 1 else (positives[0] if positives else wq.Every())
+    parsed.required = wq.AndNot(positive, _or(negatives)) if negatives else positive
     if boosts:
-        positive = wq.AndMaybe(positive, boosts[0] if len(boosts) == 1 else wq.Or(boosts))
-    parsed.query = wq.AndNot(positive, wq.Or(negatives)) if negatives else positive
+        positive = wq.AndMaybe(positive, boosts[0] if len(boosts) == 1 else _or(boosts))
+    parsed.query = wq.AndNot(positive, _or(negatives)) if negatives else positive
+    parsed.has_phrase = any(isinstance(part, wq.Phrase) for part in parsed.required.leaves())
     return parsed
+
+
+def _or(subqueries):
+    """Whoosh's Or that walks its parts side by side. The plain `Or` switches to a pre-loading
+    matcher on indexes under 5,000 documents, which allocates and scans a 2,048-slot array per
+    segment per clause: most of a rare word's search time, and it defeats top-N skipping."""
+    return DefaultOr(subqueries)
 
 
 def _maybe(required, boost):
@@ -218,7 +233,7 @@ def _clause_parts(clause, reader, parsed, *, fuzzy=True):
         boosts = [wq.Phrase("title", terms, boost=2.0)]
     if clause.negated:
         return required, None
-    return required, boosts[0] if len(boosts) == 1 else wq.Or(boosts)
+    return required, boosts[0] if len(boosts) == 1 else _or(boosts)
 
 
 def _word_query(term, reader, parsed, *, fields, fuzzy_field, fuzzy=True):
@@ -233,7 +248,7 @@ def _word_query(term, reader, parsed, *, fields, fuzzy_field, fuzzy=True):
         close = _close_terms(reader, fuzzy_field, term)
         parsed.highlight_terms.update(close)
         alternatives.extend(wq.Term(fuzzy_field, other, boost=FUZZY_BOOST) for other in close)
-    return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+    return alternatives[0] if len(alternatives) == 1 else _or(alternatives)
 
 
 def reader_memo(reader):
@@ -263,13 +278,16 @@ def _find_close_terms(reader, fieldname, term):
     maxdist = 2 if len(term) >= 9 else 1
     found = []
     try:
-        # Sharing the first two letters keeps the walk through the word list short.
-        for other in reader.terms_within(fieldname, term, maxdist, prefix=FUZZY_PREFIX):
-            if other != term:
+        # Sharing the first letters keeps the walk through the word list short; the length test
+        # skips most of the edit-distance work (Whoosh's own walk over several segments ran the
+        # distance in Python for every word with the prefix).
+        for btext in reader.expand_prefix(fieldname, term[: _shared_prefix(term)]):
+            other = btext.decode("utf-8")
+            if abs(len(other) - len(term)) <= maxdist and other != term and _within(other, term, maxdist):
                 found.append(other)
                 if len(found) >= MAX_FUZZY_TERMS * 4:
                     break
-    except Exception:  # an unusual term the automaton cannot handle: no close spellings
+    except Exception:  # an unusual term the lexicon cannot handle: no close spellings
         return []
     frequency = {other: reader.doc_frequency(fieldname, other) for other in found}
     own = reader.doc_frequency(fieldname, term)
@@ -280,6 +298,29 @@ def _find_close_terms(reader, fieldname, term):
     # Prefer the commonest close spellings.
     found.sort(key=lambda other: -frequency[other])
     return found[:MAX_FUZZY_TERMS]
+
+
+def _shared_prefix(term):
+    """How many first letters a close spelling shares with `term`: two, or three after the Arabic
+    article (ال begins a large part of an Arabic word list)."""
+    return FUZZY_PREFIX + 1 if term.startswith("ال") and len(term) > FUZZY_PREFIX + 2 else FUZZY_PREFIX
+
+
+def _within(a, b, maxdist):
+    """Whether `a` and `b` are at most `maxdist` edits apart (Damerau-Levenshtein, as Whoosh
+    counts it): a shared beginning and end add no edits, so only what differs is compared."""
+    start, size = 0, min(len(a), len(b))
+    while start < size and a[start] == b[start]:
+        start += 1
+    a, b = a[start:], b[start:]
+    end, size = 0, min(len(a), len(b))
+    while end < size and a[-1 - end] == b[-1 - end]:
+        end += 1
+    if end:
+        a, b = a[:-end], b[:-end]
+    if max(len(a), len(b)) <= maxdist:
+        return True
+    return damerau_levenshtein(a, b, limit=maxdist) <= maxdist
 
 
 def _prefix_query(clause, reader, parsed):
@@ -309,4 +350,4 @@ def _prefix_query(clause, reader, parsed):
         return wq.Term(fieldname, stem)
     if not clause.negated:
         parsed.highlight_terms.update(terms)
-    return wq.Or([wq.Term(fieldname, term) for term in terms])
+    return _or([wq.Term(fieldname, term) for term in terms])

@@ -122,3 +122,96 @@ def test_facets_follow_live_writes_across_segments(make_article, search_index):
     search_index.update()
     assert [(f["label"], f["count"]) for f in search("delta").facets["author"]] == [("Bo Chen", 2)]
     assert search("delta", author="ann-lee").count == 0
+
+
+def test_page_two_follows_the_ranking_of_page_one(make_article, search_index):
+    """The count is exact and each page is ranked only as deep as it needs: pages 1 and 2 of a
+    top-N ranking are the first 2N of the whole ranking."""
+    for n in range(5):
+        make_article(f"Tundra {n}", abstract="tundra " * (n + 1))
+    make_article("Tundra in the title only")
+    search_index.update()
+    whole = [hit.title for hit in run_search(SearchParams(q="tundra"), per_page=10).hits]
+    first = run_search(SearchParams(q="tundra"), per_page=2)
+    second = run_search(SearchParams(q="tundra", page=2), per_page=2)
+    assert first.count == second.count == 6
+    assert [hit.title for hit in first.hits + second.hits] == whole[:4]
+    assert whole[0] == "Tundra 4"
+
+
+def test_excluded_words_stay_out_across_segments(make_article, search_index):
+    """Each update writes its own segment; an excluded word is honoured in all of them, in the
+    count, the hits and the facets."""
+    make_article("Steppe and taiga", authors=["Ann Lee"])
+    search_index.update()
+    make_article("Steppe grazing", authors=["Bo Chen"])
+    search_index.update()
+    make_article("Taiga fires", body="<p>The steppe burns too.</p>", authors=["Ann Lee"])
+    search_index.update()
+    results = search("steppe OR grazing -taiga")
+    assert results.count == 1
+    assert [hit.title for hit in results.hits] == ["Steppe grazing"]
+    assert [(f["label"], f["count"]) for f in results.facets["author"]] == [("Bo Chen", 1)]
+    assert search("steppe -taiga", sort="newest").count == 1
+
+
+def test_snippet_of_a_piece_found_by_its_title_is_its_opening(make_article, search_index):
+    """A hit whose title shows the match and whose stored excerpt has none is shown with the
+    opening of its text (its body is not read for a deeper passage)."""
+    filler = "Nothing to see here. " * (EXCERPT_CHARS // 10)
+    make_article("Caspian notes", body=f"<p>{filler}</p><p>The Caspian treaty.</p>")
+    make_article("Long piece", body=f"<p>{filler}</p><p>The Caspian treaty was signed.</p>")
+    search_index.update()
+    hits = {hit.title: str(hit.snippet) for hit in search("caspian").hits}
+    assert hits["Caspian notes"].startswith("Nothing to see here.")
+    assert "<mark>" not in hits["Caspian notes"]
+    assert "The <mark>Caspian</mark> treaty was signed." in hits["Long piece"]
+
+
+def test_snippet_comes_from_the_first_stretch_with_a_match():
+    from archive.search.highlight import FIRST_SCAN_CHARS, snippet
+
+    filler = "plain words here " * (2 * FIRST_SCAN_CHARS // 17)
+    early = f"The delta floods. {filler} delta delta delta and the delta again."
+    cut = str(snippet(early, {"delta"}))
+    assert cut.startswith("The <mark>delta</mark> floods.")
+    # No match in the opening: the densest cluster of the rest, every match in the window marked.
+    late = f"{filler}{filler} delta and delta and delta."
+    assert str(snippet(late, {"delta"})).endswith(
+        "<mark>delta</mark> and <mark>delta</mark> and <mark>delta</mark>."
+    )
+    # A window that starts in the opening and runs past it marks the words beyond it too.
+    edge = "w " * (FIRST_SCAN_CHARS // 2 - 3) + "delta x delta y delta z" + " w" * FIRST_SCAN_CHARS
+    assert str(snippet(edge, {"delta"})).count("<mark>delta</mark>") == 3
+
+
+def test_close_spellings_edit_distance_matches_whoosh():
+    from whoosh.support.levenshtein import damerau_levenshtein
+
+    from archive.search.query import _shared_prefix, _within
+
+    words = [
+        "iraq",
+        "irag",
+        "iraqi",
+        "iran",
+        "qari",
+        "government",
+        "goverment",
+        "govrenment",
+        "ab",
+        "ba",
+        "abc",
+        "acb",
+        "المملکه",
+        "الملکه",
+        "المملوکه",
+        "x",
+        "",
+    ]
+    for a in words:
+        for b in words:
+            for maxdist in (1, 2):
+                assert _within(a, b, maxdist) == (damerau_levenshtein(a, b) <= maxdist), (a, b, maxdist)
+    assert _shared_prefix("المملکه") == 3
+    assert _shared_prefix("iraq") == 2
