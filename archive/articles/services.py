@@ -117,11 +117,36 @@ def author_merge(*, source, target):
 # --- Keywords --------------------------------------------------------------------------------
 
 
-def keyword_get_or_create(*, name):
-    """The keyword called `name` in any case, created if new."""
+def _keyword_name(name):
     name = " ".join(name.split()).strip(" .;,")
     if not name:
         raise ValueError("A keyword needs a name.")
+    return name
+
+
+def keywords_get_or_create(names):
+    """The keywords called `names` (in any case), in that order, each created if new.
+
+    One query when they all exist (an import tags each piece with several)."""
+    names = [_keyword_name(name) for name in names]
+    found = {
+        keyword.lname: keyword
+        for keyword in Keyword.objects.annotate(lname=Lower("name")).filter(
+            lname__in={name.lower() for name in names}
+        )
+    }
+    keywords = []
+    for name in names:
+        keyword = found.get(name.lower())
+        if keyword is None:
+            keyword = found[name.lower()] = keyword_get_or_create(name=name)[0]
+        keywords.append(keyword)
+    return keywords
+
+
+def keyword_get_or_create(*, name):
+    """The keyword called `name` in any case, created if new."""
+    name = _keyword_name(name)
     keyword = Keyword.objects.annotate(lname=Lower("name")).filter(lname=name.lower()).first()
     if keyword is not None:
         return keyword, False

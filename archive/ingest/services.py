@@ -26,7 +26,7 @@ from archive.articles.services import (
     article_set_authors,
     article_set_keywords,
     author_get_or_create,
-    keyword_get_or_create,
+    keywords_get_or_create,
     unique_slug,
 )
 from archive.articles.text import normalise_for_identity
@@ -236,9 +236,7 @@ def _write(article, fields, original, *, dry_run, stored):
         author_get_or_create(name=a["name"], affiliation=a["affiliation"])[0] for a in fields["authors"]
     ]
     article_set_authors(article=article, authors=authors)
-    article_set_keywords(
-        article=article, keywords=[keyword_get_or_create(name=k)[0] for k in fields["keywords"]]
-    )
+    article_set_keywords(article=article, keywords=keywords_get_or_create(fields["keywords"]))
     return article
 
 

@@ -4,8 +4,13 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
-from archive.articles.models import Article, Author, Authorship, Keyword
-from archive.articles.services import keyword_get_or_create, unique_slug
+from archive.articles.models import Article, Author, Authorship, Keyword, title_key
+from archive.articles.services import (
+    author_get_or_create,
+    keyword_get_or_create,
+    keywords_get_or_create,
+    unique_slug,
+)
 
 
 @pytest.mark.django_db
@@ -14,6 +19,34 @@ def test_keyword_names_are_unique_ignoring_case():
     with pytest.raises(IntegrityError), transaction.atomic():
         Keyword.objects.create(name="iraq", slug="iraq-2")
     assert keyword_get_or_create(name="IRAQ") == (Keyword.objects.get(slug="iraq"), False)
+
+
+@pytest.mark.django_db
+def test_keywords_are_found_in_any_case_in_one_query_and_created_when_new(django_assert_num_queries):
+    iraq = Keyword.objects.create(name="Iraq", slug="iraq")
+    oil = Keyword.objects.create(name="Oil", slug="oil")
+    with django_assert_num_queries(1):
+        assert keywords_get_or_create(["OIL", " iraq. "]) == [oil, iraq]
+    found = keywords_get_or_create(["iraq", "New  Topic", "new topic"])
+    assert [k.name for k in found] == ["Iraq", "New Topic", "New Topic"]
+    assert found[1] == found[2] and Keyword.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_an_author_is_found_in_any_case(make_article):
+    author, created = author_get_or_create(name="Ali Akbar Asadi")
+    assert created
+    assert author_get_or_create(name="ALI  akbar asadi") == (author, False)
+
+
+@pytest.mark.django_db
+def test_the_title_key_follows_the_title(make_article):
+    article = make_article("Iraq\u2013Russia: a New Alignment?")
+    assert article.title_key == title_key(article.title) == "iraq russia a new alignment"
+    article.title = "Épreuves du pouvoir"
+    article.save(update_fields=["title"])
+    article.refresh_from_db()
+    assert article.title_key == "epreuves du pouvoir"
 
 
 @pytest.mark.django_db
