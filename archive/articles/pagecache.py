@@ -38,9 +38,17 @@ def bump_version():
 
 
 def _changed(sender=None, raw=False, **kwargs):
-    if not raw:
-        # After the commit: a page rendered at the new number always shows the change.
-        transaction.on_commit(bump_version)
+    if raw:
+        return
+    # After the commit: a page rendered at the new number always shows the change. Once per
+    # transaction (an imported piece fires a dozen signals); Django drops a callback when the
+    # savepoint it was registered in rolls back, so a later change registers it again.
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        entry[1] is bump_version for entry in getattr(connection, "run_on_commit", ())
+    ):
+        return
+    transaction.on_commit(bump_version)
 
 
 def connect():

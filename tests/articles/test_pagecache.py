@@ -107,3 +107,27 @@ def test_the_cache_can_be_switched_off(make_article, settings):
     assert "Switch piece" in page("/articles/")
     Article.objects.filter(pk=article.pk).update(title="Switched title")
     assert "Switched title" in page("/articles/")
+
+
+def test_one_bump_per_transaction_and_none_for_a_rolled_back_one(make_article):
+    from django.db import transaction
+
+    from archive.articles.pagecache import current_version
+
+    before = current_version()
+    with transaction.atomic():
+        make_article(
+            "Piece with a byline", authors=["Nadia Kerman", "Omid Farahani"], keywords=["Oil", "Gas"]
+        )
+    assert current_version() == before + 1
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint that rolls back
+                make_article("Rolled back piece")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        make_article("Kept piece")
+    assert current_version() == before + 2
+    assert "Kept piece" in page("/articles/") and "Rolled back piece" not in page("/articles/")
