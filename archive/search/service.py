@@ -33,7 +33,7 @@ from whoosh import query as wq
 from whoosh.query.compound import DefaultOr
 
 from archive.articles.models import Article, Author, Keyword
-from archive.search import connection, engine
+from archive.search import connection, engine, ranking
 from archive.search.analysis import analyze, matching_spans
 from archive.search.backend import date_of
 from archive.search.documents import EXCERPT_CHARS, html_to_text, snippet_source
@@ -517,13 +517,9 @@ def _match(state, parsed, params, *, scored, need):
     else:
         hidden = state.hidden_docnums(_date_int(timezone.localdate())) | excluded
         narrowing = {"mask": hidden} if hidden else {}
-    if scored and parsed.has_phrase:
-        q = wq.And([main, *parts]) if parts else main
-        hits = searcher.search(q, limit=None, **narrowing)
-        ranked = [docnum for _score, docnum in hits.top_n]
-        return set(ranked), ranked[:need]
+    phrases = {}
     q = wq.And([required, *parts]) if parts else required
-    matched = _docset(searcher, q)
+    matched = _docset(searcher, q, phrases)
     if "filter" in narrowing:
         matched &= narrowing["filter"]
     elif "mask" in narrowing:
@@ -533,36 +529,51 @@ def _match(state, parsed, params, *, scored, need):
     if not matched or need <= 0:
         return matched, []
     q = wq.And([main, *parts]) if parts else main
-    hits = searcher.search(q, limit=min(need, len(matched)), **narrowing)
-    return matched, [docnum for _score, docnum in hits.top_n]
+    try:
+        return matched, ranking.top(state, q, matched, min(need, len(matched)), phrases=phrases)
+    except ranking.Unsupported:
+        hits = searcher.search(q, limit=min(need, len(matched)), **narrowing)
+        return matched, [docnum for _score, docnum in hits.top_n]
 
 
-def _docset(searcher, q):
+def _docset(searcher, q, phrases=None):
     """The docnums matching `q` (deleted ones left out), with set operations on each term's
-    posting ids: Whoosh's own walk steps its matcher tree once per document in Python, which for
-    an Or of close spellings or an And of two common words cost more than reading the ids.
-    Queries other than terms, And, Or, AndNot and Every (phrases) are walked by Whoosh."""
+    posting ids, read a block at a time: Whoosh's own walk steps its matcher tree once per
+    document in Python, which for an Or of close spellings or an And of two common words cost more
+    than reading the ids. Queries other than terms, And, Or, AndNot and Every (phrases) are walked
+    by Whoosh; a phrase's set is kept in `phrases` when given (ranking needs it again)."""
     kind = type(q)  # exact types: subclasses (Ordered, FuzzyTerm...) match differently
     if kind is wq.Term:
         found = set()
+        schema = searcher.schema
+        if q.fieldname not in schema:
+            return found
+        btext = schema[q.fieldname].to_bytes(q.text)
         for reader, offset in searcher.reader().leaf_readers():
-            if (q.fieldname, q.text) in reader:
-                ids = reader.postings(q.fieldname, q.text).all_ids()
-                found.update([docnum + offset for docnum in ids] if offset else ids)
+            if (q.fieldname, btext) in reader:
+                for ids, _weights in ranking.posting_blocks(reader, q.fieldname, btext):
+                    found.update([docnum + offset for docnum in ids] if offset else ids)
         return found
     if kind is wq.And:
         found = None
         for part in sorted(q.subqueries, key=lambda part: part.estimate_size(searcher.reader())):
-            found = _docset(searcher, part) if found is None else found & _docset(searcher, part)
+            found = (
+                _docset(searcher, part, phrases)
+                if found is None
+                else found & _docset(searcher, part, phrases)
+            )
             if not found:
                 return set()
         return found if found is not None else set()
     if kind is wq.Or or kind is DefaultOr:
-        return set().union(*(_docset(searcher, part) for part in q.subqueries))
+        return set().union(*(_docset(searcher, part, phrases) for part in q.subqueries))
     if kind is wq.AndNot:
-        found = _docset(searcher, q.a)
-        return found - _docset(searcher, q.b) if found else found
-    return set(searcher.docs_for_query(q))
+        found = _docset(searcher, q.a, phrases)
+        return found - _docset(searcher, q.b, phrases) if found else found
+    found = set(searcher.docs_for_query(q))
+    if phrases is not None and kind is wq.Phrase:
+        phrases[ranking.phrase_key(q)] = found
+    return found
 
 
 def _by_date(matched, columns, sort):
