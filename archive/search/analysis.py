@@ -214,14 +214,42 @@ def _words_pattern(words):
     return re.compile(rf"(?<!{_WORD_CHAR})(?:{alternatives})(?!{_WORD_CHAR})")
 
 
+# The highlighter's reverse lookup: index term -> the words of texts already highlighted that have
+# it as their term, and the set of those words. A snippet then finds its matching words with set
+# operations (C) instead of looking each distinct word of the excerpt up in Python; only words met
+# for the first time are analysed. Per process, like the word cache above, and capped like it.
+_SURFACES = {}
+_SEEN = set()
+_SEEN_MAX = 500_000
+
+
 def matching_spans(text, terms):
     """(startchar, endchar) of each word of `text` whose index term is in `terms`: what the
-    highlighter marks, with the analyzer's terms. Each distinct word is looked up once, then one
-    regex finds where the matching ones occur (the same few words recur from hit to hit, so the
-    compiled patterns are reused)."""
-    text = text or ""
-    get = _WORD_TERMS.get
-    hits = [word for word in set(WORD_RE.findall(text)) if (get(word) or word_terms(word))[0] in terms]
+    highlighter marks, with the analyzer's terms. The matching words come from set operations on
+    the words already met (see `_SURFACES`); then one regex finds where they occur (the same few
+    words recur from hit to hit, so the compiled patterns are reused)."""
+    if not text or not terms:
+        return []
+    words = set(WORD_RE.findall(text))
+    new = words - _SEEN
+    if new:
+        if len(_SEEN) + len(new) > _SEEN_MAX:
+            _SEEN.clear()
+            _SURFACES.clear()
+            new = words
+        get = _WORD_TERMS.get
+        for word in new:
+            term = (get(word) or word_terms(word))[0]
+            surfaces = _SURFACES.get(term)
+            if surfaces is None:
+                surfaces = _SURFACES[term] = set()
+            surfaces.add(word)
+        _SEEN.update(new)
+    hits = set()
+    for term in terms:
+        surfaces = _SURFACES.get(term)
+        if surfaces:
+            hits |= words & surfaces
     if not hits:
         return []
     return [match.span() for match in _words_pattern(tuple(sorted(hits))).finditer(text)]
