@@ -14,7 +14,9 @@ Anything else (another weighting, a query type not built by `query.translate`) r
 """
 
 import heapq
+from array import array
 from bisect import bisect_right
+from itertools import accumulate
 
 from whoosh import query as wq
 from whoosh.query.compound import DefaultOr
@@ -25,14 +27,15 @@ class Unsupported(Exception):
     """A query or weighting this module does not score; Whoosh's search is used instead."""
 
 
-def top(state, query, matched, need, *, phrases=None):
+def top(state, query, matched, need, *, phrases=None, postings=None):
     """The best `need` of `matched` (global docnums, all matching `query`) by Whoosh's score.
-    `phrases`: {phrase_key: docnums} of phrases whose matches are known already."""
+    `phrases`: {phrase_key: docnums} of phrases whose matches are known already; `postings`: the
+    search's memo of posting blocks read so far (see `posting_blocks`)."""
     searcher = state.searcher
     weighting = searcher.weighting
     if type(weighting) is not BM25F:
         raise Unsupported(type(weighting).__name__)
-    context = _Context(state, weighting, matched, phrases)
+    context = _Context(state, weighting, matched, phrases, postings)
     scores = {}
     for reader, offset in searcher.reader().leaf_readers():
         found = _node(query, context, reader, offset)
@@ -42,12 +45,13 @@ def top(state, query, matched, need, *, phrases=None):
 
 
 class _Context:
-    def __init__(self, state, weighting, matched, phrases):
+    def __init__(self, state, weighting, matched, phrases, postings=None):
         self.state = state
         self.searcher = state.searcher
         self.weighting = weighting
         self.matched = matched
         self.phrases = {} if phrases is None else phrases
+        self.postings = {} if postings is None else postings
 
 
 def phrase_key(q):
@@ -160,7 +164,7 @@ def _term(context, reader, offset, fieldname, text, *, within=None):
         # WeightScorer: the posting's weight (filter terms on slugs and codes add it to every match).
         return {
             docnum + offset: tf
-            for ids, weights in posting_blocks(reader, fieldname, btext)
+            for ids, weights in posting_blocks(reader, fieldname, btext, context.postings)
             for docnum, tf in zip(ids, weights, strict=True)
             if docnum + offset in matched
         }
@@ -171,7 +175,7 @@ def _term(context, reader, offset, fieldname, text, *, within=None):
     K1 = weighting.K1
     lengths = context.state.field_lengths(fieldname)
     out = {}
-    for ids, weights in posting_blocks(reader, fieldname, btext):
+    for ids, weights in posting_blocks(reader, fieldname, btext, context.postings):
         for docnum, tf in zip(ids, weights, strict=True):
             docnum += offset
             if docnum in matched:
@@ -180,16 +184,27 @@ def _term(context, reader, offset, fieldname, text, *, within=None):
     return out
 
 
-def posting_blocks(reader, fieldname, btext):
-    """(ids, weights) of a term's postings in one segment, a block at a time, deleted documents
-    left out: Whoosh's per-posting walk (`all_ids`) costs a few Python calls per document."""
+def posting_blocks(reader, fieldname, btext, memo=None):
+    """[(ids, weights)] of a term's postings in one segment, a block at a time, deleted documents
+    left out: Whoosh's per-posting walk (`all_ids`) costs a few Python calls per document. With
+    `memo` (a dict for one search), a term read for the set of matches is not read again to rank."""
+    if memo is not None:
+        key = (id(reader), fieldname, btext)
+        blocks = memo.get(key)
+        if blocks is None:
+            blocks = memo[key] = _read_blocks(reader, fieldname, btext)
+        return blocks
+    return _read_blocks(reader, fieldname, btext)
+
+
+def _read_blocks(reader, fieldname, btext):
     terms = getattr(reader, "_terms", None)
     perdoc = getattr(reader, "_perdoc", None)
     matcher = None
     if terms is not None and perdoc is not None:
         matcher = terms.matcher(fieldname, btext, reader.schema[fieldname].format, scorer=None)
     if matcher is None or not all(
-        hasattr(matcher, name) for name in ("_read_ids", "_read_weights", "_next_block", "_atend")
+        hasattr(matcher, name) for name in ("_read_data", "_data", "_byteids", "_blocklength", "_next_block")
     ):
         # Another codec: the documented walk.
         matcher = reader.postings(fieldname, btext)
@@ -198,16 +213,25 @@ def posting_blocks(reader, fieldname, btext):
             ids.append(matcher.id())
             weights.append(matcher.weight())
             matcher.next()
-        yield ids, weights
-        return
+        return [(ids, weights)]
     deleted = perdoc.deleted_docs() if reader.has_deletions() else None
     deleted = frozenset(deleted) if deleted else None
+    blocks = []
     while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        ids, weights = matcher._ids, matcher._weights
+        # What W3LeafMatcher._read_ids/_read_weights do, with the id deltas summed in C.
+        if matcher._data is None:
+            matcher._read_data()
+        ids, weights = matcher._data[0], matcher._data[1]
+        if not matcher._byteids:
+            ids = list(accumulate(ids))
+        size = matcher._blocklength
+        if weights is None:
+            weights = [1.0] * size
+        elif isinstance(weights, float):
+            weights = [array("f", (weights,))[0]] * size  # (Whoosh keeps them as 32-bit floats)
         if deleted:
             kept = [i for i, docnum in enumerate(ids) if docnum not in deleted]
             ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
-        yield ids, weights
+        blocks.append((ids, weights))
         matcher._next_block()
+    return blocks

@@ -517,9 +517,9 @@ def _match(state, parsed, params, *, scored, need):
     else:
         hidden = state.hidden_docnums(_date_int(timezone.localdate())) | excluded
         narrowing = {"mask": hidden} if hidden else {}
-    phrases = {}
+    phrases, postings = {}, {}
     q = wq.And([required, *parts]) if parts else required
-    matched = _docset(searcher, q, phrases)
+    matched = _docset(searcher, q, phrases, postings)
     if "filter" in narrowing:
         matched &= narrowing["filter"]
     elif "mask" in narrowing:
@@ -530,18 +530,21 @@ def _match(state, parsed, params, *, scored, need):
         return matched, []
     q = wq.And([main, *parts]) if parts else main
     try:
-        return matched, ranking.top(state, q, matched, min(need, len(matched)), phrases=phrases)
+        return matched, ranking.top(
+            state, q, matched, min(need, len(matched)), phrases=phrases, postings=postings
+        )
     except ranking.Unsupported:
         hits = searcher.search(q, limit=min(need, len(matched)), **narrowing)
         return matched, [docnum for _score, docnum in hits.top_n]
 
 
-def _docset(searcher, q, phrases=None):
+def _docset(searcher, q, phrases=None, postings=None):
     """The docnums matching `q` (deleted ones left out), with set operations on each term's
     posting ids, read a block at a time: Whoosh's own walk steps its matcher tree once per
     document in Python, which for an Or of close spellings or an And of two common words cost more
     than reading the ids. Queries other than terms, And, Or, AndNot and Every (phrases) are walked
-    by Whoosh; a phrase's set is kept in `phrases` when given (ranking needs it again)."""
+    by Whoosh; a phrase's set is kept in `phrases` and the blocks read in `postings` when given
+    (ranking needs them again)."""
     kind = type(q)  # exact types: subclasses (Ordered, FuzzyTerm...) match differently
     if kind is wq.Term:
         found = set()
@@ -551,25 +554,25 @@ def _docset(searcher, q, phrases=None):
         btext = schema[q.fieldname].to_bytes(q.text)
         for reader, offset in searcher.reader().leaf_readers():
             if (q.fieldname, btext) in reader:
-                for ids, _weights in ranking.posting_blocks(reader, q.fieldname, btext):
+                for ids, _weights in ranking.posting_blocks(reader, q.fieldname, btext, postings):
                     found.update([docnum + offset for docnum in ids] if offset else ids)
         return found
     if kind is wq.And:
         found = None
         for part in sorted(q.subqueries, key=lambda part: part.estimate_size(searcher.reader())):
             found = (
-                _docset(searcher, part, phrases)
+                _docset(searcher, part, phrases, postings)
                 if found is None
-                else found & _docset(searcher, part, phrases)
+                else found & _docset(searcher, part, phrases, postings)
             )
             if not found:
                 return set()
         return found if found is not None else set()
     if kind is wq.Or or kind is DefaultOr:
-        return set().union(*(_docset(searcher, part, phrases) for part in q.subqueries))
+        return set().union(*(_docset(searcher, part, phrases, postings) for part in q.subqueries))
     if kind is wq.AndNot:
-        found = _docset(searcher, q.a, phrases)
-        return found - _docset(searcher, q.b, phrases) if found else found
+        found = _docset(searcher, q.a, phrases, postings)
+        return found - _docset(searcher, q.b, phrases, postings) if found else found
     found = set(searcher.docs_for_query(q))
     if phrases is not None and kind is wq.Phrase:
         phrases[ranking.phrase_key(q)] = found
