@@ -15,7 +15,7 @@ Anything else (another weighting, a query type not built by `query.translate`) r
 
 import heapq
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
 from whoosh import query as wq
@@ -235,3 +235,37 @@ def _read_blocks(reader, fieldname, btext):
         blocks.append((ids, weights))
         matcher._next_block()
     return blocks
+
+
+# Parts of the `text` field that are also indexed on their own (the rest: subtitle, abstract, body).
+NAMED_PARTS = ("title", "author", "keyword")
+
+
+def only_in_named_parts(searcher, docnum, terms, memo=None):
+    """Whether every one of `terms` occurs in document `docnum`'s `text` no more often than in
+    its title, author names and keywords together: then its subtitle, abstract and body hold none
+    (a hit found by a keyword alone), and the database need not be read to look for a passage."""
+    for reader, offset in searcher.reader().leaf_readers():
+        if offset <= docnum < offset + reader.doc_count_all():
+            local = docnum - offset
+            break
+    else:
+        return False
+    schema = searcher.schema
+    for term in terms:
+        btext = schema["text"].to_bytes(term)
+        in_text = _frequency(reader, "text", btext, local, memo)
+        if in_text and in_text > sum(_frequency(reader, name, btext, local, memo) for name in NAMED_PARTS):
+            return False
+    return True
+
+
+def _frequency(reader, fieldname, btext, docnum, memo):
+    """How often the term occurs in one document of one segment (its posting's weight), or 0."""
+    if (fieldname, btext) not in reader:
+        return 0
+    for ids, weights in posting_blocks(reader, fieldname, btext, memo):
+        if ids and ids[0] <= docnum <= ids[-1]:
+            at = bisect_left(ids, docnum)
+            return weights[at] if at < len(ids) and ids[at] == docnum else 0
+    return 0

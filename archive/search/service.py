@@ -303,7 +303,8 @@ def _run_search_fast(state, params, results, per_page):
     by_relevance = params.sort == "relevance" and parsed.query is not None
     # Pages past the last ask for no ranking beyond it (the count is exact either way).
     need = min(params.page, MAX_PAGE) * per_page
-    matched, ranked = _match(state, parsed, params, scored=by_relevance, need=need)
+    postings = {}
+    matched, ranked = _match(state, parsed, params, scored=by_relevance, need=need, postings=postings)
     results.count = len(matched)
     results.num_pages = math.ceil(results.count / per_page) if results.count else 0
     columns = state.columns()
@@ -315,7 +316,7 @@ def _run_search_fast(state, params, results, per_page):
         return
     start = (params.page - 1) * per_page
     docnums = ranked if by_relevance else _by_date(matched, columns, params.sort)
-    results.hits = _hits(searcher, docnums[start : start + per_page], parsed.highlight_terms)
+    results.hits = _hits(searcher, docnums[start : start + per_page], parsed.highlight_terms, postings)
 
 
 @_quiet_when_unavailable
@@ -487,7 +488,7 @@ def _allowed(state, params):
     return public
 
 
-def _match(state, parsed, params, *, scored, need):
+def _match(state, parsed, params, *, scored, need, postings=None):
     """(docnums matching the query and the filters, public only; the best `need` of them ranked
     when `scored`, else None). Scheduled pieces are masked out (usually none), not filtered
     through the set of every public document.
@@ -517,7 +518,8 @@ def _match(state, parsed, params, *, scored, need):
     else:
         hidden = state.hidden_docnums(_date_int(timezone.localdate())) | excluded
         narrowing = {"mask": hidden} if hidden else {}
-    phrases, postings = {}, {}
+    phrases = {}
+    postings = {} if postings is None else postings
     q = wq.And([required, *parts]) if parts else required
     matched = _docset(searcher, q, phrases, postings)
     if "filter" in narrowing:
@@ -664,7 +666,7 @@ def _top(counter):
     return heapq.nsmallest(FACET_LIMIT, counter.items(), key=lambda item: (-item[1], item[0] or ""))
 
 
-def _hits(searcher, docnums, terms):
+def _hits(searcher, docnums, terms, postings=None):
     rows = []
     for docnum in docnums:
         fields = searcher.stored_fields(docnum)
@@ -679,23 +681,31 @@ def _hits(searcher, docnums, terms):
                 "kind": fields.get("kind", ""),
                 "language": fields.get("language", ""),
                 "excerpt": fields.get("excerpt"),
+                "docnum": docnum,
             }
         )
-    return _hits_from_rows(rows, terms)
+
+    def nothing_deeper(row):
+        return ranking.only_in_named_parts(searcher, row["docnum"], terms, postings)
+
+    return _hits_from_rows(rows, terms, nothing_deeper)
 
 
-def _hits_from_rows(rows, terms):
+def _hits_from_rows(rows, terms, nothing_deeper=None):
     """SearchHits from stored fields. Snippets come from the stored excerpt; the database is read
     (one query) only for hits whose excerpt is missing, or cut short before any match while the
     title and authors do not show one either (a piece found by its title is shown with its
-    opening: reading and scanning its whole body was most of such a search's time)."""
+    opening: reading and scanning its whole body was most of such a search's time), and
+    `nothing_deeper(row)`, when given, does not tell that the rest of the text has none."""
     snippets, deeper = {}, []
     for row in rows:
         excerpt = row.get("excerpt")
         if excerpt is not None:
             full = len(excerpt) >= EXCERPT_CHARS
             cut = snippet(excerpt, terms, require_match=full)
-            if cut is None and _shows_match(row, terms):
+            if cut is None and (
+                _shows_match(row, terms) or (nothing_deeper is not None and nothing_deeper(row))
+            ):
                 cut = snippet(excerpt, ())
             if cut is not None:
                 snippets[row["pk"]] = cut

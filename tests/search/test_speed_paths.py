@@ -168,6 +168,31 @@ def test_snippet_of_a_piece_found_by_its_title_is_its_opening(make_article, sear
     assert "The <mark>Caspian</mark> treaty was signed." in hits["Long piece"]
 
 
+def test_snippet_of_a_piece_found_by_a_keyword_alone_is_its_opening(make_article, search_index):
+    """A hit whose word is only among its keywords (not in its subtitle, abstract or body) is shown
+    with the opening of its text without reading the database; a hit with the word deeper in its
+    body still gets that passage, and one with it in the subtitle is looked up as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    filler = "Nothing to see here. " * (EXCERPT_CHARS // 10)
+    make_article("Gulf notes", body=f"<p>{filler}</p>", keywords=["Caspian"])
+    make_article("Long piece", body=f"<p>{filler}</p><p>The Caspian treaty was signed.</p>")
+    make_article("Sea notes", subtitle="On the Caspian", body=f"<p>{filler}</p>")
+    search_index.update()
+    with CaptureQueriesContext(connection) as queries:
+        hits = {hit.title: str(hit.snippet) for hit in search("caspian").hits}
+    assert hits["Gulf notes"].startswith("Nothing to see here.")
+    assert "<mark>" not in hits["Gulf notes"]
+    assert "The <mark>Caspian</mark> treaty was signed." in hits["Long piece"]
+    assert hits["Sea notes"].startswith("Nothing to see here.")
+    body_reads = [q["sql"] for q in queries.captured_queries if '"body"' in q["sql"]]
+    assert len(body_reads) == 1  # one query, for "Long piece" and "Sea notes" only
+    with CaptureQueriesContext(connection) as queries:
+        search("caspian", keyword="caspian")
+    assert not [q["sql"] for q in queries.captured_queries if '"body"' in q["sql"]]
+
+
 def test_snippet_comes_from_the_first_stretch_with_a_match():
     from archive.search.highlight import FIRST_SCAN_CHARS, snippet
 
