@@ -493,11 +493,11 @@ def _match(state, parsed, params, *, scored, need, postings=None):
     when `scored`, else None). Scheduled pieces are masked out (usually none), not filtered
     through the set of every public document.
 
-    The set (the count, the facets, date sorts) comes from an unscored walk of the query's
-    required part, which reads only document ids; the ranking from a top-`need` search, where
-    Whoosh skips posting blocks that cannot reach the top. Scoring every match instead cost
-    about 3x the unscored walk plus the top-N search. A query with a phrase reads positions for
-    every candidate either way, so there one scored pass over all matches gives both."""
+    The set (the count, the facets, date sorts) comes from set operations on the posting ids of
+    the query's required part (a phrase's from Whoosh); the ranking from `ranking.top`, Whoosh's
+    BM25F scores worked out over posting blocks for those documents only (Whoosh's top-N search
+    stepped its matcher tree per document: most of a search). `postings`, when given, keeps the
+    posting blocks read (the snippets look at them too)."""
     parts = _filter_query(params)
     if parsed is None or parsed.query is None:
         main = required = wq.Every()
