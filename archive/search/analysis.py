@@ -206,22 +206,76 @@ def term_of(word):
 _WORD_CHAR = r"[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c-\u200f]"
 
 
+_WORD_CHAR_RE = re.compile(_WORD_CHAR)
+
+
 @lru_cache(maxsize=512)
 def _words_pattern(words):
-    """A regex finding whole occurrences of `words` (a sorted tuple): each match is exactly one
-    WORD_RE word, since it is neither preceded nor followed by a word character."""
+    """A regex finding occurrences of `words` (a sorted tuple) that end a word; `_whole_words`
+    keeps those that also start one. (A leading look-behind would stop the regex engine from
+    skipping ahead to the words' first letters: several times slower.)"""
     alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!{_WORD_CHAR})(?:{alternatives})(?!{_WORD_CHAR})")
+    return re.compile(rf"(?:{alternatives})(?!{_WORD_CHAR})")
+
+
+def _whole_words(pattern, text):
+    """Spans of `pattern`'s matches not preceded by a word character: each is exactly one WORD_RE
+    word. (A match starting inside a word hides no other: every character it covers continues
+    that word.)"""
+    continues = _WORD_CHAR_RE.match
+    return [
+        match.span()
+        for match in pattern.finditer(text)
+        if not (match.start() and continues(text, match.start() - 1))
+    ]
+
+
+# The highlighter's reverse lookup: index term -> the words of texts already highlighted that have
+# it as their term; the words met so far; and (hashes of) the texts whose words have all been met.
+# A snippet then finds its matching words with one regex over the known words of the query's
+# terms, instead of looking each word of the excerpt up in Python; a text is split into words
+# only the first time it is seen. Per process, like the word cache above, and capped like it.
+_SURFACES = {}
+_SEEN = set()
+_SEEN_TEXTS = set()
+_SEEN_MAX = 500_000
+
+
+def _learn_words(text):
+    words = set(WORD_RE.findall(text))
+    new = words - _SEEN
+    if new:
+        if len(_SEEN) + len(new) > _SEEN_MAX or len(_SEEN_TEXTS) > _SEEN_MAX:
+            _SEEN.clear()
+            _SEEN_TEXTS.clear()
+            _SURFACES.clear()
+            new = words
+        get = _WORD_TERMS.get
+        for word in new:
+            term = (get(word) or word_terms(word))[0]
+            surfaces = _SURFACES.get(term)
+            if surfaces is None:
+                surfaces = _SURFACES[term] = set()
+            surfaces.add(word)
+        _SEEN.update(new)
+    _SEEN_TEXTS.add(hash(text))
 
 
 def matching_spans(text, terms):
     """(startchar, endchar) of each word of `text` whose index term is in `terms`: what the
-    highlighter marks, with the analyzer's terms. Each distinct word is looked up once, then one
-    regex finds where the matching ones occur (the same few words recur from hit to hit, so the
-    compiled patterns are reused)."""
-    text = text or ""
-    get = _WORD_TERMS.get
-    hits = [word for word in set(WORD_RE.findall(text)) if (get(word) or word_terms(word))[0] in terms]
-    if not hits:
+    highlighter marks, with the analyzer's terms. Every word of `text` is known once the text has
+    been seen (see `_SURFACES`), so one regex over the words known to have one of `terms` as their
+    term finds them (the same few words recur from hit to hit, so the compiled patterns are
+    reused)."""
+    if not text or not terms:
         return []
-    return [match.span() for match in _words_pattern(tuple(sorted(hits))).finditer(text)]
+    if hash(text) not in _SEEN_TEXTS:
+        _learn_words(text)
+    surfaces = set()
+    for term in terms:
+        known = _SURFACES.get(term)
+        if known:
+            surfaces |= known
+    if not surfaces:
+        return []
+    return _whole_words(_words_pattern(tuple(sorted(surfaces))), text)

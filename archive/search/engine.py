@@ -278,6 +278,7 @@ class Live:
         self._columns = None
         self._public = None
         self._hidden = None
+        self._lengths = {}
 
     @property
     def version(self):
@@ -291,6 +292,30 @@ class Live:
             self._columns = None
             self._public = None
             self._hidden = None
+            self._lengths = {}
+
+    def field_lengths(self, fieldname):
+        """Each document's length of `fieldname` (by docnum) as Whoosh's scoring reads it, one
+        column read per document: kept per segment reader (as the columns are), so ranking looks
+        a length up in a list instead of reading the column for every document it scores."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            lengths = []
+            for reader, _offset in self.searcher.reader().leaf_readers():
+                own = getattr(reader, "_archive_lengths", None)
+                if own is None:
+                    own = {}
+                    with contextlib.suppress(AttributeError):
+                        reader._archive_lengths = own
+                values = own.get(fieldname)
+                if values is None:
+                    length = reader.doc_field_length
+                    values = own[fieldname] = [
+                        length(docnum, fieldname, 1) or 0 for docnum in range(reader.doc_count_all())
+                    ]
+                lengths.extend(values)
+            self._lengths[fieldname] = lengths
+        return lengths
 
     def public_docnums(self, today):
         """Docnums dated `today` (YYYYMMDD) or earlier: what the public may see."""

@@ -33,7 +33,7 @@ from whoosh import query as wq
 from whoosh.query.compound import DefaultOr
 
 from archive.articles.models import Article, Author, Keyword
-from archive.search import connection, engine
+from archive.search import connection, engine, ranking
 from archive.search.analysis import analyze, matching_spans
 from archive.search.backend import date_of
 from archive.search.documents import EXCERPT_CHARS, html_to_text, snippet_source
@@ -303,7 +303,8 @@ def _run_search_fast(state, params, results, per_page):
     by_relevance = params.sort == "relevance" and parsed.query is not None
     # Pages past the last ask for no ranking beyond it (the count is exact either way).
     need = min(params.page, MAX_PAGE) * per_page
-    matched, ranked = _match(state, parsed, params, scored=by_relevance, need=need)
+    postings = {}
+    matched, ranked = _match(state, parsed, params, scored=by_relevance, need=need, postings=postings)
     results.count = len(matched)
     results.num_pages = math.ceil(results.count / per_page) if results.count else 0
     columns = state.columns()
@@ -315,7 +316,7 @@ def _run_search_fast(state, params, results, per_page):
         return
     start = (params.page - 1) * per_page
     docnums = ranked if by_relevance else _by_date(matched, columns, params.sort)
-    results.hits = _hits(searcher, docnums[start : start + per_page], parsed.highlight_terms)
+    results.hits = _hits(searcher, docnums[start : start + per_page], parsed.highlight_terms, postings)
 
 
 @_quiet_when_unavailable
@@ -487,16 +488,16 @@ def _allowed(state, params):
     return public
 
 
-def _match(state, parsed, params, *, scored, need):
+def _match(state, parsed, params, *, scored, need, postings=None):
     """(docnums matching the query and the filters, public only; the best `need` of them ranked
     when `scored`, else None). Scheduled pieces are masked out (usually none), not filtered
     through the set of every public document.
 
-    The set (the count, the facets, date sorts) comes from an unscored walk of the query's
-    required part, which reads only document ids; the ranking from a top-`need` search, where
-    Whoosh skips posting blocks that cannot reach the top. Scoring every match instead cost
-    about 3x the unscored walk plus the top-N search. A query with a phrase reads positions for
-    every candidate either way, so there one scored pass over all matches gives both."""
+    The set (the count, the facets, date sorts) comes from set operations on the posting ids of
+    the query's required part (a phrase's from Whoosh); the ranking from `ranking.top`, Whoosh's
+    BM25F scores worked out over posting blocks for those documents only (Whoosh's top-N search
+    stepped its matcher tree per document: most of a search). `postings`, when given, keeps the
+    posting blocks read (the snippets look at them too)."""
     parts = _filter_query(params)
     if parsed is None or parsed.query is None:
         main = required = wq.Every()
@@ -517,13 +518,10 @@ def _match(state, parsed, params, *, scored, need):
     else:
         hidden = state.hidden_docnums(_date_int(timezone.localdate())) | excluded
         narrowing = {"mask": hidden} if hidden else {}
-    if scored and parsed.has_phrase:
-        q = wq.And([main, *parts]) if parts else main
-        hits = searcher.search(q, limit=None, **narrowing)
-        ranked = [docnum for _score, docnum in hits.top_n]
-        return set(ranked), ranked[:need]
+    phrases = {}
+    postings = {} if postings is None else postings
     q = wq.And([required, *parts]) if parts else required
-    matched = _docset(searcher, q)
+    matched = _docset(searcher, q, phrases, postings)
     if "filter" in narrowing:
         matched &= narrowing["filter"]
     elif "mask" in narrowing:
@@ -533,36 +531,54 @@ def _match(state, parsed, params, *, scored, need):
     if not matched or need <= 0:
         return matched, []
     q = wq.And([main, *parts]) if parts else main
-    hits = searcher.search(q, limit=min(need, len(matched)), **narrowing)
-    return matched, [docnum for _score, docnum in hits.top_n]
+    try:
+        return matched, ranking.top(
+            state, q, matched, min(need, len(matched)), phrases=phrases, postings=postings
+        )
+    except ranking.Unsupported:
+        hits = searcher.search(q, limit=min(need, len(matched)), **narrowing)
+        return matched, [docnum for _score, docnum in hits.top_n]
 
 
-def _docset(searcher, q):
+def _docset(searcher, q, phrases=None, postings=None):
     """The docnums matching `q` (deleted ones left out), with set operations on each term's
-    posting ids: Whoosh's own walk steps its matcher tree once per document in Python, which for
-    an Or of close spellings or an And of two common words cost more than reading the ids.
-    Queries other than terms, And, Or, AndNot and Every (phrases) are walked by Whoosh."""
+    posting ids, read a block at a time: Whoosh's own walk steps its matcher tree once per
+    document in Python, which for an Or of close spellings or an And of two common words cost more
+    than reading the ids. Queries other than terms, And, Or, AndNot and Every (phrases) are walked
+    by Whoosh; a phrase's set is kept in `phrases` and the blocks read in `postings` when given
+    (ranking needs them again)."""
     kind = type(q)  # exact types: subclasses (Ordered, FuzzyTerm...) match differently
     if kind is wq.Term:
         found = set()
+        schema = searcher.schema
+        if q.fieldname not in schema:
+            return found
+        btext = schema[q.fieldname].to_bytes(q.text)
         for reader, offset in searcher.reader().leaf_readers():
-            if (q.fieldname, q.text) in reader:
-                ids = reader.postings(q.fieldname, q.text).all_ids()
-                found.update([docnum + offset for docnum in ids] if offset else ids)
+            if (q.fieldname, btext) in reader:
+                for ids, _weights in ranking.posting_blocks(reader, q.fieldname, btext, postings):
+                    found.update([docnum + offset for docnum in ids] if offset else ids)
         return found
     if kind is wq.And:
         found = None
         for part in sorted(q.subqueries, key=lambda part: part.estimate_size(searcher.reader())):
-            found = _docset(searcher, part) if found is None else found & _docset(searcher, part)
+            found = (
+                _docset(searcher, part, phrases, postings)
+                if found is None
+                else found & _docset(searcher, part, phrases, postings)
+            )
             if not found:
                 return set()
         return found if found is not None else set()
     if kind is wq.Or or kind is DefaultOr:
-        return set().union(*(_docset(searcher, part) for part in q.subqueries))
+        return set().union(*(_docset(searcher, part, phrases, postings) for part in q.subqueries))
     if kind is wq.AndNot:
-        found = _docset(searcher, q.a)
-        return found - _docset(searcher, q.b) if found else found
-    return set(searcher.docs_for_query(q))
+        found = _docset(searcher, q.a, phrases, postings)
+        return found - _docset(searcher, q.b, phrases, postings) if found else found
+    found = set(searcher.docs_for_query(q))
+    if phrases is not None and kind is wq.Phrase:
+        phrases[ranking.phrase_key(q)] = found
+    return found
 
 
 def _by_date(matched, columns, sort):
@@ -650,7 +666,7 @@ def _top(counter):
     return heapq.nsmallest(FACET_LIMIT, counter.items(), key=lambda item: (-item[1], item[0] or ""))
 
 
-def _hits(searcher, docnums, terms):
+def _hits(searcher, docnums, terms, postings=None):
     rows = []
     for docnum in docnums:
         fields = searcher.stored_fields(docnum)
@@ -665,23 +681,31 @@ def _hits(searcher, docnums, terms):
                 "kind": fields.get("kind", ""),
                 "language": fields.get("language", ""),
                 "excerpt": fields.get("excerpt"),
+                "docnum": docnum,
             }
         )
-    return _hits_from_rows(rows, terms)
+
+    def nothing_deeper(row):
+        return ranking.only_in_named_parts(searcher, row["docnum"], terms, postings)
+
+    return _hits_from_rows(rows, terms, nothing_deeper)
 
 
-def _hits_from_rows(rows, terms):
+def _hits_from_rows(rows, terms, nothing_deeper=None):
     """SearchHits from stored fields. Snippets come from the stored excerpt; the database is read
     (one query) only for hits whose excerpt is missing, or cut short before any match while the
     title and authors do not show one either (a piece found by its title is shown with its
-    opening: reading and scanning its whole body was most of such a search's time)."""
+    opening: reading and scanning its whole body was most of such a search's time), and
+    `nothing_deeper(row)`, when given, does not tell that the rest of the text has none."""
     snippets, deeper = {}, []
     for row in rows:
         excerpt = row.get("excerpt")
         if excerpt is not None:
             full = len(excerpt) >= EXCERPT_CHARS
             cut = snippet(excerpt, terms, require_match=full)
-            if cut is None and _shows_match(row, terms):
+            if cut is None and (
+                _shows_match(row, terms) or (nothing_deeper is not None and nothing_deeper(row))
+            ):
                 cut = snippet(excerpt, ())
             if cut is not None:
                 snippets[row["pk"]] = cut

@@ -168,6 +168,31 @@ def test_snippet_of_a_piece_found_by_its_title_is_its_opening(make_article, sear
     assert "The <mark>Caspian</mark> treaty was signed." in hits["Long piece"]
 
 
+def test_snippet_of_a_piece_found_by_a_keyword_alone_is_its_opening(make_article, search_index):
+    """A hit whose word is only among its keywords (not in its subtitle, abstract or body) is shown
+    with the opening of its text without reading the database; a hit with the word deeper in its
+    body still gets that passage, and one with it in the subtitle is looked up as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    filler = "Nothing to see here. " * (EXCERPT_CHARS // 10)
+    make_article("Gulf notes", body=f"<p>{filler}</p>", keywords=["Caspian"])
+    make_article("Long piece", body=f"<p>{filler}</p><p>The Caspian treaty was signed.</p>")
+    make_article("Sea notes", subtitle="On the Caspian", body=f"<p>{filler}</p>")
+    search_index.update()
+    with CaptureQueriesContext(connection) as queries:
+        hits = {hit.title: str(hit.snippet) for hit in search("caspian").hits}
+    assert hits["Gulf notes"].startswith("Nothing to see here.")
+    assert "<mark>" not in hits["Gulf notes"]
+    assert "The <mark>Caspian</mark> treaty was signed." in hits["Long piece"]
+    assert hits["Sea notes"].startswith("Nothing to see here.")
+    body_reads = [q["sql"] for q in queries.captured_queries if '"body"' in q["sql"]]
+    assert len(body_reads) == 1  # one query, for "Long piece" and "Sea notes" only
+    with CaptureQueriesContext(connection) as queries:
+        search("caspian", keyword="caspian")
+    assert not [q["sql"] for q in queries.captured_queries if '"body"' in q["sql"]]
+
+
 def test_snippet_comes_from_the_first_stretch_with_a_match():
     from archive.search.highlight import FIRST_SCAN_CHARS, snippet
 
@@ -215,3 +240,67 @@ def test_close_spellings_edit_distance_matches_whoosh():
                 assert _within(a, b, maxdist) == (damerau_levenshtein(a, b) <= maxdist), (a, b, maxdist)
     assert _shared_prefix("المملکه") == 3
     assert _shared_prefix("iraq") == 2
+
+
+def test_ranking_equals_whoosh_search_across_segments_and_deletions(make_article, search_index):
+    """Matches are ranked by our own pass over posting blocks (archive.search.ranking): the scores
+    and the order are exactly those of Whoosh's own top-N search, with several segments, a piece
+    rewritten out of an older segment (a deletion there), filters, phrases, prefixes, excluded
+    words and close spellings."""
+    from whoosh import query as wq
+
+    from archive.articles.services import article_set_keywords, keyword_get_or_create
+    from archive.search import engine, ranking
+    from archive.search.query import translate
+    from archive.search.service import _filter_query, _match
+
+    bodies = [
+        "Human rights in the tundra. Tundra tundra reindeer.",
+        "Reindeer herding and human rights law; the tundra again.",
+        "Rights of reindeer herders. Human rights, human rights.",
+        "Tundrra (OCR) reindeer reports and a long long long long long long text about herding.",
+    ]
+    first = None
+    for batch in range(3):  # one segment per update
+        for n, body in enumerate(bodies):
+            article = make_article(
+                f"Tundra {batch}-{n}" if n % 2 else f"Human rights {batch}-{n}",
+                body=f"<p>{body * (batch + 1)}</p>",
+                authors=["Ann Lee"] if n % 2 else ["Bo Chen"],
+                keywords=["Arctic"] if n < 2 else ["Law"],
+            )
+            first = first or article
+        search_index.update()
+    article_set_keywords(article=first, keywords=[keyword_get_or_create(name="Law")[0]])
+    search_index.update()  # rewrites `first`: deleted in the first segment, added in a new one
+    state = engine.live()
+    searcher = state.searcher
+    assert len(list(searcher.reader().leaf_readers())) > 1
+    assert any(reader.has_deletions() for reader, _ in searcher.reader().leaf_readers())
+    for q, params in (
+        ("tundra", {}),
+        ("reindeer rights", {}),
+        ('"human rights"', {}),
+        ('"human rights" tundra', {"keyword": "law"}),
+        ("herd*", {}),
+        ("tundra OR herding -law", {}),
+        ("tundra", {"author": "ann-lee"}),
+        ("tundrra", {}),
+        ("title:tundra", {}),
+    ):
+        params = SearchParams.from_querydict({"q": q, **params})
+        parsed = translate(params.q, searcher.reader())
+        matched, ranked = _match(state, parsed, params, scored=True, need=100)
+        assert matched, q
+        main = parsed.query.a if type(parsed.query) is wq.AndNot else parsed.query
+        parts = _filter_query(params)
+        whole = wq.And([main, *parts]) if parts else main
+        theirs = [
+            (score, docnum) for score, docnum in searcher.search(whole, limit=None).top_n if docnum in matched
+        ]
+        assert ranked == [docnum for _, docnum in theirs], q
+        context = ranking._Context(state, searcher.weighting, matched, None)
+        ours = {}
+        for reader, offset in searcher.reader().leaf_readers():
+            ours.update(ranking._node(whole, context, reader, offset))
+        assert ours == {docnum: score for score, docnum in theirs}, q
