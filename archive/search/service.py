@@ -187,11 +187,14 @@ class SearchHit:
 
     @property
     def kind_label(self):
-        return Article.Kind(self.kind).label if self.kind in Article.Kind.values else self.kind
+        return _KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def author_links(self):
         return list(zip(self.authors, self.author_slugs, strict=False))
+
+
+_KIND_LABELS = dict(Article.Kind.choices)
 
 
 @dataclass
