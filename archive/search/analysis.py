@@ -225,3 +225,22 @@ def matching_spans(text, terms):
     if not hits:
         return []
     return [match.span() for match in _words_pattern(tuple(sorted(hits))).finditer(text)]
+
+
+def term_positions(text, *, stem=True):
+    """{term: [positions]} of `text` as the analyzer indexes it (positions count every word, also
+    those that normalise to nothing): the index builder's one pass per field."""
+    which = 0 if stem else 1
+    get = _WORD_TERMS.get
+    found = {}
+    pos = -1
+    for word in WORD_RE.findall(text):
+        pos += 1
+        term = (get(word) or word_terms(word))[which]
+        if term:
+            positions = found.get(term)
+            if positions is None:
+                found[term] = [pos]
+            else:
+                positions.append(pos)
+    return found

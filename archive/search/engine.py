@@ -24,6 +24,7 @@ from django.conf import settings
 from whoosh import fields, index
 from whoosh.filedb.filestore import FileStorage
 
+from archive.search import bulk
 from archive.search.analysis import plain_analyzer, text_analyzer
 
 log = logging.getLogger("archive.search")
@@ -207,6 +208,8 @@ def build_procs(count):
 def build_generation(documents, *, progress=None, procs=1):
     """Write `documents` into a new generation; returns its name (not yet live).
 
+    In one process, `bulk.BulkWriter` writes the segment Whoosh's writer would, in less time.
+
     With `procs` > 1, Whoosh's multiprocessing writer analyses and writes in `procs` processes,
     each its own segment (`multisegment`: merging them into one would be a single-threaded pass
     as long as the build itself); this process prepares the documents meanwhile.
@@ -218,6 +221,8 @@ def build_generation(documents, *, progress=None, procs=1):
         writer = ix.writer(
             procs=procs, multisegment=True, batchsize=100, limitmb=BUILD_LIMIT_MB // procs, compound=False
         )
+    elif bulk.supported(ix.schema):
+        writer = bulk.BulkWriter(ix, limitmb=BUILD_LIMIT_MB)
     else:
         writer = ix.writer(limitmb=BUILD_LIMIT_MB, compound=False)
     try:
