@@ -59,6 +59,9 @@ _STEM = None
 # Texts repeat their words, so most words of a document are one dict lookup.
 _WORD_TERMS = {}
 _WORD_TERMS_MAX = 500_000
+# The same, one dict per form (term_positions, where a tuple lookup per word shows).
+_STEMMED = {}
+_PLAIN_TERMS = {}
 
 
 def _stemmer():
@@ -78,7 +81,10 @@ def word_terms(word):
         terms = (_stemmer()(plain) if plain else "", plain)
         if len(_WORD_TERMS) >= _WORD_TERMS_MAX:
             _WORD_TERMS.clear()
+            _STEMMED.clear()
+            _PLAIN_TERMS.clear()
         _WORD_TERMS[word] = terms
+        _STEMMED[word], _PLAIN_TERMS[word] = terms
     return terms
 
 
@@ -228,19 +234,23 @@ def matching_spans(text, terms):
 
 
 def term_positions(text, *, stem=True):
-    """{term: [positions]} of `text` as the analyzer indexes it (positions count every word, also
-    those that normalise to nothing): the index builder's one pass per field."""
-    which = 0 if stem else 1
-    get = _WORD_TERMS.get
+    """{term: position, or a list of positions when it recurs} of `text` as the analyzer indexes
+    it (positions count every word, also those that normalise to nothing): the index builder's
+    one pass per field. Most terms occur once, so they cost no list."""
+    terms = _STEMMED if stem else _PLAIN_TERMS
     found = {}
     pos = -1
     for word in WORD_RE.findall(text):
         pos += 1
-        term = (get(word) or word_terms(word))[which]
+        term = terms.get(word)
+        if term is None:
+            term = word_terms(word)[0 if stem else 1]
         if term:
-            positions = found.get(term)
-            if positions is None:
-                found[term] = [pos]
+            seen = found.get(term)
+            if seen is None:
+                found[term] = pos
+            elif seen.__class__ is int:
+                found[term] = [seen, pos]
             else:
-                positions.append(pos)
+                seen.append(pos)
     return found

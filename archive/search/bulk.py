@@ -67,14 +67,16 @@ _ONE_POSITION = {}
 _FREQUENCY = {}
 
 
+def _one_position(pos):
+    """`formats.Positions.encode([pos])`, cached (most postings are of a word used once)."""
+    encoded = _ONE_POSITION.get(pos)
+    if encoded is None:
+        encoded = _ONE_POSITION[pos] = pack_uint(1) + formats.dumps([pos], 2)
+    return encoded
+
+
 def _position_bytes(positions):
-    """`formats.Positions.encode(positions)`; single positions (most postings) are cached."""
-    if len(positions) == 1:
-        pos = positions[0]
-        encoded = _ONE_POSITION.get(pos)
-        if encoded is None:
-            encoded = _ONE_POSITION[pos] = pack_uint(1) + formats.dumps([pos], 2)
-        return encoded
+    """`formats.Positions.encode(positions)` (delta-coded, pickled)."""
     deltas = [positions[0]]
     deltas.extend([b - a for a, b in itertools.pairwise(positions)])
     return pack_uint(len(deltas)) + formats.dumps(deltas, 2)
@@ -88,8 +90,9 @@ def _frequency_bytes(freq):
 
 
 class _Pool:
-    """Postings grouped by (field, term bytes) -> [docnums, weights, values], in docnum order;
-    spilled to sorted run files (one marshal record per term) past `limit` bytes."""
+    """Postings grouped per field by term (str for our analyzer's fields, bytes for the others) ->
+    (docnums, weights, values), in docnum order; spilled to sorted run files (one marshal record
+    per term) past `limit` bytes."""
 
     def __init__(self, tempdir, limit):
         self.tempdir = tempdir
@@ -98,26 +101,27 @@ class _Pool:
         self.size = 0
         self.runs = []
 
-    def add(self, fieldname, tbytes, docnum, weight, value):
-        key = (fieldname, tbytes)
-        group = self.groups.get(key)
-        if group is None:
-            group = self.groups[key] = (array("I"), array("f"), [])
-            self.size += _TERM_BYTES
-        group[0].append(docnum)
-        group[1].append(weight)
-        group[2].append(value)
-        self.size += _POSTING_BYTES
+    def field(self, fieldname):
+        """The {term: group} dict of `fieldname`, for add_document to fill."""
+        groups = self.groups.get(fieldname)
+        if groups is None:
+            groups = self.groups[fieldname] = {}
+        return groups
 
-    def check(self):
+    def grew(self, postings, terms):
+        self.size += postings * _POSTING_BYTES + terms * _TERM_BYTES
         if self.size > self.limit:
             self.spill()
 
     def _records(self):
-        groups = self.groups
-        for key in sorted(groups):
-            ids, weights, values = groups[key]
-            yield key, ids, weights, values
+        """((field, term bytes), docnums, weights, values) in Whoosh's order: by field, then by
+        term bytes (UTF-8 keeps code point order, so str keys sort as their bytes do)."""
+        for fieldname in sorted(self.groups):
+            groups = self.groups[fieldname]
+            for term in sorted(groups):
+                ids, weights, values = groups[term]
+                tbytes = term.encode("utf-8") if isinstance(term, str) else term
+                yield (fieldname, tbytes), ids, weights, values
 
     def spill(self):
         if not self.groups:
@@ -198,10 +202,11 @@ class BulkWriter(SegmentWriter):
     def add_document(self, **fields):
         self._check_state()
         perdoc = self.perdocwriter
-        pool_add = self.pool.add
+        pool = self.pool
         docnum = self.docnum
         names = sorted(fields)
         self._check_fields(self.schema, names)
+        postings = terms = 0
         perdoc.start_doc(docnum)
         for fieldname in names:
             value = fields[fieldname]
@@ -212,19 +217,43 @@ class BulkWriter(SegmentWriter):
             field, kind, stem, boost = self._plan[fieldname]
             length = 0
             if kind is not None and isinstance(value, str):
-                for text, positions in term_positions(value, stem=stem).items():
-                    freq = len(positions)
-                    length += freq
-                    encoded = _position_bytes(positions) if kind == "positions" else _frequency_bytes(freq)
-                    pool_add(fieldname, text.encode("utf-8"), docnum, freq * boost, encoded)
+                groups = pool.field(fieldname)
+                found = term_positions(value, stem=stem)
+                postings += len(found)
+                positional = kind == "positions"
+                one_position = _one_position
+                one_frequency = _frequency_bytes(1)
+                for text, positions in found.items():
+                    group = groups.get(text)
+                    if group is None:
+                        group = groups[text] = (array("I"), array("f"), [])
+                        terms += 1
+                    group[0].append(docnum)
+                    if positions.__class__ is int:  # one occurrence
+                        length += 1
+                        group[1].append(boost)
+                        group[2].append(one_position(positions) if positional else one_frequency)
+                    else:
+                        freq = len(positions)
+                        length += freq
+                        group[1].append(freq * boost)
+                        group[2].append(_position_bytes(positions) if positional else _frequency_bytes(freq))
                 if not field.scorable:
                     length = 0
             elif field.indexed:
+                groups = pool.field(fieldname)
                 scorable = field.scorable
                 for tbytes, freq, weight, vbytes in field.index(value):
                     if scorable:
                         length += freq
-                    pool_add(fieldname, tbytes, docnum, weight, vbytes)
+                    group = groups.get(tbytes)
+                    if group is None:
+                        group = groups[tbytes] = (array("I"), array("f"), [])
+                        terms += 1
+                    group[0].append(docnum)
+                    group[1].append(weight)
+                    group[2].append(vbytes)
+                    postings += 1
             perdoc.add_field(fieldname, field, value if field.stored else None, length)
             if length:
                 lengths = self._lengths.get(fieldname)
@@ -237,7 +266,7 @@ class BulkWriter(SegmentWriter):
             if column:
                 perdoc.add_column_value(fieldname, column, field.to_column_value(value))
         perdoc.finish_doc()
-        self.pool.check()
+        pool.grew(postings, terms)
         self._added = True
         self.docnum += 1
 
