@@ -14,8 +14,10 @@ how it gets there:
 - at commit the runs are merged term by term and each term's blocks are handed to Whoosh's
   `W3PostingsWriter` whole, with block length statistics from the lengths kept here.
 
-The segment's files are the ones Whoosh's writer makes for the same documents, byte for byte
-(`tests/search/test_bulk_writer.py` compares them), so searching is unchanged. It relies on
+The segment holds what Whoosh's writer writes for the same documents: the same terms, postings,
+positions, weights, block statistics, lengths and stored fields (`tests/search/test_bulk_writer.py`
+compares them all; the bytes differ only where pickle shares a repeated encoded position), so
+searching is unchanged and any Whoosh 2.7 reader opens it. It relies on
 Whoosh 2.7.4's codec internals (the last Whoosh release, pinned in requirements.txt);
 `supported()` says whether this Whoosh and schema are the ones it knows, else callers use
 Whoosh's writer.
