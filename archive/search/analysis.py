@@ -59,6 +59,9 @@ _STEM = None
 # Texts repeat their words, so most words of a document are one dict lookup.
 _WORD_TERMS = {}
 _WORD_TERMS_MAX = 500_000
+# The same, one dict per form (term_positions, where a tuple lookup per word shows).
+_STEMMED = {}
+_PLAIN_TERMS = {}
 
 
 def _stemmer():
@@ -78,7 +81,10 @@ def word_terms(word):
         terms = (_stemmer()(plain) if plain else "", plain)
         if len(_WORD_TERMS) >= _WORD_TERMS_MAX:
             _WORD_TERMS.clear()
+            _STEMMED.clear()
+            _PLAIN_TERMS.clear()
         _WORD_TERMS[word] = terms
+        _STEMMED[word], _PLAIN_TERMS[word] = terms
     return terms
 
 
@@ -279,3 +285,26 @@ def matching_spans(text, terms):
     if not surfaces:
         return []
     return _whole_words(_words_pattern(tuple(sorted(surfaces))), text)
+
+
+def term_positions(text, *, stem=True):
+    """{term: position, or a list of positions when it recurs} of `text` as the analyzer indexes
+    it (positions count every word, also those that normalise to nothing): the index builder's
+    one pass per field. Most terms occur once, so they cost no list."""
+    terms = _STEMMED if stem else _PLAIN_TERMS
+    found = {}
+    pos = -1
+    for word in WORD_RE.findall(text):
+        pos += 1
+        term = terms.get(word)
+        if term is None:
+            term = word_terms(word)[0 if stem else 1]
+        if term:
+            seen = found.get(term)
+            if seen is None:
+                found[term] = pos
+            elif seen.__class__ is int:
+                found[term] = [seen, pos]
+            else:
+                seen.append(pos)
+    return found

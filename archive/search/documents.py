@@ -1,5 +1,6 @@
 """Text helpers for the index documents (built by `search_indexes.ArticleIndex`)."""
 
+import functools
 import hashlib
 import html
 import re
@@ -14,6 +15,8 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
+# A document asks for its body's text twice (the `text` template and the excerpt).
+@functools.lru_cache(maxsize=4)
 def html_to_text(body):
     """Plain text of sanitised body HTML, paragraphs separated by blank lines."""
     if not body:
