@@ -230,7 +230,7 @@ def test_saves_close_together_share_one_index_commit(make_article, search_index,
     """With a drain delay (production), the on-commit hook only wakes this process's drainer
     thread: a save after a quiet spell is written at once, and saves committed within the delay
     after it reach the index together in one Whoosh commit."""
-    settings.ARCHIVE_SEARCH_DRAIN_DELAY = 2.0
+    settings.ARCHIVE_SEARCH_DRAIN_DELAY = 6.0  # far above any load-induced lag (the check below)
     written = []
     write = engine.write_documents
 
@@ -241,10 +241,10 @@ def test_saves_close_together_share_one_index_commit(make_article, search_index,
     monkeypatch.setattr(engine, "write_documents", counting)
     make_article("Prompt piece")
     started = time.monotonic()
-    while not found("prompt") and time.monotonic() - started < 5:
+    while not found("prompt") and time.monotonic() - started < 8:
         time.sleep(0.02)
     assert found("prompt") == {"Prompt piece"}
-    assert time.monotonic() - started < 1.5  # not held for the delay
+    assert time.monotonic() - started < 4  # not held for the delay
     titles = {f"Batched piece {n}" for n in range(5)}
     for title in sorted(titles):
         make_article(title)  # each save is its own transaction (autocommit)
