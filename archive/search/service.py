@@ -439,12 +439,19 @@ def _related_ids(state, article, limit):
         _KEYTERM_CACHE.put((article.pk, article.updated_at), keyterms)
     if not keyterms:
         return []
-    q = wq.Or([wq.Term("text", term, boost=weight) for term, weight in keyterms])
+    # Ranked like a search (`_match`): the matching set from posting ids, then `ranking.top`
+    # over it, instead of Whoosh's walk of a twelve-term Or through the whole index.
+    q = DefaultOr([wq.Term("text", term, boost=weight) for term, weight in keyterms])
     own = searcher.document_number(id=str(article.pk))
-    hits = searcher.search(
-        q, filter=_public_docnums(state), mask={own} if own is not None else None, limit=limit
-    )
-    return [int(hit["id"]) for hit in hits]
+    matched = _docset(searcher, q) & _public_docnums(state)
+    matched.discard(own)
+    if not matched:
+        return []
+    try:
+        best = ranking.top(state, q, matched, min(limit, len(matched)))
+    except ranking.Unsupported:
+        best = [docnum for _score, docnum in searcher.search(q, filter=matched, limit=limit).top_n]
+    return [int(searcher.stored_fields(docnum)["id"]) for docnum in best]
 
 
 # --- Internals -------------------------------------------------------------------------------
