@@ -432,10 +432,18 @@ class Run:
                 kind, r, len(paths), f"after {WARM_UP_SECONDS} s warm-up; first: HTTP {status}, {len(body)} B"
             )
             if kind in self.UNCACHED_KINDS:
-                # A session cookie bypasses the page cache: every request renders the page.
+                # A session cookie bypasses the page cache: every request renders the page. The
+                # warm-up fills what the workers keep between renders (an article's key terms and
+                # related pieces, per article version and index version).
+                load_test(self.server.base, paths, seconds=WARM_UP_SECONDS, headers=NO_PAGE_CACHE)
                 r = load_test(self.server.base, paths, seconds=self.args.http_seconds, headers=NO_PAGE_CACHE)
                 uncached[kind] = r
-                self._page_row(f"{kind}, rendered each time", r, len(paths), "with a session cookie")
+                self._page_row(
+                    f"{kind}, rendered each time",
+                    r,
+                    len(paths),
+                    f"with a session cookie, after {WARM_UP_SECONDS} s warm-up",
+                )
         self.result["pages"] = figures
         self.result["pages_uncached"] = uncached
         ok = [figures[k] for k in ("article", "list") if k in figures and not figures[k]["errors"]]
