@@ -391,6 +391,9 @@ def _segment_columns(reader):
     return columns
 
 
+OPEN_ATTEMPTS = 5
+
+
 def live():
     """This thread's searcher on the current generation, or None when there is no index yet."""
     name = current_name()
@@ -405,15 +408,23 @@ def live():
             return state
         except (OSError, index.EmptyIndexError):
             state = None
-    try:
-        ix = _storage().open_index(indexname=name, schema=build_schema())
-    except (OSError, index.EmptyIndexError):
-        log.warning("search index generation %s could not be opened", name)
-        return None
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            fresh = Live(name, _storage().open_index(indexname=name, schema=build_schema()))
+            break
+        except (OSError, index.EmptyIndexError):
+            # A writer committing right now deletes the table of contents and merged segments of
+            # the index version it replaces, perhaps between our reading the one and opening the
+            # other: the next look finds its new version (or the generation a rebuild swapped in).
+            if attempt == OPEN_ATTEMPTS - 1:
+                log.warning("search index generation %s could not be opened", name)
+                return None
+            time.sleep(0.02 * (attempt + 1))
+            name = current_name() or name
     if state is not None:
         with contextlib.suppress(Exception):
             state.searcher.close()
-    state = Live(name, ix)
+    state = fresh
     _local.live = state
     _local.path = path
     return state

@@ -269,3 +269,32 @@ def test_parallel_build_writes_every_document(make_article, search_index):
     assert run_search(SearchParams.from_querydict({"q": "tundra"})).count == 12
     assert found("author:lee tundra 7") == {"Tundra survey 7"}
     assert indexing.compare()["missing"] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_opening_the_index_while_another_thread_commits_never_finds_it_missing(make_article, search_index):
+    """A writer's commit deletes the table of contents and merged segments of the index version
+    it replaces: a reader opening the index at that moment looks again instead of answering 503."""
+    article = make_article("Steady piece")
+    search_index.update()
+    done = threading.Event()
+
+    def write():
+        try:
+            for _ in range(60):  # a segment per commit, merged every 8: old files keep going
+                with engine.write_lock(wait=True):
+                    indexing.write_articles({article.pk})
+        finally:
+            done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    opened = missing = 0
+    while not done.is_set():
+        engine.forget_searcher()
+        state = engine.live()
+        opened += 1
+        missing += state is None
+    writer.join()
+    assert opened > 10 and missing == 0
+    assert found("steady") == {"Steady piece"}
