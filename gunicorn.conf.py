@@ -16,8 +16,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow forever; jitter avoids all at once.
-max_requests = 2000
-max_requests_jitter = 200
+# A worker is replaced after this many requests (a guard against slow leaks). Each new worker
+# opens the index afresh (seconds at 100,000 articles) and starts with an empty page cache.
+max_requests = 20000
+max_requests_jitter = 2000
 # Request line and header limits (the body limits are Django's DATA_UPLOAD_* settings).
 limit_request_line = 8190
 limit_request_fields = 100

@@ -301,17 +301,13 @@ class Live:
 
     def field_lengths(self, fieldname):
         """Each document's length of `fieldname` (by docnum) as Whoosh's scoring reads it, one
-        column read per document: kept per segment reader (as the columns are), so ranking looks
-        a length up in a list instead of reading the column for every document it scores."""
+        column read per document: kept per segment (as the columns are), so ranking looks a
+        length up in a list instead of reading the column for every document it scores."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
             lengths = []
             for reader, _offset in self.searcher.reader().leaf_readers():
-                own = getattr(reader, "_archive_lengths", None)
-                if own is None:
-                    own = {}
-                    with contextlib.suppress(AttributeError):
-                        reader._archive_lengths = own
+                own = _segment_values(reader).setdefault("lengths", {})
                 values = own.get(fieldname)
                 if values is None:
                     length = reader.doc_field_length
@@ -346,23 +342,48 @@ class Live:
 
     def columns(self):
         """{field: list indexed by docnum} for facet fields and the date, rebuilt on reopen from
-        per-segment columns: a segment's are worked out once and kept with its reader, which
-        Whoosh reuses while the segment is unchanged, so a live write costs only its own
-        (small) segment here, not a walk of the whole index."""
+        per-segment columns: a segment's are worked out once and kept by segment id (see
+        `_segment_values`), so a live write costs only its own (small) segment here, not a walk
+        of the whole index."""
         if self._columns is None:
             columns = {name: [] for name in (*_MULTI_COLUMNS, *_SINGLE_COLUMNS)}
             for reader, _offset in self.searcher.reader().leaf_readers():  # in docnum order
-                own = getattr(reader, "_archive_columns", None)
+                kept = _segment_values(reader)
+                own = kept.get("columns")
                 if own is None:
-                    own = _segment_columns(reader)
-                    with contextlib.suppress(AttributeError):
-                        reader._archive_columns = own
+                    own = kept["columns"] = _segment_columns(reader)
                 for name, values in own.items():
                     columns[name].extend(values)
             self._columns = columns
             self._public = None
             self._hidden = None
         return self._columns
+
+
+# Per-segment values (facet columns, field lengths) by segment id. A segment's documents never
+# change, only which of them are deleted, but Whoosh opens a new reader for a segment whose
+# deletions changed, and every live write deletes the old version of the piece it rewrites,
+# usually in the big segment: kept on the reader, the values were lost at every save (3.5 s to
+# work out again at 100,000 articles). Deleted documents keep their place in the lists; matches
+# never include them.
+_SEGMENT_VALUES = {}
+_SEGMENT_VALUES_MAX = 64
+_segment_values_lock = threading.Lock()
+
+
+def _segment_values(reader):
+    """The dict of values kept for `reader`'s segment (a fresh one for a reader of no segment)."""
+    segment = getattr(reader, "_segment", None)
+    if segment is None:
+        return {}
+    key = (str(getattr(reader._storage, "folder", "")), segment.segment_id(), reader.doc_count_all())
+    with _segment_values_lock:
+        kept = _SEGMENT_VALUES.get(key)
+        if kept is None:
+            if len(_SEGMENT_VALUES) >= _SEGMENT_VALUES_MAX:
+                _SEGMENT_VALUES.clear()  # merged-away segments and old generations
+            kept = _SEGMENT_VALUES[key] = {}
+        return kept
 
 
 _MULTI_COLUMNS = ("author_slug", "keyword_slug")

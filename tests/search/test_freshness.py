@@ -298,3 +298,23 @@ def test_opening_the_index_while_another_thread_commits_never_finds_it_missing(m
     writer.join()
     assert opened > 10 and missing == 0
     assert found("steady") == {"Steady piece"}
+
+
+def test_a_live_write_keeps_the_other_segments_columns(make_article, search_index):
+    """Every save deletes the old version of its piece, so Whoosh reopens the big segment's reader;
+    its facet columns and field lengths stay (kept by segment id), only the new segment's are read."""
+    pieces = [make_article(f"Columned piece {n}", keywords=["Oil"]) for n in range(3)]
+    search_index.rebuild()
+    assert found("columned") == {f"Columned piece {n}" for n in range(3)}
+    big = engine.live().searcher.reader().leaf_readers()[0][0]
+    kept = engine._segment_values(big)
+    assert set(kept) == {"columns", "lengths"}
+
+    pieces[0].title = "Columned piece renamed"
+    pieces[0].save()
+    search_index.update()
+
+    assert found("renamed") == {"Columned piece renamed"}
+    readers = [reader for reader, _offset in engine.live().searcher.reader().leaf_readers()]
+    assert readers[0] is not big and readers[0].has_deletions()  # a new reader of the same segment
+    assert engine._segment_values(readers[0]) is kept
