@@ -108,6 +108,8 @@ class Run:
     def prepare(self):
         self.work.mkdir(parents=True, exist_ok=True)
         for name in ("index", "media", "static", "db.sqlite3", "stages.log", "gunicorn.log", "lean-index"):
+            if self.args.reuse and name not in ("static", "lean-index"):
+                continue
             path = self.work / name
             if path.is_dir():
                 shutil.rmtree(path)
@@ -121,9 +123,10 @@ class Run:
             self.pg_scratch = f"{base}_scratch"
             self.pg_admin_url = urlunparse(parsed._replace(path="/postgres"))
             self.pg_url = urlunparse(parsed._replace(path="/" + self.pg_scratch))
-            self._pg_admin(
-                f'DROP DATABASE IF EXISTS "{self.pg_scratch}"', f'CREATE DATABASE "{self.pg_scratch}"'
-            )
+            if not self.args.reuse:
+                self._pg_admin(
+                    f'DROP DATABASE IF EXISTS "{self.pg_scratch}"', f'CREATE DATABASE "{self.pg_scratch}"'
+                )
             env["DATABASE_URL"] = self.pg_url
             self.result["database"] = f"postgresql ({self.pg_scratch})"
         else:
@@ -165,6 +168,20 @@ class Run:
         self.row("corpus", "authors / keywords", f"{m['authors']} / {m['keywords']}")
         self.row("corpus", "mean words per article", m["mean_words"])
         self.row("corpus", "generation", f"{seconds:.1f} s")
+
+    def reuse(self):
+        """--reuse: the corpus, database and index a previous run (with --keep) left in the folder."""
+        self.corpus_out = self.work / "corpus"
+        self.manifest = json.loads((self.corpus_out / "manifest.json").read_text(encoding="utf-8"))
+        if self.manifest["articles"] != self.args.articles:
+            raise SystemExit(
+                f"{self.corpus_out} holds {self.manifest['articles']} articles, not {self.args.articles}"
+            )
+        self.log(f"re-measuring the archive in {self.work} (no generation, load or rebuild)")
+        self.row(
+            "corpus", "articles (published)", f"{self.manifest['articles']} ({self.manifest['published']})"
+        )
+        self.skip("load and rebuild_index", "--reuse: measured by the run that built this folder")
 
     def features(self):
         self.manage("migrate", "--noinput", "-v", "0")
@@ -677,19 +694,28 @@ def main(argv=None):
     parser.add_argument("--live-sample", type=int, default=20, help="articles imported into the full archive")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL scratch database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="re-measure a work folder a run with --keep left (skips generation, load and rebuild)",
+    )
     args = parser.parse_args(argv)
 
     run = Run(args)
     try:
         run.prepare()
-        run.generate()
+        if args.reuse:
+            run.reuse()
+        else:
+            run.generate()
         run.features()
-        run.load()
+        if not args.reuse:
+            run.load()
         run.start_server()
         # A step that fails is reported and the others still run: one broken part of the
         # archive should not hide every other figure.
         for step in (
-            run.rebuild,
+            *(() if args.reuse else (run.rebuild,)),
             run.freshness,
             run.references,
             run.our_search,
