@@ -318,3 +318,30 @@ def test_a_live_write_keeps_the_other_segments_columns(make_article, search_inde
     readers = [reader for reader, _offset in engine.live().searcher.reader().leaf_readers()]
     assert readers[0] is not big and readers[0].has_deletions()  # a new reader of the same segment
     assert engine._segment_values(readers[0]) is kept
+
+
+def test_a_starting_worker_reads_the_index_before_its_first_search(make_article, search_index):
+    """gunicorn's post_worker_init (gunicorn.conf.py) opens the index and works out the values a
+    search needs, kept by segment for every thread of the worker."""
+    import runpy
+    from pathlib import Path
+
+    make_article("Warm piece", keywords=["Oil"])
+    search_index.rebuild()
+    engine._SEGMENT_VALUES.clear()
+    engine.forget_searcher()
+
+    class Worker:  # the part of gunicorn's worker the hook uses
+        class log:
+            @staticmethod
+            def exception(message):
+                raise AssertionError(message)
+
+    config = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    config["post_worker_init"](Worker())
+
+    reader = engine.live().searcher.reader().leaf_readers()[0][0]
+    kept = engine._segment_values(reader)
+    assert kept["columns"]["keyword_slug"] == [("oil",)]
+    assert set(kept["lengths"]) >= {"text"}
+    assert found("warm") == {"Warm piece"}
