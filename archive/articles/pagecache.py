@@ -24,7 +24,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from archive.articles.models import Article, Author, Authorship, ContentVersion, Keyword
-from archive.articles.signals import articles_changed, bulk_writes_finished
+from archive.articles.signals import articles_changed
 
 
 def current_version():
@@ -57,7 +57,6 @@ def connect():
         post_delete.connect(_changed, sender=model, dispatch_uid=f"pagecache_deleted_{model.__name__}")
     m2m_changed.connect(_changed, sender=Article.keywords.through, dispatch_uid="pagecache_keywords")
     articles_changed.connect(_changed, dispatch_uid="pagecache_articles_changed")
-    bulk_writes_finished.connect(_changed, dispatch_uid="pagecache_bulk_writes")
 
 
 def _cacheable_request(request):
