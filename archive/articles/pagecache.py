@@ -9,19 +9,23 @@ because a piece dated in the future appears on its day without any change. Pages
 after ARCHIVE_PAGE_CACHE_SECONDS, which bounds what is not in the database (the related pieces
 come from the search index, which follows a save within a second).
 
-The cache is the "pages" alias (per-process memory by default; a shared cache such as Redis or
-Memcached serves every worker from one copy).
+The cache is the "pages" alias: files under ARCHIVE_CACHE_DIR by default, read by every worker on
+the machine, so a page is rendered once rather than once per worker; Redis or Memcached share it
+between machines. Running migrate (every deploy) retires what the old code rendered.
 """
 
 import hashlib
 from functools import wraps
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.core.paginator import Paginator
+from django.db import connections, transaction
 from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from archive.articles.models import Article, Author, Authorship, ContentVersion, Keyword
 from archive.articles.signals import articles_changed
@@ -31,10 +35,19 @@ def current_version():
     return ContentVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
 
-def bump_version():
+def bump_version(using=None):
     """Retire every cached page (called after a change commits)."""
-    if not ContentVersion.objects.filter(pk=1).update(number=F("number") + 1):
-        ContentVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+    versions = ContentVersion.objects.using(using)
+    if not versions.filter(pk=1).update(number=F("number") + 1):
+        versions.get_or_create(pk=1, defaults={"number": 1})
+
+
+def _migrated(sender, using, **kwargs):
+    # The cache is on disk and outlives a restart: a deploy (which runs migrate) may change the
+    # templates, so pages rendered by the old code are retired too. (Not when migrating back to
+    # before the version table.)
+    if ContentVersion._meta.db_table in connections[using].introspection.table_names():
+        bump_version(using)
 
 
 def _changed(sender=None, raw=False, **kwargs):
@@ -57,6 +70,7 @@ def connect():
         post_delete.connect(_changed, sender=model, dispatch_uid=f"pagecache_deleted_{model.__name__}")
     m2m_changed.connect(_changed, sender=Article.keywords.through, dispatch_uid="pagecache_keywords")
     articles_changed.connect(_changed, dispatch_uid="pagecache_articles_changed")
+    post_migrate.connect(_migrated, sender=apps.get_app_config("articles"), dispatch_uid="pagecache_migrated")
 
 
 def _cacheable_request(request):
@@ -67,10 +81,36 @@ def _cacheable_request(request):
     )
 
 
-def _key(request, version):
-    where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()
-    return f"page:{version}:{timezone.localdate():%Y%m%d}:{digest}"
+def _key(kind, version, name):
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
+    return f"{kind}:{version}:{timezone.localdate():%Y%m%d}:{digest}"
+
+
+_MISSING = object()
+
+
+def remember(name, compute):
+    """`compute()`, kept beside the cached pages until the archive changes (same version, same
+    day). For what a reading page shows besides its items, such as the number of pieces and the
+    pieces-per-year chart of an author or keyword: at 100,000 articles those queries cost more than
+    the items, and visitors with a session, who always get a fresh page, ask for them too."""
+    if settings.ARCHIVE_PAGE_CACHE_SECONDS <= 0:
+        return compute()
+    cache = caches["pages"]
+    key = _key("fact", current_version(), name)  # read before the data, as for pages
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, settings.ARCHIVE_PAGE_CACHE_SECONDS)
+    return value
+
+
+class RememberedCountPaginator(Paginator):
+    """A paginator whose count of a queryset is remembered (see `remember`)."""
+
+    @cached_property
+    def count(self):
+        return remember(f"count:{self.object_list.query}", self.object_list.count)
 
 
 def cache_public_page(view):
@@ -81,7 +121,8 @@ def cache_public_page(view):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
         cache = caches["pages"]
-        key = _key(request, current_version())  # read before the data the page is made from
+        where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        key = _key("page", current_version(), where)  # read before the data the page is made from
         response = cache.get(key)
         if response is not None:
             return response

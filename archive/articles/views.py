@@ -11,6 +11,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
 from archive.articles.models import Article, Author, Authorship, Keyword
+from archive.articles.pagecache import RememberedCountPaginator, remember
 
 
 def pieces_per_year(articles):
@@ -23,6 +24,10 @@ def pieces_per_year(articles):
         .order_by("year")
     )
     return rows, max((row["count"] for row in rows), default=0)
+
+
+def remembered_pieces_per_year(articles):
+    return remember(f"per-year:{articles.query}", lambda: pieces_per_year(articles))
 
 
 def public_authors():
@@ -44,12 +49,14 @@ def public_keywords():
 
 
 class PublishedArticlesMixin:
-    """Published pieces, newest first, paginated; a bad page number is a 404."""
+    """Published pieces, newest first, paginated (the count remembered until the archive
+    changes); a bad page number is a 404."""
 
     paginate_by = 20
+    paginator_class = RememberedCountPaginator
 
     def published_articles(self):
-        return Article.objects.published().newest_first().for_listing()
+        return Article.objects.published().newest_first().for_listing().defer("body")
 
 
 class HomeView(PublishedArticlesMixin, TemplateView):
@@ -58,10 +65,13 @@ class HomeView(PublishedArticlesMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["latest"] = list(self.published_articles()[:10])
-        context["featured_keywords"] = list(
-            Keyword.objects.filter(articles__in=Article.objects.published())
-            .annotate(n=Count("articles"))
-            .order_by("-n", "name")[:20]
+        context["featured_keywords"] = remember(
+            "featured-keywords",
+            lambda: list(
+                Keyword.objects.filter(articles__in=Article.objects.published())
+                .annotate(n=Count("articles"))
+                .order_by("-n", "name")[:20]
+            ),
         )
         return context
 
@@ -88,12 +98,15 @@ class ArticleDetailView(DetailView):
         context["authors"] = authors
         context["keywords"] = list(article.keywords.all())
         context["more_by_author"] = (
-            list(
-                Article.objects.published()
-                .filter(authorships__author__in=authors)
-                .exclude(pk=article.pk)
-                .distinct()
-                .newest_first()[:5]
+            remember(
+                f"more-by:{article.pk}",
+                lambda: list(
+                    Article.objects.published()
+                    .by_any_of(authors)
+                    .exclude(pk=article.pk)
+                    .headlines()
+                    .newest_first()[:5]
+                ),
             )
             if authors
             else []
@@ -134,12 +147,15 @@ class ArchiveIndexView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rows = (
-            Article.objects.published()
-            .annotate(year=ExtractYear("date"), month=ExtractMonth("date"))
-            .values("year", "month")
-            .annotate(n=Count("id"))
-            .order_by("-year", "-month")
+        rows = remember(
+            "years-and-months",
+            lambda: list(
+                Article.objects.published()
+                .annotate(year=ExtractYear("date"), month=ExtractMonth("date"))
+                .values("year", "month")
+                .annotate(n=Count("id"))
+                .order_by("-year", "-month")
+            ),
         )
         years = {}
         for row in rows:
@@ -212,7 +228,7 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["author"] = self.author
-        context["per_year"], context["per_year_max"] = pieces_per_year(
+        context["per_year"], context["per_year_max"] = remembered_pieces_per_year(
             Article.objects.published().by_author(self.author)
         )
         return context
@@ -242,7 +258,7 @@ class KeywordDetailView(PublishedArticlesMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["keyword"] = self.keyword
-        context["per_year"], context["per_year_max"] = pieces_per_year(
+        context["per_year"], context["per_year_max"] = remembered_pieces_per_year(
             Article.objects.published().tagged(self.keyword)
         )
         return context

@@ -131,3 +131,44 @@ def test_one_bump_per_transaction_and_none_for_a_rolled_back_one(make_article):
         make_article("Kept piece")
     assert current_version() == before + 2
     assert "Kept piece" in page("/articles/") and "Rolled back piece" not in page("/articles/")
+
+
+def test_a_deploy_retires_cached_pages(make_article):
+    """The cache is on disk and outlives restarts; migrate (run by every deploy) retires what the
+    old templates rendered."""
+    from django.core.management import call_command
+
+    article = make_article("Deployed piece")
+    assert "Deployed piece" in page("/articles/")
+    Article.objects.filter(pk=article.pk).update(title="Retitled by raw SQL")  # no signal, no bump
+    assert "Deployed piece" in page("/articles/")
+    call_command("migrate", verbosity=0, interactive=False)
+    assert "Retitled by raw SQL" in page("/articles/")
+
+
+def test_counts_and_charts_are_remembered_for_fresh_pages_until_a_change(make_article, admin_user):
+    """Visitors with a session get a fresh page, but its count and per-year chart (the costly
+    queries of an author or keyword page) are remembered until the archive changes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_article("First by Kerman", authors=["Nadia Kerman"], date=datetime.date(2019, 3, 1))
+    make_article("Second by Kerman", authors=["Nadia Kerman"], date=datetime.date(2021, 3, 1))
+    staff = Client()
+    staff.force_login(admin_user)
+
+    def visit():
+        with CaptureQueriesContext(connection) as queries:
+            html = page("/authors/nadia-kerman/", staff)
+        aggregates = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+        return html, aggregates
+
+    html, aggregates = visit()
+    assert "2 articles." in html and len(aggregates) == 2  # the count and the chart
+    html, aggregates = visit()
+    assert "2 articles." in html and aggregates == []
+
+    make_article("Third by Kerman", authors=["Nadia Kerman"], date=datetime.date(2021, 6, 1))
+    html, aggregates = visit()
+    assert "3 articles." in html and len(aggregates) == 2
+    assert "3 pieces from 2019 to 2021; the most, 2, in 2021." in html

@@ -160,6 +160,20 @@ def test_article_page_shows_everything_a_reader_needs(client, asadi, hidden_arti
     assert "Preview:" not in html
 
 
+def test_more_by_the_authors_lists_a_shared_piece_once_newest_first(client, make_article):
+    for year, title in [(2015, "Older joint piece"), (2018, "Newer joint piece")]:
+        make_article(title, authors=["Ann Lee", "Bo Chen"], date=datetime.date(year, 1, 1))
+    make_article("Chen alone", authors=["Bo Chen"], date=datetime.date(2016, 1, 1))
+    make_article("Someone else", authors=["Cy Dee"], date=datetime.date(2017, 1, 1))
+    article = make_article("The piece", authors=["Ann Lee", "Bo Chen"], date=datetime.date(2020, 1, 1))
+    response = client.get(article.get_absolute_url())
+    assert [a.title for a in response.context["more_by_author"]] == [
+        "Newer joint piece",
+        "Chen alone",
+        "Older joint piece",
+    ]
+
+
 def test_persian_article_is_right_to_left(client, make_article):
     make_article("روسیه و عراق", language="fa", authors=["علی اکبر اسدی"])
     response = client.get(reverse("articles:detail", args=["روسیه-و-عراق"]))
