@@ -206,6 +206,9 @@ ARCHIVE_PAGE_SIZE = 20
 # "pages" cache; any committed change to articles, authors or keywords retires them at once
 # (archive.articles.pagecache). 0 turns the page cache off.
 ARCHIVE_PAGE_CACHE_SECONDS = int(os.environ.get("ARCHIVE_PAGE_CACHE_SECONDS", "300"))
+# An article's related pieces (from the search index) are kept this long in the same cache, for
+# every worker; a piece published since joins the lists when they expire. 0: worked out each time.
+ARCHIVE_RELATED_SECONDS = int(os.environ.get("ARCHIVE_RELATED_SECONDS", "3600"))
 
 LOGGING = {
     "version": 1,
@@ -337,12 +340,16 @@ ARCHIVE_RATE_LIMITS = {
 # Buckets live in their own cache: per process by default (so with N gunicorn workers a client
 # gets up to N times the rate); point it at Redis or Memcached to share buckets between processes.
 CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered reading pages and an article's related pieces (archive.articles.pagecache): files on
+# local disk, so every gunicorn worker on the machine reads what one of them rendered, and the
+# pages outlive worker restarts. With several machines, point it at Redis or Memcached instead.
+ARCHIVE_CACHE_DIR = Path(os.environ.get("ARCHIVE_CACHE_DIR") or VAR_DIR / "cache")
 CACHES.setdefault(
     "pages",
     {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "archive-pages",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(ARCHIVE_CACHE_DIR / "pages"),
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
     },
 )
 CACHES["ratelimit"] = {

@@ -107,8 +107,17 @@ class Run:
     # -- steps -----------------------------------------------------------------------------
     def prepare(self):
         self.work.mkdir(parents=True, exist_ok=True)
-        for name in ("index", "media", "static", "db.sqlite3", "stages.log", "gunicorn.log", "lean-index"):
-            if self.args.reuse and name not in ("static", "lean-index"):
+        for name in (
+            "index",
+            "media",
+            "static",
+            "db.sqlite3",
+            "stages.log",
+            "gunicorn.log",
+            "lean-index",
+            "cache",
+        ):
+            if self.args.reuse and name not in ("static", "lean-index", "cache"):
                 continue
             path = self.work / name
             if path.is_dir():
@@ -136,6 +145,7 @@ class Run:
             {
                 "ARCHIVE_INDEX_DIR": str(self.work / "index"),
                 "ARCHIVE_MEDIA_DIR": str(self.work / "media"),
+                "ARCHIVE_CACHE_DIR": str(self.work / "cache"),
                 "BENCH_STATIC_ROOT": str(self.work / "static"),
                 "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
                 "PYTHONPATH": str(REPO),
@@ -441,7 +451,10 @@ class Run:
                 self.skip(f"{kind} pages", "no such pages")
                 continue
             status, body = get(self.server.base + paths[0])
-            # Each gunicorn worker keeps its own page cache: a few seconds of load fill both.
+            # Every page once (the page cache on disk then serves it to every worker), as readers
+            # would have, then a few seconds of load.
+            for path in paths[1:]:
+                get(self.server.base + path)
             load_test(self.server.base, paths, seconds=WARM_UP_SECONDS)
             r = load_test(self.server.base, paths, seconds=self.args.http_seconds)
             figures[kind] = r
@@ -449,9 +462,8 @@ class Run:
                 kind, r, len(paths), f"after {WARM_UP_SECONDS} s warm-up; first: HTTP {status}, {len(body)} B"
             )
             if kind in self.UNCACHED_KINDS:
-                # A session cookie bypasses the page cache: every request renders the page. The
-                # warm-up fills what the workers keep between renders (an article's key terms and
-                # related pieces, per article version and index version).
+                # A session cookie bypasses the page cache: every request renders the page (the
+                # related pieces, found for the cached pages above, come from the cache).
                 load_test(self.server.base, paths, seconds=WARM_UP_SECONDS, headers=NO_PAGE_CACHE)
                 r = load_test(self.server.base, paths, seconds=self.args.http_seconds, headers=NO_PAGE_CACHE)
                 uncached[kind] = r

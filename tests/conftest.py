@@ -29,6 +29,13 @@ def _private_index_and_media(tmp_path_factory):
     # Tests change data inside one transaction, so the page cache (retired after commits) is
     # off; tests/articles/test_pagecache.py switches it on.
     settings.ARCHIVE_PAGE_CACHE_SECONDS = 0
+    # Related pieces follow each test's index (tests/search/test_related.py switches the cache on),
+    # and the "pages" cache lives in this process, not in var/cache.
+    settings.ARCHIVE_RELATED_SECONDS = 0
+    settings.CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "test-pages",
+    }
     yield root
 
 

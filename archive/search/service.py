@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -407,24 +408,49 @@ def autocomplete(prefix, *, limit=8):
 @_quiet_when_unavailable
 def related_articles(article, *, limit=5):
     """Public articles most like `article` (more-like-this), best first."""
-    if article is not None and article.pk is not None and not connection.uses_our_engine():
-        ids = connection.related_ids(article, timezone.localdate(), limit=limit)
-        found = Article.objects.published().in_bulk(ids)
-        return [found[pk] for pk in ids if pk in found]
-    state = engine.live()
-    if state is None or article is None or article.pk is None:
+    if article is None or article.pk is None:
         return []
-    key = (state.version, _date_int(timezone.localdate()), article.pk, article.updated_at, limit)
-    ids = _RELATED_CACHE.get(key)
-    if ids is None:
-        ids = _related_ids(state, article, limit)
-        _RELATED_CACHE.put(key, ids)
+    ids = _remembered_related_ids(article, limit)
     found = Article.objects.published().in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+    return [found[pk] for pk in ids if pk in found][:limit]
+
+
+def _remembered_related_ids(article, limit):
+    """The ids of the pieces most like `article`, kept in the shared "pages" cache for
+    ARCHIVE_RELATED_SECONDS per version of the article. Working them out costs 50-150 ms at
+    100,000 articles, every worker would repeat it after every index commit, and the list need not
+    follow each commit: a piece unpublished since drops out when the page is rendered (a few spare
+    ids fill its place), one published since joins when the entry expires."""
+    seconds = settings.ARCHIVE_RELATED_SECONDS
+    wanted = limit + RELATED_SPARE
+    if seconds <= 0:
+        return _find_related_ids(article, wanted) or []
+    cache = caches["pages"]
+    key = f"related:{article.pk}:{article.updated_at.timestamp()}:{wanted}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = _find_related_ids(article, wanted)
+        if ids is None:  # not in the index yet: ask again on the next page view
+            return []
+        cache.set(key, ids, seconds)
+    return ids
+
+
+def _find_related_ids(article, limit):
+    """Ids best first, or None when the index does not hold `article` yet."""
+    if not connection.uses_our_engine():
+        return connection.related_ids(article, timezone.localdate(), limit=limit)
+    state = engine.live()
+    if state is None:
+        return None
+    return _related_ids(state, article, limit)
 
 
 def _related_ids(state, article, limit):
     searcher = state.searcher
+    own = searcher.document_number(id=str(article.pk))
+    if own is None:
+        return None
     # Key terms depend on the article's text far more than on the index's statistics, so they
     # are remembered per article version across index commits; they are the costly part.
     keyterms = _KEYTERM_CACHE.get((article.pk, article.updated_at))
@@ -442,7 +468,6 @@ def _related_ids(state, article, limit):
     # Ranked like a search (`_match`): the matching set from posting ids, then `ranking.top`
     # over it, instead of Whoosh's walk of a twelve-term Or through the whole index.
     q = DefaultOr([wq.Term("text", term, boost=weight) for term, weight in keyterms])
-    own = searcher.document_number(id=str(article.pk))
     matched = _docset(searcher, q) & _public_docnums(state)
     matched.discard(own)
     if not matched:
@@ -462,6 +487,8 @@ MAX_AUTOCOMPLETE_CHARS = 100
 # The opening of a piece (title, abstract, first paragraphs) says what it is about; scanning the
 # whole body for key terms cost 200 ms an article page at 10,000 articles.
 RELATED_SCAN_CHARS = 6_000
+# Related ids kept beyond those shown, to stand in for pieces unpublished since they were found.
+RELATED_SPARE = 3
 
 
 def _date_int(value):
@@ -844,7 +871,6 @@ class _SearchCache:
 
 SEARCH_CACHE_SIZE = 256
 _CACHE = _SearchCache(SEARCH_CACHE_SIZE)
-_RELATED_CACHE = _SearchCache(1024)
 _KEYTERM_CACHE = _SearchCache(4096)
 
 
@@ -852,7 +878,6 @@ def clear_search_cache():
     """Forget cached searches, and the close spellings and suggestions remembered for this
     thread's index version (benchmarks measuring uncached searches; tests)."""
     _CACHE.clear()
-    _RELATED_CACHE.clear()
     _KEYTERM_CACHE.clear()
     state = getattr(engine._local, "live", None)
     if state is not None:
