@@ -343,10 +343,13 @@ CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.b
 # Rendered reading pages and an article's related pieces (archive.articles.pagecache): files on
 # local disk, so every gunicorn worker on the machine reads what one of them rendered, and the
 # pages outlive worker restarts. With several machines, point it at Redis or Memcached instead.
+# In development, the server's memory: a template edit shows once the dev server reloads.
 ARCHIVE_CACHE_DIR = Path(os.environ.get("ARCHIVE_CACHE_DIR") or VAR_DIR / "cache")
 CACHES.setdefault(
     "pages",
-    {
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "archive-pages"}
+    if DEBUG
+    else {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(ARCHIVE_CACHE_DIR / "pages"),
         "OPTIONS": {"MAX_ENTRIES": 20_000},

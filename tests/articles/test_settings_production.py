@@ -38,3 +38,17 @@ def test_production_starts_with_a_secret_key():
         "check", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="archive.example.org"
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_production_workers_share_the_page_cache_on_disk(tmp_path):
+    """What one gunicorn worker rendered, another serves: the "pages" cache is files under
+    ARCHIVE_CACHE_DIR in production (two processes here)."""
+    env = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 60, "ARCHIVE_CACHE_DIR": str(tmp_path)}
+    cache = "from django.core.cache import caches; pages = caches['pages']; "
+    put = manage("shell", "-c", cache + "pages.set('page', 'rendered by one worker', 60)", **env)
+    assert put.returncode == 0, put.stderr
+    got = manage("shell", "-c", cache + "print(pages.get('page'))", **env)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.splitlines()[-1] == "rendered by one worker"
+    assert len(list((tmp_path / "pages").glob("*.djcache"))) == 1
