@@ -56,7 +56,7 @@ class PublishedArticlesMixin:
     paginator_class = RememberedCountPaginator
 
     def published_articles(self):
-        return Article.objects.published().newest_first().for_listing().defer("body")
+        return Article.objects.published().newest_first().with_bylines().defer("body")
 
 
 class HomeView(PublishedArticlesMixin, TemplateView):
