@@ -6,8 +6,10 @@ version is one database row (`ContentVersion`) that goes up after every committe
 articles, authors, keywords, bylines and tags, so no page outlives a change: a visitor may read
 the page from before a save only while that save is still committing. Today's date is in the key
 because a piece dated in the future appears on its day without any change. Pages also expire
-after ARCHIVE_PAGE_CACHE_SECONDS, which bounds what is not in the database (the related pieces
-come from the search index, which follows a save within a second).
+after ARCHIVE_PAGE_CACHE_SECONDS, which bounds what the version does not see (changes made with
+raw SQL; the related pieces, from the search index, are kept on their own terms: see
+archive.search.service.related_articles). `remember` keeps a page's costly aggregates under the
+same key rules, for the fresh pages too.
 
 The cache is the "pages" alias: files under ARCHIVE_CACHE_DIR by default, read by every worker on
 the machine, so a page is rendered once rather than once per worker; Redis or Memcached share it
