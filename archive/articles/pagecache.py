@@ -17,6 +17,7 @@ between machines. Running migrate (every deploy) retires what the old code rende
 """
 
 import hashlib
+import logging
 from functools import wraps
 
 from django.apps import apps
@@ -31,6 +32,8 @@ from django.utils.functional import cached_property
 
 from archive.articles.models import Article, Author, Authorship, ContentVersion, Keyword
 from archive.articles.signals import articles_changed
+
+log = logging.getLogger("archive.pagecache")
 
 
 def current_version():
@@ -83,6 +86,26 @@ def _cacheable_request(request):
     )
 
 
+def cache_get(key, default=None):
+    """From the "pages" cache. A cache that cannot be opened or read (a folder the app may not
+    create or read, a Redis that is down) counts as empty, and is logged: pages are rendered
+    rather than fail. (`manage.py check` names such a folder: Django's file cache makes it.)"""
+    try:
+        return caches["pages"].get(key, default)
+    except Exception:
+        log.exception("The page cache cannot be read; rendering without it")
+        return default
+
+
+def cache_set(key, value, seconds):
+    """Into the "pages" cache; a cache that cannot be written (no permission, a full disk) is
+    logged and otherwise ignored."""
+    try:
+        caches["pages"].set(key, value, seconds)
+    except Exception:
+        log.exception("The page cache cannot be written; rendering without it")
+
+
 def _key(kind, version, name):
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
     return f"{kind}:{version}:{timezone.localdate():%Y%m%d}:{digest}"
@@ -98,12 +121,11 @@ def remember(name, compute):
     the items, and visitors with a session, who always get a fresh page, ask for them too."""
     if settings.ARCHIVE_PAGE_CACHE_SECONDS <= 0:
         return compute()
-    cache = caches["pages"]
     key = _key("fact", current_version(), name)  # read before the data, as for pages
-    value = cache.get(key, _MISSING)
+    value = cache_get(key, _MISSING)
     if value is _MISSING:
         value = compute()
-        cache.set(key, value, settings.ARCHIVE_PAGE_CACHE_SECONDS)
+        cache_set(key, value, settings.ARCHIVE_PAGE_CACHE_SECONDS)
     return value
 
 
@@ -122,10 +144,9 @@ def cache_public_page(view):
     def cached_view(request, *args, **kwargs):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
-        cache = caches["pages"]
         where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         key = _key("page", current_version(), where)  # read before the data the page is made from
-        response = cache.get(key)
+        response = cache_get(key)
         if response is not None:
             return response
         response = view(request, *args, **kwargs)
@@ -134,7 +155,7 @@ def cache_public_page(view):
             def store(rendered):
                 session = getattr(request, "session", None)
                 if session is None or not session.accessed:
-                    cache.set(key, rendered, settings.ARCHIVE_PAGE_CACHE_SECONDS)
+                    cache_set(key, rendered, settings.ARCHIVE_PAGE_CACHE_SECONDS)
 
             if hasattr(response, "add_post_render_callback"):
                 response.add_post_render_callback(store)

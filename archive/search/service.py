@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from django.utils.safestring import mark_safe
 from whoosh import query as wq
 from whoosh.query.compound import DefaultOr
 
+from archive.articles import pagecache
 from archive.articles.models import Article, Author, Keyword
 from archive.search import connection, engine, ranking
 from archive.search.analysis import analyze, matching_spans
@@ -425,14 +425,13 @@ def _remembered_related_ids(article, limit):
     wanted = limit + RELATED_SPARE
     if seconds <= 0:
         return _find_related_ids(article, wanted) or []
-    cache = caches["pages"]
     key = f"related:{article.pk}:{article.updated_at.timestamp()}:{wanted}"
-    ids = cache.get(key)
+    ids = pagecache.cache_get(key)
     if ids is None:
         ids = _find_related_ids(article, wanted)
         if ids is None:  # not in the index yet: ask again on the next page view
             return []
-        cache.set(key, ids, seconds)
+        pagecache.cache_set(key, ids, seconds)
     return ids
 
 

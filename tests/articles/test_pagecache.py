@@ -172,3 +172,25 @@ def test_counts_and_charts_are_remembered_for_fresh_pages_until_a_change(make_ar
     html, aggregates = visit()
     assert "3 articles." in html and len(aggregates) == 2
     assert "3 pieces from 2019 to 2021; the most, 2, in 2021." in html
+
+
+@pytest.fixture
+def unwritable_cache(settings, tmp_path):
+    """A "pages" cache on disk whose folder cannot be made (a file stands in its way; as root,
+    permissions would not stop it)."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file")
+    backend = "django.core.cache.backends.filebased.FileBasedCache"
+    working = settings.CACHES
+    settings.CACHES = {**working, "pages": {"BACKEND": backend, "LOCATION": str(blocker / "pages")}}
+    yield blocker / "pages"
+    settings.CACHES = working  # before `page_cache` empties the cache
+
+
+def test_pages_are_rendered_when_the_cache_cannot_be_written(unwritable_cache, make_article, caplog):
+    make_article("Served without a cache")
+    with caplog.at_level("ERROR", logger="archive.pagecache"):
+        assert "Served without a cache" in page("/articles/")
+        assert "Served without a cache" in page("/articles/")
+    assert "The page cache cannot be read; rendering without it" in caplog.text
+    assert "The page cache cannot be written; rendering without it" in caplog.text
