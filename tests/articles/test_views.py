@@ -324,3 +324,29 @@ def test_every_page_has_its_title(client, asadi, url, title):
     response = client.get(url)
     assert response.status_code == 200
     assert f"<title>{title}</title>" in response.content.decode()
+
+
+# Queries per reading page, rendered (the page cache is off in tests): the same for 3 pieces as
+# for 25. E.g. an author page: the author, the count, pieces per year, the page, its bylines.
+READING_PAGE_QUERIES = {
+    "/": 3,
+    "/articles/": 3,
+    "/articles/piece-0/": 4,  # the piece, bylines, keywords, more by its authors
+    "/authors/ann-lee/": 5,
+    "/keywords/oil/": 5,
+    "/archive/": 1,
+    "/archive/2020/": 5,
+    "/authors/": 2,
+    "/keywords/": 2,
+}
+
+
+@pytest.mark.parametrize("pieces", [3, 25])
+def test_reading_pages_take_a_fixed_number_of_queries(
+    client, make_article, django_assert_num_queries, pieces
+):
+    for i in range(pieces):
+        make_article(f"Piece {i}", authors=["Ann Lee", f"Writer {i}"], keywords=["Oil", f"Topic {i}"])
+    for url, queries in READING_PAGE_QUERIES.items():
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200, url
