@@ -337,8 +337,6 @@ ARCHIVE_RATE_LIMITS = {
         "burst": int(os.environ.get("ARCHIVE_SEARCH_BURST") or 15),
     },
 }
-# Buckets live in their own cache: per process by default (so with N gunicorn workers a client
-# gets up to N times the rate); point it at Redis or Memcached to share buckets between processes.
 CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rendered reading pages and an article's related pieces (archive.articles.pagecache): files on
 # local disk, so every gunicorn worker on the machine reads what one of them rendered, and the
@@ -355,6 +353,8 @@ CACHES.setdefault(
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     },
 )
+# Buckets live in their own cache: per process by default (so with N gunicorn workers a client
+# gets up to N times the rate); point it at Redis or Memcached to share buckets between processes.
 CACHES["ratelimit"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "archive-ratelimit",

@@ -79,7 +79,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(pk__in=Authorship.objects.filter(author__in=authors).values("article_id"))
 
     def headlines(self):
-        """Only what a link to a piece shows (title, date, language), not its body."""
+        """Only what a link to a piece shows (slug, title, date, language), not its body."""
         return self.only("id", "slug", "title", "date", "language")
 
     def tagged(self, keyword):
