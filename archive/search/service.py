@@ -63,6 +63,7 @@ class SearchParams:
     date_to: datetime.date | None = None
     sort: str = "relevance"
     page: int = 1
+    page_size: int | None = None  # the API's; None: ARCHIVE_PAGE_SIZE
     errors: dict = field(default_factory=dict)
 
     @property
@@ -145,6 +146,16 @@ class SearchParams:
                 params.page = int(page)
             else:
                 errors["page"] = "No such page."
+        page_size = get("page_size")
+        if page_size:
+            if (
+                page_size.isascii()
+                and page_size.isdigit()
+                and 1 <= int(page_size) <= settings.ARCHIVE_API_MAX_PAGE_SIZE
+            ):
+                params.page_size = int(page_size)
+            else:
+                errors["page_size"] = f"Enter a number from 1 to {settings.ARCHIVE_API_MAX_PAGE_SIZE}."
         return params
 
     def to_querydict(self, **overrides):
@@ -160,6 +171,7 @@ class SearchParams:
             "date_to": self.date_to.isoformat() if self.date_to else "",
             "sort": "" if self.sort == "relevance" else self.sort,
             "page": "" if self.page == 1 else self.page,
+            "page_size": self.page_size or "",
         }
         values.update(overrides)
         return {key: str(value) for key, value in values.items() if value not in ("", None)}
@@ -278,7 +290,7 @@ def _quiet_when_unavailable(function):
 
 
 def _run_search(params, *, per_page=None):
-    per_page = per_page or settings.ARCHIVE_PAGE_SIZE
+    per_page = per_page or params.page_size or settings.ARCHIVE_PAGE_SIZE
     results = SearchResults(params=params, per_page=per_page, page=params.page)
     if params.is_empty:
         return results
@@ -837,6 +849,7 @@ def _params_key(params):
         params.date_to,
         params.sort,
         params.page,
+        params.page_size,
     )
 
 

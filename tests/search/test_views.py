@@ -183,3 +183,12 @@ def test_check_index_repair_builds_a_missing_index(make_article, search_index, s
     call_command("check_index", "--json")
     assert json.loads(capsys.readouterr().out)["index"] == 1
     engine.forget_searcher()
+
+
+def test_api_search_page_size(client, corpus):
+    data = client.get("/api/search/", {"q": "iraq", "page_size": "1"}).json()
+    assert (data["count"], data["num_pages"], len(data["results"])) == (2, 2, 1)
+    second = client.get("/api/search/", {"q": "iraq", "page_size": "1", "page": "2"}).json()
+    assert [r["title"] for r in data["results"] + second["results"]] == ["Iraq and Russia", "Energy in Iraq"]
+    bad = client.get("/api/search/", {"q": "iraq", "page_size": "1000"}).json()
+    assert bad["errors"] == {"page_size": "Enter a number from 1 to 100."}
