@@ -34,9 +34,9 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 def post_worker_init(worker):
     # Read the search index's per-segment values before the first request rather than in it
     # (seconds at 100,000 articles). Search still works if this fails: the first search reads them.
-    from archive.search.engine import warm
+    from archive.search.backends import backend
 
     try:
-        warm()
+        backend().warm()
     except Exception:
         worker.log.exception("could not open the search index ahead of requests")

@@ -154,13 +154,14 @@ ARCHIVE_INDEX_DIR = Path(os.environ.get("ARCHIVE_INDEX_DIR") or VAR_DIR / "index
 
 
 def search_connection(url, index_dir):
-    """HAYSTACK_CONNECTIONS["default"] from ARCHIVE_SEARCH_URL; unset: our Whoosh engine.
+    """HAYSTACK_CONNECTIONS["default"] from ARCHIVE_SEARCH_URL (unset: the built-in engine, which
+    needs no Haystack connection; Haystack still wants one, which nothing uses).
 
     solr://host:8983/solr/archive (solr+https:// for TLS), elasticsearch://host:9200/archive
     (Elasticsearch 7; elasticsearch+https://), whoosh:///path (Haystack's stock Whoosh backend).
     """
     if not url:
-        return {"ENGINE": "archive.search.backend.ArchiveWhooshEngine", "PATH": str(index_dir)}
+        return {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}
     scheme, _, rest = url.partition("://")
     engine, _, transport = scheme.partition("+")
     http = transport or "http"
@@ -181,17 +182,23 @@ def search_connection(url, index_dir):
     )
 
 
-HAYSTACK_CONNECTIONS = {"default": search_connection(os.environ.get("ARCHIVE_SEARCH_URL"), ARCHIVE_INDEX_DIR)}
+ARCHIVE_SEARCH_URL = os.environ.get("ARCHIVE_SEARCH_URL") or ""
+HAYSTACK_CONNECTIONS = {"default": search_connection(ARCHIVE_SEARCH_URL, ARCHIVE_INDEX_DIR)}
+# The engine searches and index writes go through (archive.search.backends): the built-in one on
+# ARCHIVE_INDEX_DIR, or Haystack's connection above when ARCHIVE_SEARCH_URL names an engine.
+ARCHIVE_SEARCH_BACKEND = (
+    "archive.search.backends.haystack.HaystackBackend"
+    if ARCHIVE_SEARCH_URL
+    else "archive.search.backends.whoosh.WhooshBackend"
+)
 # Never let the engine fail silently while developing or testing; production logs and repairs.
 HAYSTACK_SILENTLY_FAIL = not DEBUG
 # The default narrows every search with an extra unlimited query; we index one model only.
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 # Index writes are queued after commit by archive.search, not done inside the request.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
-# The default engine, archive.search.backend.ArchiveWhooshEngine, writes and reads
-# ARCHIVE_INDEX_DIR itself (generations + CURRENT pointer, separate segment files, one file lock
-# for writers); see README "Search". Haystack's own update/rebuild/clear commands are replaced by
-# ours (archive.search is listed before haystack), which go through the configured engine.
+# Haystack's own update/rebuild/clear commands are replaced by ours (archive.search is listed
+# before haystack), which go through the configured engine.
 # Seconds a process waits after a commit before writing the queued index updates, so that saves
 # made close together (an import) share one index commit; 0 drains synchronously in the hook.
 ARCHIVE_SEARCH_DRAIN_DELAY = float(os.environ.get("ARCHIVE_SEARCH_DRAIN_DELAY") or 0.15)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("archive/", include(article_urls.archive)),
     path("authors/", include(article_urls.authors)),
     path("keywords/", include(article_urls.keywords)),
+    path("originals/", include(article_urls.originals)),
     path("", include("archive.search.urls")),
     path("", include("archive.ingest.urls")),
     path("", include("archive.interop.urls")),

@@ -38,8 +38,8 @@ from bench.queries import query_mix  # noqa: E402
 
 def has_search():
     try:
-        from archive.search import engine  # noqa: F401
-        from archive.search.service import SearchParams, run_search  # noqa: F401
+        from archive.search.backends import backend  # noqa: F401
+        from archive.search.service import SearchRequest, run_search  # noqa: F401
     except ImportError:
         return False
     return True
@@ -119,15 +119,17 @@ def load_with_services(corpus_out, *, batch=200):
 
 
 def search_params_for(query):
-    """Our SearchParams for a query of the mix (author and keyword filters by slug)."""
+    """Our SearchRequest for a query of the mix (author and keyword filters by slug)."""
     from archive.articles.models import Author, Keyword
-    from archive.search.service import SearchParams
+    from archive.search.service import SearchRequest
 
-    params = SearchParams(q=query.text)
+    params = SearchRequest(q=query.text)
     if query.author:
-        params.author = Author.objects.filter(name=query.author).values_list("slug", flat=True).first() or ""
+        params.filters["author"] = (
+            Author.objects.filter(name=query.author).values_list("slug", flat=True).first() or ""
+        )
     if query.keyword:
-        params.keyword = (
+        params.filters["keyword"] = (
             Keyword.objects.filter(name__iexact=query.keyword).values_list("slug", flat=True).first() or ""
         )
     return params
@@ -193,7 +195,7 @@ def freshness(*, samples, timeout, base=None):
     """
     from archive.articles.models import Article
     from archive.articles.services import article_set_authors, author_get_or_create, unique_slug
-    from archive.search.service import SearchParams, search_article_ids
+    from archive.search.service import SearchRequest, search_article_ids
     from bench.http_load import get
 
     author, _ = author_get_or_create(name="Bench Freshness", affiliation="")
@@ -219,7 +221,7 @@ def freshness(*, samples, timeout, base=None):
                 # away) would otherwise count as found before the save reached the index.
                 hit = status == 200 and any(r["title"] == title for r in json.loads(body).get("results", []))
             else:
-                hit = article.pk in search_article_ids(SearchParams(q=word), limit=5)
+                hit = article.pk in search_article_ids(SearchRequest(q=word), limit=5)
             if hit:
                 found = True
                 break

@@ -135,13 +135,14 @@ def main():
     from whoosh import index as windex
     from whoosh import qparser
 
-    from archive.search import engine
-    from archive.search.service import SearchParams, run_search
+    from archive.search.backends.whoosh import store
+    from archive.search.service import SearchRequest, run_search
 
-    # Raw Whoosh on the same index: its own parser, one searcher reused, top 20, no facets/snippets.
-    ix = windex.open_dir(str(engine.index_dir()), indexname=engine.current_name())
+    # Raw Whoosh on the same index: its own parser, words OR-grouped as ours rank them, one
+    # searcher reused, top 20, no facets/snippets.
+    ix = windex.open_dir(str(store.index_dir()), indexname=store.current_name())
     raw_searcher = ix.searcher()
-    parser_ = qparser.QueryParser("text", ix.schema)
+    parser_ = qparser.QueryParser("text", ix.schema, group=qparser.OrGroup)
     # run_search as served (repeated identical searches come from the cache after the first),
     # run_search with the cache emptied before every call (what a new query costs), raw Whoosh.
     from archive.search import service
@@ -149,7 +150,7 @@ def main():
     clear_cache = getattr(service, "clear_search_cache", lambda: None)
     timings = {"run_search": [], "uncached": [], "raw_whoosh": []}
     counts = {}
-    run_search(SearchParams.from_querydict({"q": "warm up"}))  # open the searcher, build columns
+    run_search(SearchRequest.from_querydict({"q": "warm up"}))  # open the searcher, build columns
     profiler = None
     if args.profile:
         from pyinstrument import Profiler
@@ -157,7 +158,7 @@ def main():
         profiler = Profiler(interval=0.0005)
     for _ in range(args.repeat):
         for q in QUERIES:
-            params = SearchParams.from_querydict({"q": q})
+            params = SearchRequest.from_querydict({"q": q})
             clear_cache()
             if profiler:
                 profiler.start()
@@ -171,7 +172,7 @@ def main():
     for _ in range(args.repeat):
         for q in QUERIES:
             started = time.perf_counter()
-            run_search(SearchParams.from_querydict({"q": q}))
+            run_search(SearchRequest.from_querydict({"q": q}))
             timings["run_search"].append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             hits = raw_searcher.search(parser_.parse(q), limit=20)

@@ -75,7 +75,8 @@ def search_index(db):
     queue into the index, as the after-commit hook does in production. Tests that exercise the
     hook itself use `django_capture_on_commit_callbacks(execute=True)`.
     """
-    from archive.search import engine, indexing
+    from archive.search import indexing
+    from archive.search.backends import backend
 
     class SearchIndex:
         def update(self):
@@ -87,11 +88,10 @@ def search_index(db):
         def report(self):
             return indexing.compare()
 
-    with engine.write_lock(wait=True):
-        engine.clear()
-    engine.forget_searcher()
+    backend().clear()
+    backend().forget()
     yield SearchIndex()
-    engine.forget_searcher()
+    backend().forget()
 
 
 @pytest.fixture

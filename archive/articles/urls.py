@@ -40,3 +40,5 @@ keywords = (
     ],
     "keywords",
 )
+# The original uploaded file of an article, as a download (published articles only, for the public).
+originals = ([path("<str:slug>/", views.original, name="download")], "originals")

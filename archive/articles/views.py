@@ -1,15 +1,17 @@
 """Reading pages: thin views over the published queryset."""
 
 import datetime
+import mimetypes
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
+from archive.articles import parts
 from archive.articles.models import Article, Author, Authorship, Keyword
 from archive.articles.pagecache import RememberedCountPaginator, remember
 
@@ -111,6 +113,7 @@ class ArticleDetailView(DetailView):
             if authors
             else []
         )
+        context["parts"] = parts.for_page("article", request=self.request, obj=article)
         return context
 
 
@@ -231,6 +234,7 @@ class AuthorDetailView(PublishedArticlesMixin, ListView):
         context["per_year"], context["per_year_max"] = remembered_pieces_per_year(
             Article.objects.published().by_author(self.author)
         )
+        context["parts"] = parts.for_page("author", request=self.request, obj=self.author)
         return context
 
 
@@ -261,8 +265,32 @@ class KeywordDetailView(PublishedArticlesMixin, ListView):
         context["per_year"], context["per_year_max"] = remembered_pieces_per_year(
             Article.objects.published().tagged(self.keyword)
         )
+        context["parts"] = parts.for_page("keyword", request=self.request, obj=self.keyword)
         return context
 
 
 class AboutView(TemplateView):
     template_name = "articles/about.html"
+
+
+def original(request, slug):
+    """The article's original file as a download. The public sees published articles only."""
+    articles = (
+        Article.objects.all()
+        if request.user.is_active and request.user.is_staff
+        else Article.objects.published()
+    )
+    article = get_object_or_404(articles, slug=slug)
+    if not article.original_file:
+        raise Http404("This article has no original file.")
+    try:
+        handle = article.original_file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The original file is missing.") from error
+    name = article.original_download_name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-cache" if not article.is_public else "public, max-age=3600"
+    return response

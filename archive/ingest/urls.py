@@ -1,5 +1,4 @@
-"""Routes of archive.ingest (mounted at the site root): the staff upload pages under /admin/ingest/
-and the public download of an article's original file."""
+"""Routes of archive.ingest: the staff upload pages, under /admin/ingest/."""
 
 from django.contrib import admin
 from django.urls import path
@@ -13,5 +12,4 @@ urlpatterns = [
     path("admin/ingest/pending/", admin.site.admin_view(views.pending_list), name="pending"),
     path("admin/ingest/pending/<int:pk>/", admin.site.admin_view(views.review), name="review"),
     path("admin/ingest/pending/<int:pk>/discard/", admin.site.admin_view(views.discard), name="discard"),
-    path("originals/<str:slug>/", views.original, name="original"),
 ]

@@ -3,7 +3,6 @@ of an article's original file. Views are glue: reading files is archive.ingest.e
 saving is archive.ingest.services'."""
 
 import hashlib
-import mimetypes
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +10,6 @@ from django.contrib.admin import site as admin_site
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -151,26 +149,3 @@ def discard(request, pk):
     transaction.on_commit(lambda: storage.delete(name))
     messages.info(request, f"Discarded “{pending.filename}”.")
     return redirect("ingest:pending")
-
-
-def original(request, slug):
-    """The article's original file as a download. The public sees published articles only."""
-    articles = (
-        Article.objects.all()
-        if request.user.is_active and request.user.is_staff
-        else Article.objects.published()
-    )
-    article = get_object_or_404(articles, slug=slug)
-    if not article.original_file:
-        raise Http404("This article has no original file.")
-    try:
-        handle = article.original_file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("The original file is missing.") from error
-    name = article.original_download_name
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-cache" if not article.is_public else "public, max-age=3600"
-    return response

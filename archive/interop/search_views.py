@@ -1,7 +1,6 @@
 """The parts of interop that stand on search: the feed of a search, OpenSearch suggestions and
-the export of a whole result set. They go through `archive.search.service` only:
-`SearchParams.from_querydict(querydict)` (never raises), `search_article_ids(params, *, limit)`
-(ids in result order) and `autocomplete(prefix, *, limit)`.
+the export of a whole result set. They read their parameters through the search form
+(`SearchRequest.from_querydict`, which never raises) and go through `archive.search.service`.
 """
 
 from django.conf import settings
@@ -12,22 +11,16 @@ from django.views.decorators.http import require_GET
 from archive.interop.feeds import ArticleFeed, RssMixin
 from archive.interop.queries import articles_in_order
 from archive.interop.views import export_response
-
-
-def search_service():
-    from archive.search import service  # imported late: search is optional for the rest of interop
-
-    return service
+from archive.search.service import SearchRequest, autocomplete, search_article_ids
 
 
 def searched_articles(querydict, *, limit, default_sort=None):
     """The public articles a search finds, in result order, with authors and keywords prefetched.
     `default_sort` applies when the query names no sort."""
-    service = search_service()
-    params = service.SearchParams.from_querydict(querydict)
+    search = SearchRequest.from_querydict(querydict)
     if default_sort and not querydict.get("sort"):
-        params.sort = default_sort
-    return articles_in_order(service.search_article_ids(params, limit=limit))
+        search.sort = default_sort
+    return articles_in_order(search_article_ids(search, limit=limit))
 
 
 def _query_string(request):
@@ -70,7 +63,7 @@ class SearchRssFeed(RssMixin, SearchAtomFeed):
 def opensearch_suggestions(request):
     """OpenSearch suggestions (application/x-suggestions+json): [query, labels, types, urls]."""
     query = request.GET.get("q", "")
-    suggestions = search_service().autocomplete(query, limit=10) if query.strip() else []
+    suggestions = autocomplete(query, limit=10) if query.strip() else []
     body = [
         query,
         [s["label"] for s in suggestions],

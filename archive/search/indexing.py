@@ -23,10 +23,10 @@ import time
 from django.conf import settings
 from django.db import connections, transaction
 
-from archive.articles.models import Article
 from archive.articles.signals import in_bulk_writes
-from archive.search import connection, engine
-from archive.search.documents import article_stamp
+from archive.search import schema
+from archive.search.backends import backend
+from archive.search.backends.base import IndexLocked
 from archive.search.models import PendingIndexUpdate
 
 log = logging.getLogger("archive.search")
@@ -159,9 +159,9 @@ def process_queue(*, wait=True):
     done = 0
     while True:
         try:
-            with engine.write_lock(wait=wait):
+            with backend().write_lock(wait=wait):
                 done += _drain_locked()
-        except engine.IndexLocked:
+        except IndexLocked:
             return done
         # Re-check after releasing: rows committed while we held the lock may have given up on it.
         if not PendingIndexUpdate.objects.exists():
@@ -182,17 +182,11 @@ def _drain_locked():
 
 
 def write_articles(ids):
-    """Rewrite the documents of `ids` from the database through the configured Haystack backend
-    (our engine, or Solr/Elasticsearch/...): deleted and unpublished ones are removed."""
-    backend, index = connection.backend_and_index()
-    articles = list(index.index_queryset().filter(pk__in=ids))
+    """Rewrite the documents of `ids` from the database through the configured engine: deleted
+    and unpublished ones are removed."""
+    articles = list(schema.indexable().filter(pk__in=ids).for_listing())
     found = {article.pk for article in articles}
-    gone = sorted(pk for pk in ids if pk not in found)
-    for n, pk in enumerate(gone, 1):
-        # Held until the update below (or the last removal) commits: one index commit per batch.
-        backend.remove(connection.identifier(pk), commit=not articles and n == len(gone))
-    if articles:
-        backend.update(index, articles)
+    backend().update(articles, delete_ids=sorted(pk for pk in ids if pk not in found))
 
 
 def catch_up():
@@ -207,10 +201,9 @@ def catch_up():
         return 0
     started = time.monotonic()
     how = "updates"
-    if connection.uses_our_engine():
-        state = engine.live()
-        if queued >= max(REBUILD_FROM, (state.searcher.doc_count() if state else 0) // 4):
-            how = "new generation"
+    engine = backend()
+    if engine.builds_aside and queued >= max(REBUILD_FROM, (engine.doc_count() or 0) // 4):
+        how = "new generation"
     if how == "updates":
         process_queue(wait=True)
     else:
@@ -226,37 +219,21 @@ def catch_up():
 REBUILD_FROM = 500
 
 
-def public_candidates():
-    """Every article the index should hold: published ones, future-dated included."""
-    return Article.objects.filter(status=Article.Status.PUBLISHED).order_by("pk")
-
-
-def iter_documents(queryset, *, chunk_size=500):
-    """Our engine's documents for `queryset`, prepared by the Haystack SearchIndex."""
-    from archive.search.backend import engine_document
-
-    index = connection.article_index()
-    for article in queryset.for_listing().iterator(chunk_size=chunk_size):
-        try:
-            yield engine_document(index.full_prepare(article))
-        except Exception:
-            log.exception("could not build the index document of article %s", article.pk)
-
-
 def rebuild(*, progress=None):
-    """Build a complete new generation and swap it in; search answers from the old one meanwhile.
+    """Index every indexable article from scratch. The built-in engine writes a new generation
+    beside the live one and swaps it in (search answers from the old one meanwhile); another
+    engine rewrites its documents in place.
 
-    Holds the write lock throughout, so saves made meanwhile wait in the queue and are applied to
-    the new generation right after the swap.
-    """
-    if not connection.uses_our_engine():
-        return _rebuild_through_haystack(progress=progress)
+    Holds the write lock throughout, so saves made meanwhile wait in the queue and are applied
+    right after."""
+    engine = backend()
     with engine.write_lock(wait=True, timeout=3600):
         # Rows queued before this point are covered by the fresh read of the database.
         covered = list(PendingIndexUpdate.objects.values_list("id", flat=True))
-        procs = engine.build_procs(public_candidates().count())
-        name = engine.build_generation(iter_documents(public_candidates()), progress=progress, procs=procs)
-        engine.swap_generation(name)
+        articles = schema.indexable()
+        name = engine.rebuild(
+            articles.for_listing().iterator(chunk_size=BATCH), progress=progress, count=articles.count()
+        )
         for start in range(0, len(covered), BATCH):
             PendingIndexUpdate.objects.filter(id__in=covered[start : start + BATCH]).delete()
         _drain_locked()
@@ -264,34 +241,13 @@ def rebuild(*, progress=None):
     return name
 
 
-def _rebuild_through_haystack(*, progress=None):
-    """Another Haystack engine: rewrite every document in place (the live index keeps answering),
-    then remove what should not be there. Returns None (no generation name)."""
-    backend, index = connection.backend_and_index()
-    covered = list(PendingIndexUpdate.objects.values_list("id", flat=True))
-    ids = list(public_candidates().values_list("pk", flat=True))
-    done = 0
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        backend.update(index, list(index.index_queryset().filter(pk__in=batch)))
-        done += len(batch)
-        if progress:
-            progress(done)
-    for start in range(0, len(covered), BATCH):
-        PendingIndexUpdate.objects.filter(id__in=covered[start : start + BATCH]).delete()
-    orphaned = set(connection.indexed_stamps()) - set(ids)
-    if orphaned:
-        write_articles(orphaned)
-    process_queue(wait=False)
-    return None
-
-
 def compare():
     """How the index differs from the database (PRODUCT.md's `check_index --json` shape)."""
-    expected = {}
-    for article in public_candidates().for_listing().iterator(chunk_size=500):
-        expected[article.pk] = article_stamp(article, article.ordered_authors, list(article.keywords.all()))
-    indexed = engine.indexed_stamps() if connection.uses_our_engine() else connection.indexed_stamps()
+    expected = {
+        article.pk: schema.stamp(article)
+        for article in schema.indexable().for_listing().iterator(chunk_size=BATCH)
+    }
+    indexed = backend().stamps()
     missing = sorted(pk for pk in expected if pk not in indexed)
     orphaned = sorted(pk for pk in indexed if pk not in expected)
     stale = sorted(pk for pk, stamp in expected.items() if pk in indexed and indexed[pk] != stamp)
@@ -307,11 +263,12 @@ def compare():
 def repair(report=None):
     """Fix what `compare()` found (creating the index if there is none); returns the new report."""
     report = report or compare()
-    ids = set(report["missing"]) | set(report["stale"]) | set(report["orphaned"])
+    ids = sorted(set(report["missing"]) | set(report["stale"]) | set(report["orphaned"]))
+    engine = backend()
     with engine.write_lock(wait=True):
-        if engine.current_name() is None and connection.uses_our_engine():
-            engine.open_for_writing()
+        if not engine.exists():
+            engine.create()
         for start in range(0, len(ids), BATCH):
-            write_articles(sorted(ids)[start : start + BATCH])
+            write_articles(ids[start : start + BATCH])
         _drain_locked()
     return compare()

@@ -6,9 +6,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
-from archive.search import connection, indexing
+from archive.search import indexing
+from archive.search.backends import backend
 from archive.search.models import PendingIndexUpdate
-from archive.search.service import SearchParams, SearchUnavailable, autocomplete, run_search
+from archive.search.service import SearchRequest, SearchUnavailable, autocomplete, run_search
 
 UNAVAILABLE = "Search is unavailable for a moment: its index is being rebuilt. Reading pages still work."
 RETRY_AFTER = "120"
@@ -31,27 +32,33 @@ class SearchView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = SearchParams.from_querydict(self.request.GET)
-        results = run_search(params)
-        if results.page_out_of_range or "page" in params.errors:
+        search = SearchRequest.from_querydict(self.request.GET)
+        try:
+            results = run_search(search, browse=True)
+        except SearchUnavailable:
+            if not search.is_empty:
+                raise
+            results = run_search(search)  # the form and its help need no index
+        if results.page_out_of_range or "page" in search.errors:
             raise Http404("No such page of results.")
-        context.update(params=params, results=results, query=params.q)
+        context.update(search=search, results=results, query=search.q)
         return context
 
 
 def search_api(request):
-    params = SearchParams.from_querydict(request.GET)
+    search = SearchRequest.from_querydict(request.GET)
     try:
-        results = run_search(params)
+        results = run_search(search)
     except SearchUnavailable:
         response = JsonResponse({"error": UNAVAILABLE}, status=503)
         response["Retry-After"] = RETRY_AFTER
         return response
-    if results.page_out_of_range or "page" in params.errors:
+    if results.page_out_of_range or "page" in search.errors:
         return JsonResponse({"error": "No such page of results."}, status=404)
     return JsonResponse(
         {
             "count": results.count,
+            "count_all_words": results.count_all,
             "page": results.page,
             "num_pages": results.num_pages,
             "results": [
@@ -63,6 +70,7 @@ def search_api(request):
                     "kind": hit.kind,
                     "language": hit.language,
                     "snippet": str(hit.snippet),
+                    "missing_words": list(hit.missing),
                 }
                 for hit in results.hits
             ],
@@ -73,8 +81,9 @@ def search_api(request):
                 for name, items in results.facets.items()
             },
             "suggestion": results.suggestion,
+            "corrected_query": results.corrected_query,
             "note": results.note,
-            "errors": params.errors,
+            "errors": search.errors,
         },
         json_dumps_params={"ensure_ascii": False},
     )
@@ -109,7 +118,7 @@ def index_health(request):
             "differences": [(name, report[name], meaning) for name, meaning in DIFFERENCES.items()],
             "in_step": not any(report[name] for name in DIFFERENCES),
             "pending": PendingIndexUpdate.objects.count(),
-            "engine": connection.engine_name(),
+            "engine": backend().name,
         },
     )
 

@@ -60,7 +60,7 @@ def test_persian_and_arabic_share_and_query_mix(sources, tmp_path):
     assert names == [
         "rare word",
         "common word",
-        "two-word AND",
+        "two words",
         "phrase",
         "prefix",
         "author filter",
@@ -69,6 +69,12 @@ def test_persian_and_arabic_share_and_query_mix(sources, tmp_path):
         "Persian",
         "Arabic",
         "typo",
+        "topic 1",
+        "topic 2",
+        "topic 3",
+        "question 1",
+        "question 2",
+        "question 3",
     ]
 
 

@@ -143,12 +143,14 @@ def archive_site(django_db_setup, django_db_blocker, _async_unsafe_allowed):
     may name a port) for the whole package; emptied afterwards."""
     from pytest_django.live_server_helper import LiveServer
 
-    from archive.search import engine, indexing
+    from archive.search import indexing
+    from archive.search.backends import backend
+    from archive.search.backends.whoosh import store
 
     def empty_index():
-        with engine.write_lock(wait=True):
-            engine.clear()
-        engine.forget_searcher()
+        with store.write_lock(wait=True):
+            store.clear()
+        backend().forget()
 
     with django_db_blocker.unblock():
         empty_index()

@@ -100,6 +100,7 @@ def test_filter_by_a_year_from_the_histogram_then_by_a_facet(content, open_page)
     # Then the first author facet narrows further, keeping the year.
     in_year = api(page, f"q=government&year={year}")
     author = in_year["facets"]["author"][0]
+    page.locator(".facet--author summary").click()  # the filter groups open on demand
     with page.expect_navigation():
         page.locator(".facet--author a", has_text=author["label"]).first.click()
     query = parse_qs(urlsplit(page.url).query)

@@ -8,12 +8,12 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from archive.search import engine
+from archive.search.backends import backend
 
 
 def damage(kind):
     folder = Path(settings.ARCHIVE_INDEX_DIR)
-    engine.forget_searcher()
+    backend().forget()
     data_files = [f for f in folder.iterdir() if f.is_file() and f.name not in ("CURRENT", "write.lock")]
     if kind == "folder deleted":
         shutil.rmtree(folder)
@@ -58,7 +58,7 @@ def test_a_damaged_index_gives_a_503_and_rebuild_index_restores_search(client, i
     assert client.get("/api/autocomplete/", {"q": "ira"}).status_code == 200
 
     call_command("rebuild_index", verbosity=0)
-    engine.forget_searcher()
+    backend().forget()
     result = client.get("/api/search/", {"q": "iraq"}).json()
     assert [hit["title"] for hit in result["results"]] == ["Iraq and Russia"]
     report = client.get("/api/search/", {"q": "asadi"}).json()

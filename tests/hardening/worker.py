@@ -68,20 +68,20 @@ QUERIES = ["energy", "piece", "oil", "editor", "shared author", "topic", "gulf O
 
 
 def search(stop_file):
-    from archive.search import engine
-    from archive.search.service import SearchParams, SearchUnavailable, run_search
+    from archive.search.backends.whoosh import store
+    from archive.search.service import SearchRequest, SearchUnavailable, run_search
 
     stop = Path(stop_file)
     searches, unavailable, failed, hits = 0, 0, 0, 0
     while not stop.exists():
         for query in QUERIES:
-            params = SearchParams(q=query, sort=["relevance", "newest"][searches % 2])
+            params = SearchRequest(q=query, sort=["relevance", "newest"][searches % 2])
             try:
                 results = run_search(params)
                 hits += results.count
             except SearchUnavailable:
                 # Expected only before the first import has created the index.
-                if engine.current_name() is None:
+                if store.current_name() is None:
                     unavailable += 1
                     time.sleep(0.05)
                 else:

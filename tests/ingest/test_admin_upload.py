@@ -107,7 +107,7 @@ def test_upload_check_save_read_download(editor, client, django_capture_on_commi
     assert found["results"][0]["url"].endswith(article.get_absolute_url())
     public = client.get(article.get_absolute_url())
     assert public.status_code == 200
-    download_url = reverse("ingest:original", kwargs={"slug": article.slug})
+    download_url = reverse("originals:download", kwargs={"slug": article.slug})
     assert f'href="{download_url}"' in public.content.decode()
     download = client.get(download_url)
     assert download.status_code == 200
@@ -193,7 +193,7 @@ def test_drafts_originals_are_not_public(editor, client):
     }
     editor.post(reverse("ingest:review", kwargs={"pk": pending.pk}), data)
     article = Article.objects.get()
-    url = reverse("ingest:original", kwargs={"slug": article.slug})
+    url = reverse("originals:download", kwargs={"slug": article.slug})
     assert editor.get(url).status_code == 200
     client.logout()
     assert client.get(url).status_code == 404

@@ -23,6 +23,7 @@ def make_oil_shelf(make_article):
         authors=["Ann Lee", "Bo Chen"],
         keywords=["Energy"],
         body="<p>Iraq exports oil through the Gulf.</p>",
+        source_name="Gulf Review",
     )
     make_article(
         "Oil markets",

@@ -7,9 +7,11 @@ from django.core.management import call_command
 
 from archive.articles.models import Article
 from archive.ingest.importer import import_paths
-from archive.search import engine, indexing
+from archive.search import indexing
+from archive.search.backends import backend
+from archive.search.backends.whoosh import store
 from archive.search.models import PendingIndexUpdate
-from archive.search.service import SearchParams, run_search
+from archive.search.service import SearchRequest, run_search
 
 
 def items(n, word="zanzibarite"):
@@ -26,7 +28,7 @@ def items(n, word="zanzibarite"):
 
 
 def found(q):
-    return {hit.title for hit in run_search(SearchParams(q=q)).hits}
+    return {hit.title for hit in run_search(SearchRequest(q=q)).hits}
 
 
 @pytest.fixture
@@ -47,7 +49,7 @@ def test_pieces_are_committed_at_once_and_indexed_at_the_end(search_index, json_
         # Mid-import: the piece is committed and queued, not yet written to the index.
         assert Article.objects.filter(pk=result.article.pk).exists()
         assert PendingIndexUpdate.objects.filter(article_id=result.article.pk).exists()
-        assert result.article.pk not in engine.indexed_stamps()
+        assert result.article.pk not in backend().stamps()
         seen.append(result.status)
 
     results = import_paths([json_file(items(3))], progress=progress)
@@ -83,13 +85,13 @@ def test_an_interrupted_import_keeps_its_pieces_queued_for_update_index(search_i
 def test_a_catch_up_over_most_of_the_index_builds_a_new_generation(search_index, json_file, monkeypatch):
     monkeypatch.setattr(indexing, "REBUILD_FROM", 3)
     call_command("import_articles", str(json_file(items(1, word="firstling"), "one.json")), verbosity=0)
-    before = engine.current_name()
+    before = store.current_name()
     assert found("firstling") == {"Bulk piece 0 on firstling"}
 
     # Three more pieces over an index of one: rebuilt aside and swapped in, not patched.
     call_command("import_articles", str(json_file(items(3, word="secondling"), "three.json")), verbosity=0)
 
-    assert engine.current_name() != before
+    assert store.current_name() != before
     assert found("secondling") == {f"Bulk piece {i} on secondling" for i in range(3)}
     assert found("firstling") == {"Bulk piece 0 on firstling"}
     assert not PendingIndexUpdate.objects.exists()

@@ -1,10 +1,12 @@
 """Filters, facets with counts, sorts, pagination, and what the public never sees."""
 
+import datetime
+
 import pytest
 
 from archive.articles.models import Article
 from archive.search.service import (
-    SearchParams,
+    SearchRequest,
     autocomplete,
     related_articles,
     run_search,
@@ -14,7 +16,7 @@ from tests.search.conftest import make_oil_shelf
 
 
 def search(**params):
-    return run_search(SearchParams.from_querydict(params), per_page=params.pop("per_page", 20))
+    return run_search(SearchRequest.from_querydict(params), per_page=params.pop("per_page", 20))
 
 
 @pytest.fixture
@@ -51,6 +53,7 @@ def test_facets_with_counts(corpus):
         "kind": {"commentary": 2, "paper": 1, "report": 1},
         "language": {"en": 3, "fa": 1},
         "year": {2018: 1, 2019: 2, 2020: 1},
+        "source": {"Gulf Review": 1},
     }
     assert {item["label"] for item in facets["author"]} == {"Ann Lee", "Bo Chen"}
     assert [item["value"] for item in facets["year"]] == [2020, 2019, 2018]
@@ -73,12 +76,12 @@ def test_sorts(corpus):
 
 
 def test_pagination(corpus):
-    first = run_search(SearchParams.from_querydict({"q": "oil", "sort": "newest"}), per_page=3)
-    second = run_search(SearchParams.from_querydict({"q": "oil", "sort": "newest", "page": "2"}), per_page=3)
+    first = run_search(SearchRequest.from_querydict({"q": "oil", "sort": "newest"}), per_page=3)
+    second = run_search(SearchRequest.from_querydict({"q": "oil", "sort": "newest", "page": "2"}), per_page=3)
     assert (first.count, first.num_pages, second.page) == (4, 2, 2)
     assert titles(first) == ["نفت ایران", "Oil markets", "Oil and Iraq"]
     assert titles(second) == ["Oil and Iran"]
-    third = run_search(SearchParams.from_querydict({"q": "oil", "page": "3"}), per_page=3)
+    third = run_search(SearchRequest.from_querydict({"q": "oil", "page": "3"}), per_page=3)
     assert third.page_out_of_range and third.hits == []
 
 
@@ -87,7 +90,7 @@ def test_drafts_and_future_never_visible(corpus):
     assert not hidden & set(titles(search(q="oil")))
     assert not hidden & set(titles(search(q="draft OR tomorrow")))
     assert not hidden & {item["label"] for item in autocomplete("oil", limit=20)}
-    ids = search_article_ids(SearchParams.from_querydict({"q": "oil"}), limit=50)
+    ids = search_article_ids(SearchRequest.from_querydict({"q": "oil"}), limit=50)
     assert set(Article.objects.filter(pk__in=ids).values_list("title", flat=True)) == {
         "Oil and Iran",
         "Oil and Iraq",
@@ -99,7 +102,7 @@ def test_drafts_and_future_never_visible(corpus):
 
 
 def test_search_article_ids_in_result_order(corpus):
-    ids = search_article_ids(SearchParams.from_querydict({"q": "oil", "sort": "oldest"}), limit=2)
+    ids = search_article_ids(SearchRequest.from_querydict({"q": "oil", "sort": "oldest"}), limit=2)
     assert [Article.objects.get(pk=pk).title for pk in ids] == ["Oil and Iran", "Oil and Iraq"]
 
 
@@ -113,7 +116,7 @@ def test_autocomplete(corpus):
 
 
 def test_params_never_raise():
-    params = SearchParams.from_querydict(
+    params = SearchRequest.from_querydict(
         {
             "q": "x\x00",
             "year": "20x1",
@@ -127,10 +130,29 @@ def test_params_never_raise():
     )
     assert params.q == "x"
     assert set(params.errors) == {"year", "kind", "page", "sort", "date_from", "author", "language"}
-    assert (params.year, params.kind, params.page, params.sort, params.author) == (
+    assert (params.filters, params.page, params.sort) == ({}, 1, "relevance")
+    assert params.errors["date_from"] == "Enter a date such as 25 October 2012, 2012-10-25 or 2012."
+    assert params.errors["year"] == "Enter a year from 1 to 9999."
+
+
+def test_dates_as_readers_write_them():
+    def dates(**given):
+        search = SearchRequest.from_querydict(given)
+        return search.date_from, search.date_to, search.errors
+
+    assert dates(date_from="2012-10-25") == (datetime.date(2012, 10, 25), None, {})
+    assert dates(date_from="25 October 2012", date_to="2013") == (
+        datetime.date(2012, 10, 25),
+        datetime.date(2013, 12, 31),
+        {},
+    )
+    assert dates(date_from="October 2012", date_to="February 2012") == (
+        datetime.date(2012, 10, 1),
         None,
-        "",
-        1,
-        "relevance",
-        "",
+        {"date_to": "The end date is before the start date."},
+    )
+    assert dates(date_from="۲۰۱۲", date_to="Feb 2024") == (
+        datetime.date(2012, 1, 1),
+        datetime.date(2024, 2, 29),
+        {},
     )

@@ -20,13 +20,19 @@ from archive.articles.services import (
     keyword_merge,
     keyword_rename,
 )
-from archive.search import engine, indexing
+from archive.search import indexing, schema
+from archive.search.backends import backend
+from archive.search.backends.whoosh import live, store
 from archive.search.models import PendingIndexUpdate
-from archive.search.service import SearchParams, run_search, search_article_ids
+from archive.search.service import SearchRequest, run_search, search_article_ids
+
+
+def titles(q):
+    return [hit.title for hit in run_search(SearchRequest.from_querydict({"q": q})).hits]
 
 
 def found(q):
-    return {hit.title for hit in run_search(SearchParams.from_querydict({"q": q})).hits}
+    return set(titles(q))
 
 
 @pytest.fixture
@@ -127,7 +133,7 @@ def test_failed_index_write_keeps_the_save_and_is_repaired(
     def broken(**kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(engine, "write_documents", broken)
+    monkeypatch.setattr(store, "write_documents", broken)
     with committed():
         article = make_article("Resilient piece")
     assert Article.objects.filter(pk=article.pk).exists()
@@ -142,7 +148,7 @@ def _hold_lock(path, ready, release):
     from django.conf import settings
 
     settings.ARCHIVE_INDEX_DIR = path
-    with engine.write_lock():
+    with store.write_lock():
         ready.set()
         release.wait(10)
 
@@ -150,7 +156,7 @@ def _hold_lock(path, ready, release):
 def test_save_while_another_process_writes_is_not_lost(make_article, search_index, committed):
     ctx = multiprocessing.get_context("fork")
     ready, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_lock, args=(str(engine.index_dir()), ready, release))
+    holder = ctx.Process(target=_hold_lock, args=(str(store.index_dir()), ready, release))
     holder.start()
     try:
         assert ready.wait(10)
@@ -172,8 +178,8 @@ def _write_many(path, worker, count):
 
     settings.ARCHIVE_INDEX_DIR = path
     for n in range(count):
-        with engine.write_lock():
-            engine.write_documents(
+        with store.write_lock():
+            store.write_documents(
                 documents=[
                     {
                         "id": str(100_000 + worker * 1000 + n),
@@ -190,26 +196,26 @@ def _write_many(path, worker, count):
 @pytest.mark.slow
 def test_concurrent_writers_lose_nothing(search_index):
     ctx = multiprocessing.get_context("fork")
-    workers = [ctx.Process(target=_write_many, args=(str(engine.index_dir()), w, 15)) for w in range(4)]
+    workers = [ctx.Process(target=_write_many, args=(str(store.index_dir()), w, 15)) for w in range(4)]
     for process in workers:
         process.start()
     for process in workers:
         process.join(60)
     assert [process.exitcode for process in workers] == [0, 0, 0, 0]
-    assert len(engine.indexed_stamps()) == 60
+    assert len(backend().stamps()) == 60
 
 
 def test_rebuild_keeps_search_answering(make_article, search_index):
     for n in range(30):
         make_article(f"Steppe report {n}")
     search_index.update()
-    params = SearchParams.from_querydict({"q": "steppe"})
+    params = SearchRequest.from_querydict({"q": "steppe"})
     seen, stop = [], threading.Event()
 
     def searching():
         while not stop.is_set():
             seen.append(len(search_article_ids(params, limit=100)))
-        engine.forget_searcher()
+        backend().forget()
 
     thread = threading.Thread(target=searching)
     thread.start()
@@ -218,7 +224,7 @@ def test_rebuild_keeps_search_answering(make_article, search_index):
     finally:
         stop.set()
         thread.join(10)
-    assert engine.current_name() == generation
+    assert store.current_name() == generation
     assert len(seen) > 5
     assert set(seen) == {30}
     assert run_search(params).count == 30
@@ -232,13 +238,13 @@ def test_saves_close_together_share_one_index_commit(make_article, search_index,
     after it reach the index together in one Whoosh commit."""
     settings.ARCHIVE_SEARCH_DRAIN_DELAY = 6.0  # far above any load-induced lag (the check below)
     written = []
-    write = engine.write_documents
+    write = store.write_documents
 
     def counting(**kwargs):
         written.append({document["title"] for document in kwargs["documents"]})
         return write(**kwargs)
 
-    monkeypatch.setattr(engine, "write_documents", counting)
+    monkeypatch.setattr(store, "write_documents", counting)
     make_article("Prompt piece")
     started = time.monotonic()
     while not found("prompt") and time.monotonic() - started < 8:
@@ -262,12 +268,12 @@ def test_parallel_build_writes_every_document(make_article, search_index):
     for n in range(12):
         make_article(f"Tundra survey {n}", authors=["Ann Lee"])
     search_index.update()
-    with engine.write_lock():
-        name = engine.build_generation(indexing.iter_documents(indexing.public_candidates()), procs=2)
-        engine.swap_generation(name)
-    engine.forget_searcher()
-    assert run_search(SearchParams.from_querydict({"q": "tundra"})).count == 12
-    assert found("author:lee tundra 7") == {"Tundra survey 7"}
+    with store.write_lock():
+        name = store.build_generation(store.documents(schema.indexable().for_listing()), procs=2)
+        store.swap_generation(name)
+    backend().forget()
+    assert run_search(SearchRequest.from_querydict({"q": "tundra"})).count == 12
+    assert titles("author:lee tundra 7")[0] == "Tundra survey 7"
     assert indexing.compare()["missing"] == []
 
 
@@ -282,7 +288,7 @@ def test_opening_the_index_while_another_thread_commits_never_finds_it_missing(m
     def write():
         try:
             for _ in range(60):  # a segment per commit, merged every 8: old files keep going
-                with engine.write_lock(wait=True):
+                with store.write_lock(wait=True):
                     indexing.write_articles({article.pk})
         finally:
             done.set()
@@ -291,8 +297,8 @@ def test_opening_the_index_while_another_thread_commits_never_finds_it_missing(m
     writer.start()
     opened = missing = 0
     while not done.is_set():
-        engine.forget_searcher()
-        state = engine.live()
+        backend().forget()
+        state = live.live()
         opened += 1
         missing += state is None
     writer.join()
@@ -306,18 +312,18 @@ def test_a_live_write_keeps_the_other_segments_columns(make_article, search_inde
     pieces = [make_article(f"Columned piece {n}", keywords=["Oil"]) for n in range(3)]
     search_index.rebuild()
     assert found("columned") == {f"Columned piece {n}" for n in range(3)}
-    big = engine.live().searcher.reader().leaf_readers()[0][0]
-    kept = engine._segment_values(big)
-    assert set(kept) == {"columns", "lengths"}
+    big = live.live().searcher.reader().leaf_readers()[0][0]
+    kept = live._segment_values(big)
+    assert {"dates", ("column", "keyword_slug"), ("lengths", "text")} <= set(kept)
 
     pieces[0].title = "Columned piece renamed"
     pieces[0].save()
     search_index.update()
 
     assert found("renamed") == {"Columned piece renamed"}
-    readers = [reader for reader, _offset in engine.live().searcher.reader().leaf_readers()]
+    readers = [reader for reader, _offset in live.live().searcher.reader().leaf_readers()]
     assert readers[0] is not big and readers[0].has_deletions()  # a new reader of the same segment
-    assert engine._segment_values(readers[0]) is kept
+    assert live._segment_values(readers[0]) is kept
 
 
 def test_a_starting_worker_reads_the_index_before_its_first_search(make_article, search_index):
@@ -328,8 +334,8 @@ def test_a_starting_worker_reads_the_index_before_its_first_search(make_article,
 
     make_article("Warm piece", keywords=["Oil"])
     search_index.rebuild()
-    engine._SEGMENT_VALUES.clear()
-    engine.forget_searcher()
+    live._SEGMENT_VALUES.clear()
+    backend().forget()
 
     class Worker:  # the part of gunicorn's worker the hook uses
         class log:
@@ -340,8 +346,9 @@ def test_a_starting_worker_reads_the_index_before_its_first_search(make_article,
     config = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
     config["post_worker_init"](Worker())
 
-    reader = engine.live().searcher.reader().leaf_readers()[0][0]
-    kept = engine._segment_values(reader)
-    assert kept["columns"]["keyword_slug"] == [("oil",)]
-    assert set(kept["lengths"]) >= {"text"}
+    reader = live.live().searcher.reader().leaf_readers()[0][0]
+    kept = live._segment_values(reader)
+    values, codes, starts = kept[("column", "keyword_slug")]
+    assert (values, list(codes), list(starts)) == (["oil"], [0], [0, 1])
+    assert {("lengths", "text"), ("lengths", "title"), "dates"} <= set(kept)
     assert found("warm") == {"Warm piece"}

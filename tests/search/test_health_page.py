@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from archive.articles.models import Article
-from archive.search import engine
+from archive.search.backends import backend
+from archive.search.backends.whoosh import store
 
 URL = "/admin/search/health/"
 
@@ -23,8 +24,8 @@ def drifted(make_article, search_index):
     missing = make_article("Missing piece")
     search_index.update()
     Article.objects.filter(pk=stale.pk).update(title="Changed quietly")  # no signal
-    with engine.write_lock():
-        engine.write_documents(
+    with store.write_lock():
+        store.write_documents(
             documents=[{"id": "999999", "title": "Orphan", "date": "20200101", "slug": "o", "stamp": ""}],
             delete_ids=[missing.pk],
         )
@@ -39,7 +40,7 @@ def test_anonymous_and_non_staff_are_sent_to_login(client, db, drifted):
     client.login(username="reader", password="pw-reader-1")
     assert client.get(URL).status_code == 302
     assert client.post(URL).status_code == 302
-    assert engine.indexed_stamps().get(999999) == ""  # nothing repaired
+    assert backend().stamps().get(999999) == ""  # nothing repaired
 
 
 def test_report_shows_counts_and_ids(client, staff, drifted):
@@ -60,7 +61,7 @@ def test_repair_needs_csrf_then_fixes_everything(staff, drifted):
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff)
     assert client.post(URL).status_code == 403
-    assert engine.indexed_stamps().get(999999) == ""
+    assert backend().stamps().get(999999) == ""
     token = client.get(URL).cookies["csrftoken"].value
     response = client.post(URL, {"csrfmiddlewaretoken": token})
     assert response.status_code == 302 and response["Location"] == URL

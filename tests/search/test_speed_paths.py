@@ -5,13 +5,13 @@ import datetime
 import json
 
 from archive.search.analysis import analyze_with_offsets, matching_spans
-from archive.search.documents import EXCERPT_CHARS
-from archive.search.query import FUZZY_BELOW_DOCS
-from archive.search.service import SearchParams, run_search
+from archive.search.schema import EXCERPT_CHARS
+from archive.search.service import SearchRequest, run_search
+from archive.search.spelling import VARIANTS_BELOW_DOCS as FUZZY_BELOW_DOCS
 
 
 def search(q, **params):
-    return run_search(SearchParams.from_querydict({"q": q, **params}))
+    return run_search(SearchRequest.from_querydict({"q": q, **params}))
 
 
 def test_repeated_search_is_cached_until_the_index_changes(make_article, search_index):
@@ -131,9 +131,9 @@ def test_page_two_follows_the_ranking_of_page_one(make_article, search_index):
         make_article(f"Tundra {n}", abstract="tundra " * (n + 1))
     make_article("Tundra in the title only")
     search_index.update()
-    whole = [hit.title for hit in run_search(SearchParams(q="tundra"), per_page=10).hits]
-    first = run_search(SearchParams(q="tundra"), per_page=2)
-    second = run_search(SearchParams(q="tundra", page=2), per_page=2)
+    whole = [hit.title for hit in run_search(SearchRequest(q="tundra"), per_page=10).hits]
+    first = run_search(SearchRequest(q="tundra"), per_page=2)
+    second = run_search(SearchRequest(q="tundra", page=2), per_page=2)
     assert first.count == second.count == 6
     assert [hit.title for hit in first.hits + second.hits] == whole[:4]
     assert whole[0] == "Tundra 4"
@@ -208,99 +208,3 @@ def test_snippet_comes_from_the_first_stretch_with_a_match():
     # A window that starts in the opening and runs past it marks the words beyond it too.
     edge = "w " * (FIRST_SCAN_CHARS // 2 - 3) + "delta x delta y delta z" + " w" * FIRST_SCAN_CHARS
     assert str(snippet(edge, {"delta"})).count("<mark>delta</mark>") == 3
-
-
-def test_close_spellings_edit_distance_matches_whoosh():
-    from whoosh.support.levenshtein import damerau_levenshtein
-
-    from archive.search.query import _shared_prefix, _within
-
-    words = [
-        "iraq",
-        "irag",
-        "iraqi",
-        "iran",
-        "qari",
-        "government",
-        "goverment",
-        "govrenment",
-        "ab",
-        "ba",
-        "abc",
-        "acb",
-        "المملکه",
-        "الملکه",
-        "المملوکه",
-        "x",
-        "",
-    ]
-    for a in words:
-        for b in words:
-            for maxdist in (1, 2):
-                assert _within(a, b, maxdist) == (damerau_levenshtein(a, b) <= maxdist), (a, b, maxdist)
-    assert _shared_prefix("المملکه") == 3
-    assert _shared_prefix("iraq") == 2
-
-
-def test_ranking_equals_whoosh_search_across_segments_and_deletions(make_article, search_index):
-    """Matches are ranked by our own pass over posting blocks (archive.search.ranking): the scores
-    and the order are exactly those of Whoosh's own top-N search, with several segments, a piece
-    rewritten out of an older segment (a deletion there), filters, phrases, prefixes, excluded
-    words and close spellings."""
-    from whoosh import query as wq
-
-    from archive.articles.services import article_set_keywords, keyword_get_or_create
-    from archive.search import engine, ranking
-    from archive.search.query import translate
-    from archive.search.service import _filter_query, _match
-
-    bodies = [
-        "Human rights in the tundra. Tundra tundra reindeer.",
-        "Reindeer herding and human rights law; the tundra again.",
-        "Rights of reindeer herders. Human rights, human rights.",
-        "Tundrra (OCR) reindeer reports and a long long long long long long text about herding.",
-    ]
-    first = None
-    for batch in range(3):  # one segment per update
-        for n, body in enumerate(bodies):
-            article = make_article(
-                f"Tundra {batch}-{n}" if n % 2 else f"Human rights {batch}-{n}",
-                body=f"<p>{body * (batch + 1)}</p>",
-                authors=["Ann Lee"] if n % 2 else ["Bo Chen"],
-                keywords=["Arctic"] if n < 2 else ["Law"],
-            )
-            first = first or article
-        search_index.update()
-    article_set_keywords(article=first, keywords=[keyword_get_or_create(name="Law")[0]])
-    search_index.update()  # rewrites `first`: deleted in the first segment, added in a new one
-    state = engine.live()
-    searcher = state.searcher
-    assert len(list(searcher.reader().leaf_readers())) > 1
-    assert any(reader.has_deletions() for reader, _ in searcher.reader().leaf_readers())
-    for q, params in (
-        ("tundra", {}),
-        ("reindeer rights", {}),
-        ('"human rights"', {}),
-        ('"human rights" tundra', {"keyword": "law"}),
-        ("herd*", {}),
-        ("tundra OR herding -law", {}),
-        ("tundra", {"author": "ann-lee"}),
-        ("tundrra", {}),
-        ("title:tundra", {}),
-    ):
-        params = SearchParams.from_querydict({"q": q, **params})
-        parsed = translate(params.q, searcher.reader())
-        matched, ranked = _match(state, parsed, params, scored=True, need=100)
-        assert matched, q
-        main = parsed.query.a if type(parsed.query) is wq.AndNot else parsed.query
-        parts = _filter_query(params)
-        whole = wq.And([main, *parts]) if parts else main
-        theirs = [
-            (score, docnum) for score, docnum in searcher.search(whole, limit=None).top_n if docnum in matched
-        ]
-        assert ranked == [docnum for _, docnum in theirs], q
-        context = ranking._Context(state, searcher.weighting, matched, None)
-        ours = {}
-        for reader, offset in searcher.reader().leaf_readers():
-            ours.update(ranking._node(whole, context, reader, offset))
-        assert ours == {docnum: score for score, docnum in theirs}, q

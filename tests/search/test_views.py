@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from archive.search import engine
+from archive.search.backends import backend
+from archive.search.backends.whoosh import store
 
 
 @pytest.fixture
@@ -44,10 +45,36 @@ def test_search_page(client, corpus):
     assert "<script>" not in html.split("</main>")[0]
 
 
-def test_empty_query_shows_form_only(client, corpus):
+def test_empty_search_shows_the_help_the_whole_archive_facets_and_latest_pieces(client, corpus):
     response = client.get("/search/")
     assert response.status_code == 200
-    assert "result" not in response.content.decode().split("</form>", 2)[-1]
+    html = response.content.decode()
+    assert '<details class="search-help" open>' in html
+    assert "2 pieces in the archive." in html
+    assert html.index("Energy in Iraq") < html.index("Iraq and Russia")  # newest first
+    assert "Hidden draft" not in html
+    assert "?author=ali-akbar-asadi" in html and "?keyword=energy" in html  # the archive's facets
+    # One search box: the page's form, not the header's as well.
+    assert html.count('type="search"') == 1
+
+
+def test_search_page_says_what_matched(client, make_article, search_index):
+    make_article(
+        "Russia and Iraq after the uprisings", body="<p>The Arab uprisings changed Russia's role in Iraq.</p>"
+    )
+    make_article("Russia in Iraq", body="<p>Russia's role in Iraq.</p>")
+    make_article("Uprisings elsewhere", body="<p>Tunisia.</p>")
+    search_index.update()
+    html = client.get(
+        "/search/", {"q": "how did the arab uprisings change russia's role in iraq"}
+    ).content.decode()
+    assert "1 piece contains all your words; 1 more contains some." in html
+    assert "Missing: <s><bdi>arab</bdi></s>, <s><bdi>uprisings</bdi></s>, <s><bdi>change</bdi></s>" in html
+    api = client.get("/api/search/", {"q": "iraq uprisings"}).json()
+    assert (api["count"], api["count_all_words"]) == (3, 1)
+    found = [(r["title"], r["missing_words"]) for r in api["results"]]
+    assert found[0] == ("Russia and Iraq after the uprisings", [])
+    assert sorted(found[1:]) == [("Russia in Iraq", ["uprisings"]), ("Uprisings elsewhere", ["iraq"])]
 
 
 def test_bad_page_is_404(client, corpus):
@@ -149,8 +176,8 @@ def test_check_index_json_and_repair(make_article, search_index, capsys):
     from archive.articles.models import Article
 
     Article.objects.filter(pk=stale.pk).update(title="Changed quietly")  # no signal
-    with engine.write_lock():
-        engine.write_documents(
+    with store.write_lock():
+        store.write_documents(
             documents=[{"id": "999999", "title": "Orphan", "date": "20200101", "slug": "o", "stamp": ""}],
             delete_ids=[missing.pk],
         )
@@ -171,18 +198,18 @@ def test_check_index_json_and_repair(make_article, search_index, capsys):
         "stale": [],
         "orphaned": [],
     }
-    assert ok.pk in engine.indexed_stamps()
+    assert ok.pk in backend().stamps()
 
 
 def test_check_index_repair_builds_a_missing_index(make_article, search_index, settings, tmp_path, capsys):
     make_article("Only piece")
     settings.ARCHIVE_INDEX_DIR = tmp_path / "fresh"
-    engine.forget_searcher()
+    backend().forget()
     call_command("check_index", "--repair")
     assert "Repaired 1 document(s)." in capsys.readouterr().out
     call_command("check_index", "--json")
     assert json.loads(capsys.readouterr().out)["index"] == 1
-    engine.forget_searcher()
+    backend().forget()
 
 
 def test_api_search_page_size(client, corpus):

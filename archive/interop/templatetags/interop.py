@@ -19,7 +19,7 @@ def original_pdf_url(article, absolute_url):
     """Where the original PDF is downloaded, when the article has one."""
     if not article.original_file or not article.original_file.name.lower().endswith(".pdf"):
         return ""
-    return absolute_url(reverse("ingest:original", kwargs={"slug": article.slug}))
+    return absolute_url(reverse("originals:download", kwargs={"slug": article.slug}))
 
 
 @register.simple_tag(takes_context=True)

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.search import engine
+from archive.search.backends import backend
 
 
 class Command(BaseCommand):
@@ -18,7 +18,6 @@ class Command(BaseCommand):
             answer = input("Empty the search index? Search will find nothing until it is rebuilt. [y/N] ")
             if answer.strip().lower() not in {"y", "yes"}:
                 raise CommandError("Cancelled; nothing changed.")
-        with engine.write_lock(wait=True):
-            engine.clear()
+        backend().clear()
         if options["verbosity"]:
             self.stdout.write(self.style.SUCCESS("The search index is empty."))

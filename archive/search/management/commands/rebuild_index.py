@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from archive.search import indexing
+from archive.search import indexing, schema
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--noinput", "--no-input", action="store_true", help="Accepted; never prompts.")
 
     def handle(self, *args, **options):
-        total = indexing.public_candidates().count()
+        total = schema.indexable().count()
         verbosity = options["verbosity"]
         step = max(1, total // 20)
 
@@ -28,4 +28,5 @@ class Command(BaseCommand):
         name = indexing.rebuild(progress=progress)
         if verbosity:
             self.stdout.write("")
-            self.stdout.write(self.style.SUCCESS(f"Indexed {total} articles into {name}, now live."))
+            where = f" into {name}, now live" if name else ""
+            self.stdout.write(self.style.SUCCESS(f"Indexed {total} articles{where}."))

@@ -5,10 +5,11 @@ import datetime
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
-from archive.search import bulk, engine, indexing
-from archive.search.service import SearchParams, run_search
-
-from .conftest import make_oil_shelf
+from archive.search import indexing, schema
+from archive.search.backends import backend
+from archive.search.backends.whoosh import bulk, store
+from archive.search.service import SearchRequest, run_search
+from tests.search.conftest import make_oil_shelf
 
 
 def _index_contents(ix):
@@ -46,7 +47,7 @@ def _index_contents(ix):
 
 def _write(path, documents, writer_class, **kwargs):
     path.mkdir()
-    ix = FileStorage(str(path)).create_index(engine.build_schema(), indexname="articles_1")
+    ix = FileStorage(str(path)).create_index(store.build_schema(), indexname="articles_1")
     writer = writer_class(ix, **kwargs)
     for document in documents:
         writer.add_document(**document)
@@ -66,9 +67,9 @@ def test_bulk_writer_writes_what_whoosh_writes(make_article, tmp_path, monkeypat
             keywords=["Energy"] if n % 3 else [],
             body="<p>" + " ".join(words[(n + k) % len(words)] for k in range(n % 40)) + " steppe steppe</p>",
         )
-    documents = list(indexing.iter_documents(indexing.public_candidates()))
+    documents = list(store.documents(schema.indexable().for_listing()))
     assert len(documents) == 155  # the draft is not indexed
-    assert bulk.supported(engine.build_schema())
+    assert bulk.supported(store.build_schema())
 
     def stock(ix, **kwargs):
         return ix.writer(compound=False, **kwargs)
@@ -100,7 +101,7 @@ def test_rebuild_writes_with_the_bulk_writer(make_article, search_index, monkeyp
     )
     search_index.rebuild()
     assert len(used) == 1
-    engine.forget_searcher()
-    results = run_search(SearchParams.from_querydict({"q": "oil"}))
+    backend().forget()
+    results = run_search(SearchRequest.from_querydict({"q": "oil"}))
     assert {hit.title for hit in results.hits} == {"Oil and Iran", "Oil and Iraq", "Oil markets", "نفت ایران"}
     assert indexing.compare()["missing"] == []

@@ -1,0 +1,319 @@
+"""The open index of a process thread: one searcher, and per-document values as numpy arrays.
+
+Searches need, for every document of the index, its date, its filter values (for facets and
+filters), whether it is deleted, and the length of each scored field. They are read once per
+segment (`segments.py`) and kept by segment id, so a live write, which adds a small segment and
+deletes the old version of a piece, costs only its own segment here; the arrays of the whole index
+are the segments' arrays end to end, in docnum order.
+"""
+
+import contextlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+
+import numpy as np
+from whoosh import index
+
+from archive.search import schema
+from archive.search.backends.base import SearchUnavailable
+from archive.search.backends.whoosh import segments, store
+
+log = logging.getLogger("archive.search")
+
+OPEN_ATTEMPTS = 5
+
+
+class Column:
+    """A filter's values by docnum: `codes` into `values` (-1: none) for a single-valued filter;
+    for a multi-valued one, document `d` has `codes[starts[d]:starts[d + 1]]` and `owners` names the
+    document of each entry."""
+
+    def __init__(self, values, codes, starts=None):
+        self.values = values
+        self.codes = codes
+        self.starts = starts
+        self.owners = None if starts is None else np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+        self._code = {value: code for code, value in enumerate(values)}
+
+    def matching(self, value, size):
+        """A boolean array: documents with `value`."""
+        code = self._code.get(value)
+        mask = np.zeros(size, dtype=bool)
+        if code is None:
+            return mask
+        if self.starts is None:
+            return self.codes == code
+        mask[self.owners[self.codes == code]] = True
+        return mask
+
+    def counts(self, matched):
+        """{value: number of `matched` documents with it}."""
+        codes = self.codes[matched] if self.starts is None else self.codes[matched[self.owners]]
+        codes = codes[codes >= 0]
+        if not len(codes):
+            return {}
+        counted = np.bincount(codes, minlength=len(self.values))
+        return {self.values[code]: int(counted[code]) for code in np.flatnonzero(counted)}
+
+    def of(self, docnum):
+        if self.starts is None:
+            code = self.codes[docnum]
+            return () if code < 0 else (self.values[code],)
+        return tuple(self.values[c] for c in self.codes[self.starts[docnum] : self.starts[docnum + 1]])
+
+
+class Live:
+    """One open searcher on the live generation, plus the arrays searches read."""
+
+    def __init__(self, name, ix):
+        self.name = name
+        self.ix = ix
+        self.searcher = ix.searcher()
+        self._reset()
+
+    def _reset(self):
+        reader = self.searcher.reader()
+        self.leaves = list(reader.leaf_readers())
+        self.size = reader.doc_count_all()
+        self._arrays = {}
+
+    @property
+    def version(self):
+        """Changes whenever the index does: (folder, generation name, Whoosh TOC generation)."""
+        return (str(self.ix.storage.folder), self.name, self.searcher.reader().generation())
+
+    def refresh(self):
+        searcher = self.searcher.refresh()
+        if searcher is not self.searcher:
+            self.searcher = searcher
+            self._reset()
+
+    def _joined(self, key, per_segment):
+        """The arrays of every segment end to end, each segment's worked out once (by id)."""
+        found = self._arrays.get(key)
+        if found is None:
+            parts = []
+            for reader, _offset in self.leaves:
+                kept = _segment_values(reader)
+                part = kept.get(key)
+                if part is None:
+                    part = kept[key] = per_segment(reader)
+                parts.append(part)
+            found = self._arrays[key] = parts
+        return found
+
+    def array(self, key, per_segment, dtype):
+        joined = self._arrays.get(("joined", key))
+        if joined is None:
+            parts = self._joined(key, per_segment)
+            joined = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+            self._arrays[("joined", key)] = joined
+        return joined
+
+    @property
+    def deleted(self):
+        """Which documents are deleted (read for each reader: deletions change at every write)."""
+        found = self._arrays.get("deleted")
+        if found is None:
+            parts = [segments.deleted(reader) for reader, _offset in self.leaves]
+            found = self._arrays["deleted"] = np.concatenate(parts) if parts else np.zeros(0, bool)
+        return found
+
+    @property
+    def dates(self):
+        """YYYYMMDD of each document (0: none)."""
+        return self.array("dates", _segment_dates, np.int32)
+
+    def lengths(self, fieldname):
+        return self.array(("lengths", fieldname), lambda r: segments.field_lengths(r, fieldname), np.float32)
+
+    def average_length(self, fieldname):
+        return self.searcher.avg_field_length(fieldname) or 1.0
+
+    def public(self, today):
+        """A boolean array: documents dated `today` (YYYYMMDD) or earlier, not deleted."""
+        key = ("public", today)
+        found = self._arrays.get(key)
+        if found is None:
+            dates = self.dates
+            found = self._arrays[key] = (dates > 0) & (dates <= today) & ~self.deleted
+        return found
+
+    def column(self, f):
+        """The Column of filter `f` (a schema.Filter)."""
+        key = ("column", f.index_name)
+        found = self._arrays.get(key)
+        if found is None:
+            found = self._arrays[key] = _join_columns(self._joined(key, lambda r: _segment_column(r, f)))
+        return found
+
+    def stored(self, docnum):
+        return self.searcher.stored_fields(int(docnum))
+
+    def segment_of(self, docnum):
+        """(leaf reader, offset) holding global `docnum`."""
+        for reader, offset in reversed(self.leaves):
+            if docnum >= offset:
+                return reader, offset
+        raise IndexError(docnum)
+
+
+def _segment_dates(reader):
+    dates = np.zeros(reader.doc_count_all(), dtype=np.int32)
+    name = schema.DATE.name
+    for text in segments.terms_of(reader, name):
+        postings = segments.read_postings(reader, name, text.encode("utf-8"), with_positions=False)
+        dates[postings.ids] = int(text)
+    return dates
+
+
+def _segment_column(reader, f):
+    """(values, codes, starts or None) of filter `f` in one segment."""
+    size = reader.doc_count_all()
+    values = segments.terms_of(reader, f.index_name)
+    per_value = [
+        segments.read_postings(reader, f.index_name, v.encode("utf-8"), with_positions=False).ids
+        for v in values
+    ]
+    if not f.multi:
+        codes = np.full(size, -1, dtype=np.int32)
+        for code, ids in enumerate(per_value):
+            codes[ids] = code
+        return values, codes, None
+    owners = np.concatenate(per_value) if per_value else np.zeros(0, dtype=np.int64)
+    codes = (
+        np.concatenate([np.full(len(ids), code, np.int32) for code, ids in enumerate(per_value)])
+        if per_value
+        else np.zeros(0, np.int32)
+    )
+    order = np.argsort(owners, kind="stable")
+    starts = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owners, minlength=size), out=starts[1:])
+    return values, codes[order], starts
+
+
+def _join_columns(parts):
+    values, index = [], {}
+    codes, starts, offset = [], [], 0
+    multi = bool(parts) and parts[0][2] is not None
+    for seg_values, seg_codes, seg_starts in parts:
+        mapping = np.array([index.setdefault(v, len(index)) for v in seg_values] + [-1], dtype=np.int32)
+        codes.append(mapping[seg_codes])  # -1 stays -1 (the last slot)
+        if multi:
+            starts.append(seg_starts[:-1] + offset)
+            offset += int(seg_starts[-1])
+    values = list(index)
+    joined_codes = np.concatenate(codes) if codes else np.zeros(0, np.int32)
+    if not multi:
+        return Column(values, joined_codes)
+    joined_starts = np.concatenate([*starts, np.array([offset], dtype=np.int64)])
+    return Column(values, joined_codes, joined_starts)
+
+
+# Per-segment arrays by segment id. A segment's documents never change, only which of them are
+# deleted, but Whoosh opens a new reader for a segment whose deletions changed, and every live
+# write deletes the old version of the piece it rewrites, usually in the big segment: kept on the
+# reader, the arrays were lost at every save. Deleted documents keep their place; searches mask
+# them out (`Live.deleted`).
+_SEGMENT_VALUES = OrderedDict()  # least recently used first
+_SEGMENT_VALUES_MAX = 64
+_segment_values_lock = threading.Lock()
+
+
+def _segment_values(reader):
+    segment = getattr(reader, "_segment", None)
+    if segment is None:
+        return {}
+    key = (str(getattr(reader._storage, "folder", "")), segment.segment_id(), reader.doc_count_all())
+    with _segment_values_lock:
+        kept = _SEGMENT_VALUES.get(key)
+        if kept is None:
+            kept = _SEGMENT_VALUES[key] = {}
+            while len(_SEGMENT_VALUES) > _SEGMENT_VALUES_MAX:  # merged-away segments, old generations
+                _SEGMENT_VALUES.popitem(last=False)
+        else:
+            _SEGMENT_VALUES.move_to_end(key)
+        return kept
+
+
+_local = threading.local()
+
+
+def live():
+    """This thread's searcher on the current generation, or None when there is no index yet."""
+    name = store.current_name()
+    state = getattr(_local, "live", None)
+    if not name:
+        return None
+    path = str(store.index_dir())
+    if state is not None and state.name == name and getattr(_local, "path", None) == path:
+        try:
+            if not state.searcher.up_to_date():
+                state.refresh()
+            return state
+        except (OSError, index.EmptyIndexError):
+            state = None
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            fresh = Live(name, store.files().open_index(indexname=name, schema=store.build_schema()))
+            _check(name)
+            break
+        except SearchUnavailable:
+            raise
+        except Exception as error:
+            # A writer committing right now deletes the table of contents and merged segments of
+            # the index version it replaces, perhaps between our reading the one and opening the
+            # other: the next look finds its new version (or the generation a rebuild swapped in).
+            if attempt == OPEN_ATTEMPTS - 1:
+                _check(name)  # damaged files: say so
+                if isinstance(error, (OSError, index.EmptyIndexError)):
+                    log.warning("search index generation %s could not be opened", name)
+                    return None
+                raise
+            time.sleep(0.02 * (attempt + 1))
+            name = store.current_name() or name
+    if state is not None:
+        with contextlib.suppress(Exception):
+            state.searcher.close()
+    state = fresh
+    _local.live = state
+    _local.path = path
+    return state
+
+
+_reported = set()
+
+
+def _check(name):
+    """SearchUnavailable when generation `name`'s files are not what its last commit wrote (a stat
+    per file, see `store.verify`): a damaged index answers 503 rather than wrong counts."""
+    problems = store.verify(name)
+    if problems:
+        if (name, tuple(problems)) not in _reported:
+            _reported.add((name, tuple(problems)))
+            log.error("search index generation %s is damaged: %s", name, " ".join(problems))
+        raise SearchUnavailable("The search index is damaged: " + " ".join(problems), damaged=True)
+
+
+def warm():
+    """Open the live index and read its per-document values now (gunicorn calls this as a worker
+    starts: seconds at 100,000 articles, better spent before the first search than in it)."""
+    state = live()
+    if state is not None:
+        _ = state.dates
+        for f in schema.FILTERS:
+            state.column(f)
+        for f in schema.SCORED:
+            state.lengths(f.name)
+    return state
+
+
+def forget():
+    """Drop this thread's searcher (after an error, and in tests that swap index folders)."""
+    state = getattr(_local, "live", None)
+    if state is not None:
+        with contextlib.suppress(Exception):
+            state.searcher.close()
+    _local.live = None
