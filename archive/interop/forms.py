@@ -1,12 +1,13 @@
-"""Query parameters of the JSON API and the exports, validated and normalised."""
+"""Query parameters of the JSON API and the exports, validated and normalised.
+
+The article list takes the search's own filters (`archive.search.forms.FilterForm`, derived from
+the search schema), so the two never disagree on what a filter accepts.
+"""
 
 from django import forms
 
-from archive.articles.models import Article
-
-
-def _choices(choices):
-    return [("", "any"), *choices]
+from archive.search import schema
+from archive.search.forms import FilterForm
 
 
 class PageForm(forms.Form):
@@ -17,17 +18,9 @@ class PageForm(forms.Form):
         self.fields["page_size"] = forms.IntegerField(min_value=1, max_value=max_page_size, required=False)
 
 
-class ArticleFilterForm(PageForm):
-    """The filters of the search page that need no full-text query: author and keyword (slugs),
-    kind, language, year, a date range, and newest/oldest order."""
+class ArticleFilterForm(PageForm, FilterForm):
+    """The filters of the search page that need no full-text query, and newest/oldest order."""
 
-    author = forms.SlugField(allow_unicode=True, required=False)
-    keyword = forms.SlugField(allow_unicode=True, required=False)
-    kind = forms.ChoiceField(choices=_choices(Article.Kind.choices), required=False)
-    language = forms.ChoiceField(choices=_choices(Article.Language.choices), required=False)
-    year = forms.IntegerField(min_value=1, max_value=9999, required=False)
-    date_from = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-    date_to = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     sort = forms.ChoiceField(choices=[("newest", "newest"), ("oldest", "oldest")], required=False)
 
     def clean(self):
@@ -38,19 +31,15 @@ class ArticleFilterForm(PageForm):
 
     def filter(self, queryset):
         data = self.cleaned_data
-        if data.get("author"):
-            queryset = queryset.filter(authorships__author__slug=data["author"])
-        if data.get("keyword"):
-            queryset = queryset.filter(keywords__slug=data["keyword"])
-        for name in ("kind", "language"):
-            if data.get(name):
-                queryset = queryset.filter(**{name: data[name]})
-        if data.get("year"):
-            queryset = queryset.filter(date__year=data["year"])
+        for f in schema.FILTERS:
+            if f.lookup and data.get(f.name) not in (None, ""):
+                queryset = queryset.filter(**{f.lookup: data[f.name]})
         if data.get("date_from"):
             queryset = queryset.filter(date__gte=data["date_from"])
         if data.get("date_to"):
             queryset = queryset.filter(date__lte=data["date_to"])
+        if data.get("author") or data.get("keyword"):
+            queryset = queryset.distinct()
         if data.get("sort") == "oldest":
             return queryset.order_by("date", "id")
         return queryset.order_by("-date", "-id")

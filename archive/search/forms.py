@@ -72,23 +72,33 @@ class ReaderDateField(forms.DateField):
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
-class SearchForm(forms.Form):
+def _filter_form():
+    """The filters readers choose (the schema's, plus a date range), as one Form class: the
+    search form is one, and the JSON API's article list (archive.interop.forms) another."""
+    attrs = {f.name: f.form_field() for f in schema.FILTERS}
+    attrs["date_from"] = ReaderDateField(required=False)
+    attrs["date_to"] = ReaderDateField(required=False, end=True)
+    attrs["__module__"] = __name__
+    attrs["__doc__"] = "The filters of a search, from the schema, and a date range."
+    return type(forms.Form)("FilterForm", (forms.Form,), attrs)
+
+
+FilterForm = _filter_form()
+
+
+class SearchForm(FilterForm):
     q = forms.CharField(required=False, strip=True)
     sort = forms.ChoiceField(choices=SORTS, required=False)
     page = forms.IntegerField(
         min_value=1, max_value=MAX_PAGE, required=False, error_messages={"invalid": "No such page."}
     )
     page_size = forms.IntegerField(min_value=1, required=False)
-    date_from = ReaderDateField(required=False)
-    date_to = ReaderDateField(required=False, end=True)
     # "Search instead for" the words as typed: no spelling correction.
     exact = forms.BooleanField(required=False)
 
     def __init__(self, data=None, **kwargs):
         data, self._too_long = _cleaned_input(data)
         super().__init__(data, **kwargs)
-        for f in schema.FILTERS:
-            self.fields[f.name] = f.form_field()
         largest = settings.ARCHIVE_API_MAX_PAGE_SIZE
         self.fields["page_size"].validators = [MinValueValidator(1), MaxValueValidator(largest)]
         for name, f in self.fields.items():

@@ -36,6 +36,7 @@ def test_root_lists_every_endpoint(client):
         "kind",
         "language",
         "year",
+        "source",
         "date_from",
         "date_to",
         "sort",

@@ -29,6 +29,8 @@ VARIANT_WEIGHT = 0.3
 # short): two, or three after the Arabic article ال.
 SHARED_PREFIX = 2
 SHORT_FIELDS = ("title", "author", "keyword")
+# Longer words are not corrected: no misspelt word is this long, and the edits of a long one are many.
+MAX_CORRECTED_CHARS = 24
 
 
 @dataclass
@@ -136,7 +138,7 @@ def _correction(typed, term, fieldname, reader, memo):
     if key not in memo:
         memo[key] = None
         frequency = _frequency(reader, fieldname, term)
-        if frequency < spelling.TRUST_FROM_DOCS and len(term) >= 3:
+        if frequency < spelling.TRUST_FROM_DOCS and 3 <= len(term) <= MAX_CORRECTED_CHARS:
             plain = normalise_word(typed).lower()
             neighbours = {}
             for other in _single_edits(plain):

@@ -34,7 +34,8 @@ def supported():
 
 class Postings:
     """One term's postings in one segment: `ids` (segment docnums, ascending) and `freqs`, with
-    positions decoded on request."""
+    positions decoded on request. Deleted documents keep their postings until Whoosh merges the
+    segment; searches mask them out (`live.Live.deleted`)."""
 
     __slots__ = ("_blocks", "_starts", "freqs", "ids")
 
