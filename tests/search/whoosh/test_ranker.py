@@ -68,7 +68,7 @@ def test_every_word_first_then_by_score(make_article, search_index):
 
 
 def test_a_long_query_needs_a_share_of_its_words(make_article, search_index):
-    words = "alpha bravo charlie delta echo foxtrot golf hotel".split()
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
     for n in range(1, 9):
         make_article(f"Piece with {n}", body="<p>" + " ".join(words[:n]) + "</p>")
     search_index.update()
