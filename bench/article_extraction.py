@@ -1,7 +1,7 @@
 """Body text of web pages, scored on the public article-extraction benchmark (issue 16).
 
     .venv/bin/python bench/article_extraction.py                  # our HTML extractor on the 181 pages
-    .venv/bin/python bench/article_extraction.py --score output/readability.json.gz   # score a prediction file
+    .venv/bin/python bench/article_extraction.py --score output/readability.json.gz  # score a file
     .venv/bin/python bench/article_extraction.py --check          # the scorer against the published table
 
 The data is scrapinghub/article-extraction-benchmark (MIT; see bench/data/article-extraction/
@@ -177,11 +177,19 @@ _SPACE_LINES = re.compile(r"\s*\n\s*")
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DATA, help="the benchmark's files (default: %(default)s)")
-    parser.add_argument("--score", type=Path, help="score this prediction file instead of running our extractor")
-    parser.add_argument("--check", action="store_true", help="score the kept output/*.json beside the published F1")
+    parser.add_argument(
+        "--data", type=Path, default=DATA, help="the benchmark's files (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--score", type=Path, help="score this prediction file instead of running our extractor"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="score the kept output/*.json beside the published F1"
+    )
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the ± figures")
-    parser.add_argument("--no-sandbox", action="store_true", help="extract in this process (same drafts, faster)")
+    parser.add_argument(
+        "--no-sandbox", action="store_true", help="extract in this process (same drafts, faster)"
+    )
     parser.add_argument("--out", type=Path, help="write our predictions here (the benchmark's JSON shape)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
@@ -218,7 +226,9 @@ def main(argv=None):
     print(line("the archive (ours)", m))
     print(f"\ntime per page: median {m['seconds_median']:.2f} s, max {m['seconds_max']:.2f} s\n")
     print("published F1 (the benchmark's README):")
-    for name, f1 in sorted({**PUBLISHED, "the archive (ours)": round(m["f1"], 3)}.items(), key=lambda x: -x[1]):
+    for name, f1 in sorted(
+        {**PUBLISHED, "the archive (ours)": round(m["f1"], 3)}.items(), key=lambda x: -x[1]
+    ):
         print(f"  {name:<20} {f1:.3f}")
     return 0
 

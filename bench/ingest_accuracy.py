@@ -39,7 +39,11 @@ SECONDARY = ["affiliations"]
 PREFIX = 60  # characters of the (normalised) truth that the extracted start must begin with
 NO_DATE_WARNING = "No publication date found: set to today and kept as a draft."
 _SPACE = re.compile(r"\s+")
-_EDGE_PUNCT = "\"'`“”‘’«»„‚.,;:!?()[]{}<>*†‡§¶|/\\-–—_ \u200c\u200f\u200e"
+# Stripped from both ends of a text before comparing: quotes, brackets, dashes, marks, bidi controls.
+_EDGE_PUNCT = (
+    "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201a.,;:!?()[]{}<>*\u2020\u2021\u00a7\u00b6|/\\"
+    "-\u2013\u2014_ \u200c\u200f\u200e"
+)
 
 
 def setup_django():
@@ -108,7 +112,9 @@ def html_to_text(markup, *, skip_headings=False):
     if skip_headings:
         for heading in root.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6"):
             heading.drop_tree()
-    for block in root.iter("p", "li", "blockquote", "pre", "br", "tr", "div", "h1", "h2", "h3", "h4", "h5", "h6"):
+    for block in root.iter(
+        "p", "li", "blockquote", "pre", "br", "tr", "div", "h1", "h2", "h3", "h4", "h5", "h6"
+    ):
         block.tail = "\n" + (block.tail or "")
     return root.text_content()
 
@@ -118,7 +124,9 @@ def html_to_text(markup, *, skip_headings=False):
 
 # Arabic-script letter variants that one language writes one way and another the other way (the
 # search index folds them the same way): Arabic yeh/kaf to Persian, tatweel and ZWNJ dropped.
-_LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0640": None, "\u200c": " "})
+_LETTERS = str.maketrans(
+    {"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0640": None, "\u200c": " "}
+)
 
 
 def norm_text(text):
