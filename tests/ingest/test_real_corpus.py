@@ -1,0 +1,109 @@
+# ruff: noqa: E501  (the SOURCE.md row pattern and the kind counts read better unbroken)
+"""The real-file corpus (tests/data/ingest_real/) and its truth agree: fast, no extraction."""
+
+import datetime
+import re
+
+import pytest
+
+from archive.articles.models import Article
+from bench.ingest_accuracy import CORPUS, load_truth
+
+TRUTH = load_truth()
+FIELDS = {
+    "title", "authors", "date", "language", "keywords", "abstract_start", "body_start",
+    "not_in_body", "kind", "doi", "heldout", "scanned",
+}  # fmt: skip
+ROW = re.compile(r"^\| `(?P<file>[^`]+)` \| (?P<kind>[^|]+) \| (?P<h>H?) \| (?P<repo>[\w.-]+/[\w.-]+) \| `(?P<commit>[0-9a-f]{40})` \| `(?P<path>[^`]+)` \| (?P<licence>[^|]+) \|$")  # fmt: skip
+EXCLUDED = {
+    "py-pdf/sample-files", "pdfminer/pdfminer.six", "adbar/trafilatura", "adbar/htmldate",
+    "buriy/python-readability", "mozilla/readability", "codelucas/newspaper", "jgm/pandoc",
+    "kermitt2/grobid", "ocrmypdf/OCRmyPDF", "microsoft/markitdown", "jekyll/jekyll", "python/peps",
+}  # fmt: skip
+
+
+def source_rows():
+    rows = {}
+    for line in (CORPUS / "SOURCE.md").read_text(encoding="utf-8").splitlines():
+        if match := ROW.match(line):
+            assert match["file"] not in rows, f"{match['file']} is listed twice in SOURCE.md"
+            rows[match["file"]] = match
+    return rows
+
+
+def test_every_file_is_listed_in_source_and_truth_and_present():
+    files = {p.name for p in CORPUS.iterdir()} - {"SOURCE.md", "truth.json"}
+    assert len(files) >= 45
+    assert set(source_rows()) == files
+    assert set(TRUTH) == files
+
+
+def test_sources_are_public_repositories_outside_the_independent_check():
+    for name, row in source_rows().items():
+        assert row["repo"] not in EXCLUDED, name
+        assert row["licence"].strip(), f"{name} has no licence note"
+        assert (row["h"] == "H") == TRUTH[name]["heldout"], (
+            f"{name}: SOURCE.md and truth.json disagree on held out"
+        )
+
+
+def test_sizes():
+    sizes = {p.name: p.stat().st_size for p in CORPUS.iterdir()}
+    assert max(sizes.values()) < 3 * 1024 * 1024
+    assert sum(sizes.values()) < 40 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name", sorted(TRUTH))
+def test_truth_is_well_formed(name):
+    entry = TRUTH[name]
+    assert set(entry) == FIELDS
+    assert isinstance(entry["title"], str) and entry["title"].strip()
+    assert isinstance(entry["authors"], list)
+    for author in entry["authors"]:
+        assert set(author) == {"name", "affiliation"}
+        assert isinstance(author["name"], str) and author["name"] == author["name"].strip() and author["name"]
+        assert author["affiliation"] is None or (
+            isinstance(author["affiliation"], str) and author["affiliation"]
+        )
+    if entry["date"] is not None:
+        assert datetime.date.fromisoformat(entry["date"]).isoformat() == entry["date"]
+    assert entry["language"] in Article.Language.values
+    assert isinstance(entry["keywords"], list) and all(
+        isinstance(k, str) and k.strip() for k in entry["keywords"]
+    )
+    for key in ("abstract_start", "body_start"):
+        assert entry[key] is None or (isinstance(entry[key], str) and len(entry[key]) >= 40), key
+    assert entry["body_start"] is not None or entry["abstract_start"] is not None
+    assert isinstance(entry["not_in_body"], list) and all(
+        isinstance(s, str) and s for s in entry["not_in_body"]
+    )
+    assert entry["kind"] in Article.Kind.values
+    assert entry["doi"] == "" or entry["doi"].startswith("10.")
+    assert isinstance(entry["heldout"], bool) and isinstance(entry["scanned"], bool)
+
+
+def test_held_out_files_are_about_a_quarter_and_spread_over_kinds():
+    held = [name for name, entry in TRUTH.items() if entry["heldout"]]
+    assert 0.2 <= len(held) / len(TRUTH) <= 0.3
+    kinds = {name.rsplit(".", 1)[1] for name in held}
+    assert {"pdf", "docx", "html", "md", "txt"} <= kinds
+
+
+def test_corpus_covers_the_kinds_issue_16_names():
+    def count(predicate):
+        return sum(1 for name, entry in TRUTH.items() if predicate(name, entry))
+
+    assert (
+        count(
+            lambda n, e: n.endswith(".pdf") and e["kind"] == "paper" and len(e["authors"]) > 1 and e["date"]
+        )
+        >= 10
+    )
+    assert count(lambda n, e: e["doi"] and n.endswith(".pdf")) >= 4
+    assert count(lambda n, e: n.endswith(".html") and e["language"] in {"en", "de", "fr"}) >= 6
+    assert count(lambda n, e: n.endswith(".docx")) >= 5
+    assert count(lambda n, e: n.endswith(".md")) >= 3
+    assert count(lambda n, e: n.endswith(".txt")) >= 2
+    assert count(lambda n, e: e["scanned"]) >= 2
+    assert count(lambda n, e: e["language"] in {"fa", "ar"}) >= 6
+    assert count(lambda n, e: e["language"] in {"de", "fr"}) >= 2
