@@ -252,15 +252,32 @@ def keep_apart(docs):
     a likely duplicate), and the collections hold such pairs (CISI's three "Documentation" by
     Bradford, CACM's glossaries). The second of a pair becomes "Documentation (2)", and so on, for
     the archive and the references alike. Returns the renamed doc ids.
+
+    Also: `unique_slug` (archive/articles/services.py) gives a third title whose slug is cut at
+    its 120 characters the same slug as the second (its `-2` suffix replaces the cut-off end, so
+    the next search for taken slugs misses it) and the import stops on the unique constraint.
+    A third such title is numbered at its start, "(3) Survey of ...", which changes its slug.
     """
-    seen, renamed = {}, []
+    from django.utils.text import slugify
+
+    seen, cut_slugs, renamed = {}, {}, []
     for doc in docs.values():
         key = (identity(doc.title), identity(doc.authors[0]) if doc.authors else "")
         seen[key] = seen.get(key, 0) + 1
         if seen[key] > 1:
             doc.title = f"{doc.title} ({seen[key]})"
             renamed.append(doc.id)
+        slug = slugify(doc.title, allow_unicode=True)
+        if len(slug) > SLUG_CHARS:
+            cut = slug[:SLUG_CHARS].strip("-")
+            cut_slugs[cut] = cut_slugs.get(cut, 0) + 1
+            if cut_slugs[cut] > 2:
+                doc.title = f"({cut_slugs[cut]}) {doc.title}"
+                renamed.append(doc.id)
     return renamed
+
+
+SLUG_CHARS = 120  # archive.articles.text.SLUG_MAX_LENGTH
 
 
 # --- tune / test split -----------------------------------------------------------------------
