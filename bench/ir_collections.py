@@ -283,12 +283,19 @@ SLUG_CHARS = 120  # archive.articles.text.SLUG_MAX_LENGTH
 # --- tune / test split -----------------------------------------------------------------------
 
 
-def make_split(query_ids, *, seed=SPLIT_SEED):
-    """Half the queries for tuning, half for the final test figure: a seeded shuffle."""
-    ids = sorted(query_ids, key=lambda q: (len(q), q))
-    random.Random(seed).shuffle(ids)
-    half = (len(ids) + 1) // 2
-    return {q: ("tune" if i < half else "test") for i, q in enumerate(ids)}
+def make_split(query_ids, *, seed=SPLIT_SEED, strata=None):
+    """Half the queries for tuning, half for the final test figure: a seeded shuffle, within each
+    stratum when `strata` ({query id: group}, e.g. the judged set's kinds of query) is given."""
+    groups = {}
+    for q in query_ids:
+        groups.setdefault((strata or {}).get(q, ""), []).append(q)
+    split = {}
+    for group, ids in sorted(groups.items()):
+        ids = sorted(ids, key=lambda q: (len(q), q))
+        random.Random(f"{seed}:{group}" if group else seed).shuffle(ids)
+        half = (len(ids) + 1) // 2
+        split.update({q: ("tune" if i < half else "test") for i, q in enumerate(ids)})
+    return split
 
 
 def read_split(folder):
@@ -303,13 +310,14 @@ def read_split(folder):
     return split
 
 
-def write_split(folder, collection):
+def write_split(folder, collection, *, strata=None):
     """Write split.tsv for the collection's judged queries, once: an existing split never changes."""
     path = Path(folder) / "split.tsv"
     if path.exists():
         raise FileExistsError(f"{path} exists; a split is fixed once written")
-    split = make_split(collection.judged_queries)
-    lines = [f"# {collection.name}: judged query id -> tune|test (seeded shuffle, seed {SPLIT_SEED})"]
+    split = make_split(collection.judged_queries, strata=strata)
+    how = "within each kind of query, " if strata else ""
+    lines = [f"# {collection.name}: judged query id -> tune|test (seeded shuffle {how}seed {SPLIT_SEED})"]
     lines += [f"{q}\t{split[q]}" for q in sorted(split, key=lambda q: (len(q), q))]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return split
@@ -389,17 +397,17 @@ def _judged_doc(name, record):
 
 
 def judged_queries(path):
-    """bench/judged/queries.tsv: `id<TAB>kind<TAB>query` per line -> {id: query}."""
-    return {qid: text for qid, (_, text) in judged_query_rows(path).items()}
+    """bench/judged/queries.tsv -> {id: query, exactly as typed}."""
+    return {qid: row["query"] for qid, row in judged_query_rows(path).items()}
 
 
 def judged_query_rows(path):
-    """{id: (kind, query)} from bench/judged/queries.tsv."""
+    """{id: {kind, query, need}} from bench/judged/queries.tsv (`id kind query need`, tab-separated)."""
     rows = {}
     for line in Path(path).read_text("utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
-            qid, kind, text = line.split("\t")
-            rows[qid] = (kind, text)
+            qid, kind, text, need = line.split("\t")
+            rows[qid] = {"kind": kind, "query": text, "need": need}
     return rows
 
 

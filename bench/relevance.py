@@ -385,6 +385,16 @@ def main(argv=None):
         scores = score_collection(collection, systems, sample, splits)
         extra = []
         if name == "judged":
+            rows = ir_collections.judged_query_rows(ir_collections.JUDGED_DIR / "queries.tsv")
+            kinds = sorted({r["kind"] for r in rows.values()})
+            extra.append("by kind of query (all), MAP / nDCG@10 / empty: " + ", ".join(systems))
+            for kind in kinds:
+                ids = [q for q in collection.judged_queries if rows[q]["kind"] == kind]
+                cells = []
+                for system in systems.values():
+                    row = evaluate(collection.qrels, system["ranked"], ids)
+                    cells.append(f"{row['MAP']:.3f} / {row['nDCG@10']:.3f} / {row['empty']}")
+                extra.append(f"  {kind:9} ({len(ids)}): " + " | ".join(cells))
             for system_name, system in systems.items():
                 coverage = judged_at(collection, system["ranked"], collection.judged_queries)
                 extra.append(f"{system_name}: {coverage} of its top 10 results judged (unjudged count as 0)")
