@@ -317,10 +317,13 @@ def print_table(collection, scores, systems, sample, extra):
                 else f"{'-':>9}{'-':>9}"
             )
             print(f"  {split:6}{name:24}{cells}{row['empty']:>7}{row['cut']:>5}{rel}")
-    docs = next((r.get("related_docs") for r in scores.get("all", {}).values() if r.get("related_docs")), 0)
+    scored = {
+        split: next((r["related_docs"] for r in rows.values() if r.get("related_docs") is not None), 0)
+        for split, rows in scores.items()
+    }
     print(
-        f"  related pieces: {len(sample)} sampled source documents (seed {SEED}); "
-        f"{docs} have another relevant document in `all`; P@5 of the 5 related pieces"
+        f"  related pieces: {len(sample)} source documents sampled (seed {SEED}), scored where another "
+        "document shares a relevant query: " + ", ".join(f"{split} {n}" for split, n in scored.items())
     )
     for name, system in systems.items():
         seconds = ", ".join(f"{k} {v} s" for k, v in system["seconds"].items())
