@@ -20,13 +20,10 @@ import json
 import os
 import platform
 import re
-import shutil
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -34,6 +31,7 @@ sys.path.insert(0, str(REPO))
 from bench import corpus  # noqa: E402
 from bench.http_load import Gunicorn, free_port, get, load_test, production_env  # noqa: E402
 from bench.measure import folder_size, last_json_line, percentile  # noqa: E402
+from bench.workspace import WORK_ITEMS, Workspace  # noqa: E402
 
 # Issue 6's targets, measured at 100,000 articles; `None` marks a reference figure.
 TARGETS = {
@@ -59,7 +57,7 @@ class Run:
         self.rows = []  # (section, figure, value, note)
         self.skipped = []
         self.result = {"articles": args.articles}
-        self.pg_admin_url = None
+        self.ws = Workspace(self.work)
         self.pg_scratch = None
         self.pg = None
 
@@ -73,96 +71,20 @@ class Run:
 
     def stage(self, *argv, env=None, timeout=3600):
         """Run a python stage in the repo with the run's environment; its last JSON line."""
-        cmd = [sys.executable, *argv]
-        proc = subprocess.run(
-            cmd, cwd=REPO, env=env or self.env, capture_output=True, text=True, timeout=timeout, check=False
-        )
-        (self.work / "stages.log").open("a").write(
-            f"$ {' '.join(cmd)}\n{proc.stdout[-5000:]}\n{proc.stderr[-5000:]}\n"
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(
-                f"stage {' '.join(argv[:3])} failed ({proc.returncode}):\n{proc.stderr[-3000:]}"
-            )
-        return last_json_line(proc.stdout)
+        return self.ws.stage(*argv, env=env, timeout=timeout)
 
     def manage(self, *argv, env=None, measure=False):
         """manage.py in a child process; with measure=True also its wall time and peak RSS."""
-        cmd = [sys.executable, "manage.py", *argv]
-        start = time.perf_counter()
-        with open(self.work / "stages.log", "a") as log:
-            log.write(f"$ {' '.join(cmd)}\n")
-            log.flush()
-            proc = subprocess.Popen(cmd, cwd=REPO, env=env or self.env, stdout=subprocess.PIPE, stderr=log)
-            out = proc.stdout.read().decode("utf-8", "replace")
-            _, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            log.write(out[-5000:] + "\n")
-        if proc.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(argv[:2])} failed ({proc.returncode}); see stages.log")
-        if measure:
-            return out, time.perf_counter() - start, usage.ru_maxrss / 1024
-        return out
+        return self.ws.manage(*argv, env=env, measure=measure)
 
     # -- steps -----------------------------------------------------------------------------
     def prepare(self):
-        self.work.mkdir(parents=True, exist_ok=True)
-        for name in (
-            "index",
-            "media",
-            "static",
-            "db.sqlite3",
-            "stages.log",
-            "gunicorn.log",
-            "lean-index",
-            "cache",
-        ):
-            if self.args.reuse and name not in ("static", "lean-index", "cache"):
-                continue
-            path = self.work / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
-        url = os.environ.get("DATABASE_URL", "")
-        env = dict(os.environ)
-        if url.startswith(("postgres://", "postgresql://")):
-            parsed = urlparse(url)
-            base = parsed.path.lstrip("/") or "archive"
-            self.pg_scratch = f"{base}_scratch"
-            self.pg_admin_url = urlunparse(parsed._replace(path="/postgres"))
-            self.pg_url = urlunparse(parsed._replace(path="/" + self.pg_scratch))
-            if not self.args.reuse:
-                self._pg_admin(
-                    f'DROP DATABASE IF EXISTS "{self.pg_scratch}"', f'CREATE DATABASE "{self.pg_scratch}"'
-                )
-            env["DATABASE_URL"] = self.pg_url
-            self.result["database"] = f"postgresql ({self.pg_scratch})"
-        else:
-            env["DATABASE_URL"] = f"sqlite:///{self.work / 'db.sqlite3'}"
-            self.result["database"] = "sqlite"
-        env.update(
-            {
-                "ARCHIVE_INDEX_DIR": str(self.work / "index"),
-                "ARCHIVE_MEDIA_DIR": str(self.work / "media"),
-                "ARCHIVE_CACHE_DIR": str(self.work / "cache"),
-                "BENCH_STATIC_ROOT": str(self.work / "static"),
-                "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
-                "PYTHONPATH": str(REPO),
-            }
-        )
-        env.pop("DJANGO_DEBUG", None)
-        self.env = env
-
-    def _pg_admin(self, *statements):
-        import psycopg2
-
-        conn = psycopg2.connect(self.pg_admin_url)
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            for sql in statements:
-                cur.execute(sql)
-        conn.close()
+        # --reuse keeps the database, index and logs of the earlier run; these are made again.
+        remade = ("static", "lean-index", "cache")
+        clear = [name for name in WORK_ITEMS if not self.args.reuse or name in remade]
+        self.env = self.ws.prepare(clear=clear, create_database=not self.args.reuse)
+        self.pg_scratch, self.pg_url = self.ws.pg_scratch, self.ws.pg_url
+        self.result["database"] = self.ws.database
 
     def generate(self):
         self.log(f"generating {self.args.articles} articles (seed {self.args.seed}) from {self.args.corpus}")
@@ -553,11 +475,8 @@ class Run:
         server = getattr(self, "server", None)
         if server:
             server.stop()
-        if self.pg_scratch and not self.args.keep:
-            try:
-                self._pg_admin(f'DROP DATABASE IF EXISTS "{self.pg_scratch}" WITH (FORCE)')
-            except Exception as error:  # report, never hide the figures
-                print(f"could not drop {self.pg_scratch}: {error}", file=sys.stderr)
+        if not self.args.keep:
+            self.ws.drop_database()
 
     # -- report ----------------------------------------------------------------------------
     def per_query_table(self):
