@@ -8,27 +8,17 @@ an article with the same normalised title and first author entered by hand. Impo
 updates that article, or reports `duplicate` when nothing would change.
 """
 
-import datetime
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from archive.articles.archive_json import article_to_archive_json
 from archive.articles.models import Article, title_key
-from archive.articles.services import (
-    article_identity,
-    article_set_authors,
-    article_set_keywords,
-    author_get_or_create,
-    keywords_get_or_create,
-    unique_slug,
-)
+from archive.articles.services import OriginalFile, article_create, article_identity, article_update
 from archive.articles.text import normalise_for_identity
 from archive.ingest.archive_json import ItemError, clean_item
 
@@ -37,16 +27,8 @@ log = logging.getLogger(__name__)
 CREATED, UPDATED, DUPLICATE, FAILED = "created", "updated", "duplicate", "failed"
 
 
-@dataclass
-class Original:
-    """An uploaded or imported file, kept with the article it became."""
-
-    data: bytes
-    filename: str
-
-    @property
-    def sha256(self):
-        return hashlib.sha256(self.data).hexdigest()
+# An uploaded or imported file, kept with the article it became.
+Original = OriginalFile
 
 
 @dataclass
@@ -162,82 +144,57 @@ ATTEMPTS = 3
 
 
 def _import_once(fields, source, original, warnings, dry_run, article):
-    stored = []  # the original's storage name, once saved: removed again if the piece fails
     try:
         with transaction.atomic():
             existing = article or find_existing(fields, original.sha256 if original else "")
             if existing is not None and _unchanged(existing, fields, original):
                 return ImportResult(source, DUPLICATE, fields, warnings, article=existing)
             status = UPDATED if existing else CREATED
-            saved = _write(existing, fields, original, dry_run=dry_run, stored=stored)
+            saved = _write(existing, fields, original, dry_run=dry_run)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         return ImportResult(source, status, fields, warnings)
     except ValidationError as error:
-        _discard(stored)
         message = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
         return ImportResult(
             source, FAILED, fields, warnings, error=f"The piece could not be saved ({message})."
         )
-    except BaseException:
-        _discard(stored)
-        raise
     return ImportResult(source, status, fields, warnings, article=saved)
 
 
-def _discard(names):
-    for name in names:
-        Article._meta.get_field("original_file").storage.delete(name)
-
-
-def _write(article, fields, original, *, dry_run, stored):
-    article = article or Article()
+def _write(article, fields, original, *, dry_run, text_from_ocr=False):
+    """Create or update the article through the domain's write functions."""
     ref = import_ref_for(fields)
-    old_file = article.original_file.name if article.pk and article.original_file else ""
-    article.title = fields["title"]
-    article.subtitle = fields["subtitle"]
-    article.date = datetime.date.fromisoformat(fields["date"])
-    article.kind = fields["kind"]
-    article.language = fields["language"]
-    article.status = fields["status"]
-    article.abstract = fields["abstract"]
-    article.body = fields["body"]
-    article.source_name = fields["source"]["name"]
-    article.source_volume = fields["source"]["volume"]
-    article.source_issue = fields["source"]["issue"]
-    article.source_pages = fields["source"]["pages"]
-    article.doi = fields["source"]["doi"]
-    article.source_url = fields["source"]["url"]
-    if article.pk is None:
+    values = {
+        "title": fields["title"],
+        "subtitle": fields["subtitle"],
+        "date": fields["date"],
+        "kind": fields["kind"],
+        "language": fields["language"],
+        "status": fields["status"],
+        "abstract": fields["abstract"],
+        "body": fields["body"],
+        "source_name": fields["source"]["name"],
+        "source_volume": fields["source"]["volume"],
+        "source_issue": fields["source"]["issue"],
+        "source_pages": fields["source"]["pages"],
+        "doi": fields["source"]["doi"],
+        "source_url": fields["source"]["url"],
+        "text_from_ocr": text_from_ocr,
+    }
+    related = {
+        "authors": fields["authors"],
+        "keywords": fields["keywords"],
+        "original": original if original and not dry_run else None,
+    }
+    if article is None:
         # A new piece always claims its identity: if a concurrent import committed the same piece
         # since find_existing looked, the database refuses this one and the retry finds that one.
-        article.import_ref = ref
-    elif (
-        not article.import_ref and not Article.objects.filter(import_ref=ref).exclude(pk=article.pk).exists()
-    ):
-        article.import_ref = ref
-    if not article.slug:
-        article.slug = unique_slug(Article, fields["title"], fallback="article")
-    if original and not dry_run and original.sha256 != article.original_sha256:
-        suffix = PurePath(original.filename).suffix.lower()
-        article.original_file.save(f"original{suffix}", ContentFile(original.data), save=False)
-        stored.append(article.original_file.name)
-        article.original_filename = PurePath(original.filename).name[:255]
-        article.original_sha256 = original.sha256
-        if old_file:
-            storage = article.original_file.storage
-            transaction.on_commit(lambda: storage.delete(old_file))
-    # Uniqueness is left to the database: a clash with a concurrent import is an IntegrityError,
-    # which article_import retries (and then finds the other's piece), not a failed piece.
-    article.full_clean(exclude=["original_file"], validate_unique=False, validate_constraints=False)
-    article.save()
-    authors = [
-        author_get_or_create(name=a["name"], affiliation=a["affiliation"])[0] for a in fields["authors"]
-    ]
-    article_set_authors(article=article, authors=authors)
-    article_set_keywords(article=article, keywords=keywords_get_or_create(fields["keywords"]))
-    return article
+        return article_create(import_ref=ref, **values, **related)
+    if not article.import_ref and not Article.objects.filter(import_ref=ref).exclude(pk=article.pk).exists():
+        values["import_ref"] = ref
+    return article_update(article=article, **values, **related)
 
 
 def import_item(obj, *, source, item=0, default_status="published", dry_run=False):

@@ -20,40 +20,28 @@ import django
 def admin(count):
     """What editors do in the admin, at the same time as the imports: create pieces with authors
     and keywords the imports also use, revise and publish them, bulk-publish, edit an author."""
-    from django.db import transaction
 
     from archive.articles.html import clean_body_html
     from archive.articles.models import Article, Author
     from archive.articles.services import (
-        article_set_authors,
-        article_set_keywords,
+        article_create,
+        article_update,
         articles_set_status,
-        author_get_or_create,
         author_update,
-        keyword_get_or_create,
-        unique_slug,
     )
 
     created = []
     for n in range(count):
-        with transaction.atomic():
-            article = Article(
-                title=f"Editor piece {n}",
-                slug=unique_slug(Article, f"Editor piece {n}"),
-                date=datetime.date(2016, 1 + n % 12, 1 + n % 28),
-                status=Article.Status.DRAFT,
-                body=clean_body_html(f"<p>Written in the admin, number {n}, about energy and oil.</p>"),
-            )
-            article.full_clean()
-            article.save()
-            authors = [author_get_or_create(name=f"Shared Author {n % 5}")[0]]
-            article_set_authors(article=article, authors=authors)
-            keywords = [keyword_get_or_create(name=name)[0] for name in ("Energy", f"Topic {n % 4}")]
-            article_set_keywords(article=article, keywords=keywords)
+        article = article_create(
+            title=f"Editor piece {n}",
+            date=datetime.date(2016, 1 + n % 12, 1 + n % 28),
+            status=Article.Status.DRAFT,
+            body=clean_body_html(f"<p>Written in the admin, number {n}, about energy and oil.</p>"),
+            authors=[f"Shared Author {n % 5}"],
+            keywords=["Energy", f"Topic {n % 4}"],
+        )
         created.append(article.pk)
-        with transaction.atomic():
-            article.title = f"Editor piece {n} revised"
-            article.save()
+        article_update(article=article, title=f"Editor piece {n} revised")
         if n % 3 == 2:
             articles_set_status(articles=Article.objects.filter(pk__in=created[-3:]), status="published")
         if n % 4 == 3:
