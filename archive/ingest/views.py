@@ -20,6 +20,7 @@ from archive.articles.models import Article
 from archive.ingest.draft import Draft, ExtractionError
 from archive.ingest.extract import extract_file
 from archive.ingest.forms import ArticleDraftForm, UploadForm
+from archive.ingest.identity import identify
 from archive.ingest.models import PendingUpload
 from archive.ingest.services import (
     DUPLICATE,
@@ -27,7 +28,6 @@ from archive.ingest.services import (
     Original,
     article_import,
     draft_fields,
-    likely_duplicates,
 )
 
 
@@ -106,7 +106,6 @@ def review(request, pk):
     pending = get_object_or_404(PendingUpload, pk=pk)
     draft = Draft.from_dict(pending.draft)
     obj, warnings = draft_fields(draft, defaults={"status": "draft"})
-    first_author = draft.authors[0].name if draft.authors else ""
     if request.method == "POST":
         form = ArticleDraftForm(request.POST)
         if form.is_valid():
@@ -126,7 +125,9 @@ def review(request, pk):
             form.add_error(None, result.error)
     else:
         form = ArticleDraftForm(initial=ArticleDraftForm.initial_from_fields(obj))
-    duplicates = likely_duplicates(title=draft.title, first_author=first_author, sha256=pending.sha256)
+    identity = identify(obj, sha256=pending.sha256)
+    duplicates = [(identity.article, identity.reason)] if identity.article else []
+    duplicates += [(item.article, item.reason) for item in identity.likely]
     context = _admin_context(
         request,
         f"Check “{pending.filename}”",
@@ -134,10 +135,7 @@ def review(request, pk):
         form=form,
         warnings=warnings,
         missing=_missing(draft, obj),
-        duplicates=[
-            (a, "the same file" if a.original_sha256 == pending.sha256 else "the same title and first author")
-            for a in duplicates
-        ],
+        duplicates=duplicates,
     )
     return render(request, "ingest/admin/review.html", context)
 
