@@ -237,6 +237,9 @@ ARCHIVE_INGEST_MEMORY_BYTES = env_int(
 )  # extraction RLIMIT_AS
 ARCHIVE_INGEST_SECONDS = env_int("ARCHIVE_INGEST_SECONDS", 60)  # extraction wall-clock limit
 ARCHIVE_INGEST_SANDBOX = env_bool("ARCHIVE_INGEST_SANDBOX", True)  # off only where fork is unavailable
+# OCR of scans (archive.ingest.ocr): about 4-6 s a page on 2 busy cores; the limit is generous.
+ARCHIVE_INGEST_OCR_SECONDS_PER_PAGE = env_int("ARCHIVE_INGEST_OCR_SECONDS_PER_PAGE", 20)
+ARCHIVE_INGEST_OCR_SECONDS = env_int("ARCHIVE_INGEST_OCR_SECONDS", 1200)  # one scan, at most
 # Upload request limits (FILE_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FILES) are in Security.
 
 

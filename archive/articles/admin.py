@@ -66,6 +66,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["keywords"]
     readonly_fields = [
         "preview_link",
+        "text_from_ocr",
         "original_file",
         "original_filename",
         "original_sha256",
@@ -74,7 +75,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "subtitle", "slug", "status", "date", "preview_link"]}),
+        (None, {"fields": ["title", "subtitle", "slug", "status", "date", "preview_link", "text_from_ocr"]}),
         ("Kind and language", {"fields": ["kind", "language"]}),
         ("Content", {"fields": ["abstract", "body", "keywords"]}),
         (
