@@ -137,17 +137,25 @@ def test_the_same_html_page_from_two_urls_is_two_pieces(tmp_path):
         "https://example.org/2020/09/caspian-caviar-sanctions",
         "https://example.org/2021/03/caspian-caviar-sanctions",
     ]
-    assert [e["status"] for e in report(tmp_path / "a.html", tmp_path / "b.html")] == ["duplicate", "duplicate"]
+    assert [e["status"] for e in report(tmp_path / "a.html", tmp_path / "b.html")] == [
+        "duplicate",
+        "duplicate",
+    ]
 
 
 def test_the_same_file_is_one_piece_whatever_its_name(tmp_path):
     (tmp_path / "one.pdf").write_bytes(read("wrapped.pdf"))
     (tmp_path / "two.pdf").write_bytes(read("wrapped.pdf"))
-    assert [e["status"] for e in report(tmp_path / "one.pdf", tmp_path / "two.pdf")] == ["created", "duplicate"]
+    assert [e["status"] for e in report(tmp_path / "one.pdf", tmp_path / "two.pdf")] == [
+        "created",
+        "duplicate",
+    ]
 
 
 def test_identify_names_what_it_found(make_article):
-    a = make_article("Editorial", authors=["Nadia Rahimi"], date=datetime.date(2021, 1, 1), doi="10.5555/ga.1")
+    a = make_article(
+        "Editorial", authors=["Nadia Rahimi"], date=datetime.date(2021, 1, 1), doi="10.5555/ga.1"
+    )
     fields = {
         "title": "Editorial",
         "authors": [{"name": "Nadia Rahimi", "affiliation": ""}],
@@ -171,7 +179,14 @@ def test_identify_names_what_it_found(make_article):
 def test_dry_run_reports_the_identity_without_writing(tmp_path):
     items = [editorial(n, doi=f"10.5555/ga.2021.{n}") for n in (1, 2)]
     out = io.StringIO()
-    call_command("import_articles", str(write_json(tmp_path, items)), "--json", "--dry-run", stdout=out, stderr=io.StringIO())
+    call_command(
+        "import_articles",
+        str(write_json(tmp_path, items)),
+        "--json",
+        "--dry-run",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
     assert [e["status"] for e in json.loads(out.getvalue())] == ["created", "created"]
     assert Article.objects.count() == 0
 
