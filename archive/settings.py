@@ -240,6 +240,9 @@ ARCHIVE_INGEST_SANDBOX = env_bool("ARCHIVE_INGEST_SANDBOX", True)  # off only wh
 # OCR of scans (archive.ingest.ocr): about 4-6 s a page on 2 busy cores; the limit is generous.
 ARCHIVE_INGEST_OCR_SECONDS_PER_PAGE = env_int("ARCHIVE_INGEST_OCR_SECONDS_PER_PAGE", 20)
 ARCHIVE_INGEST_OCR_SECONDS = env_int("ARCHIVE_INGEST_OCR_SECONDS", 1200)  # one scan, at most
+# Who reads uploads in the background (archive.ingest.jobs): "process" (a detached
+# `manage.py read_uploads`), "thread" (in the web process) or "inline" (in the request; tests).
+ARCHIVE_INGEST_READER = os.environ.get("ARCHIVE_INGEST_READER", "process")
 # Upload request limits (FILE_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FILES) are in Security.
 
 

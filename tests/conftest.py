@@ -25,6 +25,9 @@ def _private_index_and_media(tmp_path_factory):
     # Related pieces follow each test's index (tests/search/test_related.py switches the cache on),
     # and the "pages" cache lives in this process, not in var/cache.
     settings.ARCHIVE_RELATED_SECONDS = 0
+    # Uploads are read inside the upload request: the test client's tests run in one transaction,
+    # which a background reader could not see (tests/browser reads them in a thread).
+    settings.ARCHIVE_INGEST_READER = "inline"
     settings.CACHES["pages"] = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "test-pages",

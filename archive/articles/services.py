@@ -63,6 +63,17 @@ def author_get_or_create(*, name, affiliation=""):
     return author, False
 
 
+def author_create(*, name, affiliation=""):
+    """A new author called `name`, even when another author has that name (two people can share
+    one: the editor said so on the upload's check screen)."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("An author needs a name.")
+    return Author.objects.create(
+        name=name, affiliation=affiliation.strip(), slug=unique_slug(Author, name, fallback="author")
+    )
+
+
 def _author_named(name):
     # lower(name) = lower(%s), not iexact's upper(): author_name_lower_idx answers it.
     return Author.objects.annotate(lname=Lower("name")).filter(lname=name.lower()).order_by("id").first()
@@ -236,9 +247,10 @@ def article_create(*, title, date, authors=(), keywords=(), original=None, **fie
     """A new article, its byline (in the order given), keywords and original file, in one transaction.
 
     `authors` are Author rows, names, `(name, affiliation)` pairs or `{"name", "affiliation"}`
-    objects (found or created by name, see `author_get_or_create`); `keywords` are Keyword rows or
-    names. The other fields are the Article's own (`ARTICLE_FIELDS`); an empty slug is made from the
-    title. Content is stored as given: forms and the import's `clean_item` sanitise it first.
+    objects (found or created by name, see `author_get_or_create`; with `"new": True`, always a new
+    author); `keywords` are Keyword rows or names. The other fields are the Article's own
+    (`ARTICLE_FIELDS`); an empty slug is made from the title. Content is stored as given: forms
+    and the import's `clean_item` sanitise it first.
     A field that breaks the model's rules raises ValidationError naming it; a clash with a unique
     constraint (slug, `import_ref`) is the database's IntegrityError, so a concurrent import that
     saved the same piece first can be found and retried. Returns the article.
@@ -319,6 +331,9 @@ def _authors_of(items):
             name, affiliation = item, ""
         elif isinstance(item, dict):
             name, affiliation = item["name"], item.get("affiliation", "")
+            if item.get("new"):  # a new record even if the name is taken (see author_create)
+                authors.append(author_create(name=name, affiliation=affiliation or ""))
+                continue
         else:
             name, affiliation = item
         authors.append(author_get_or_create(name=name, affiliation=affiliation or "")[0])

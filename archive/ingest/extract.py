@@ -25,7 +25,9 @@ def extract_bytes(data, *, fmt, filename):
     return module.extract(data, filename=filename)
 
 
-def extract_file(data, *, filename, limits=None, sandbox=None, on_progress=None, with_text=False):
+def extract_file(
+    data, *, filename, limits=None, sandbox=None, on_progress=None, on_wait=None, with_text=False
+):
     """The draft of one uploaded or imported file; ExtractionError with a sentence when it cannot be read.
 
     `on_progress(done, total, stage)` hears of pages read (in the sandbox); with `with_text` the
@@ -42,7 +44,13 @@ def extract_file(data, *, filename, limits=None, sandbox=None, on_progress=None,
         from archive.ingest.sandbox import extract_in_subprocess
 
         return extract_in_subprocess(
-            data, fmt=fmt, filename=filename, limits=limits, on_progress=on_progress, with_text=with_text
+            data,
+            fmt=fmt,
+            filename=filename,
+            limits=limits,
+            on_progress=on_progress,
+            on_wait=on_wait,
+            with_text=with_text,
         )
     draft = extract_bytes(data, fmt=fmt, filename=filename)
     if with_text:

@@ -46,7 +46,7 @@ class _TimeUp(Exception):
         self.message = message
 
 
-def _run_child(args, data, *, limits, cpu_seconds, filename, on_progress=None):
+def _run_child(args, data, *, limits, cpu_seconds, filename, on_progress=None, on_wait=None):
     """(returncode, stdout bytes, stderr text) of the child; _TimeUp when it ran too long."""
     env = {**os.environ, ENV: "1"}
     process = subprocess.Popen(
@@ -77,8 +77,7 @@ def _run_child(args, data, *, limits, cpu_seconds, filename, on_progress=None):
                 f"(ARCHIVE_INGEST_OCR_SECONDS_PER_PAGE={limits.ocr_seconds_per_page} a page, "
                 f"at most ARCHIVE_INGEST_OCR_SECONDS={limits.ocr_seconds}); it was stopped."
             )
-        if on_progress is not None:
-            on_progress(done, total, stage)
+        clock["heard"] = (done, total, stage)  # passed on by the waiting thread, below
 
     def feed():
         try:
@@ -106,6 +105,12 @@ def _run_child(args, data, *, limits, cpu_seconds, filename, on_progress=None):
         thread.start()
     try:
         while process.poll() is None:
+            # Callbacks run here, in the caller's thread (they may write to the database).
+            latest, clock["heard"] = clock.get("heard"), None
+            if latest is not None and on_progress is not None:
+                on_progress(*latest)
+            if on_wait is not None:
+                on_wait()
             remaining = clock["deadline"] - time.monotonic()
             if remaining <= 0:
                 raise _TimeUp(clock["message"])
@@ -122,8 +127,9 @@ def _run_child(args, data, *, limits, cpu_seconds, filename, on_progress=None):
     return process.returncode, b"".join(out), "\n".join(err_lines)
 
 
-def extract_in_subprocess(data, *, fmt, filename, limits, on_progress=None, with_text=False):
-    """The draft of `data` (format `fmt`), extracted in a limited child process.
+def extract_in_subprocess(data, *, fmt, filename, limits, on_progress=None, on_wait=None, with_text=False):
+    """The draft of `data` (format `fmt`), extracted in a limited child process. `on_progress` and
+    `on_wait` (called about every quarter second) run in the caller's thread.
 
     With `with_text`, returns (draft, original_text): the text of a non-PDF original as read,
     for the check screen (archive.ingest.preview)."""
@@ -137,6 +143,7 @@ def extract_in_subprocess(data, *, fmt, filename, limits, on_progress=None, with
             cpu_seconds=seconds,
             filename=filename,
             on_progress=on_progress,
+            on_wait=on_wait,
         )
     except _TimeUp as error:
         raise ExtractionError(error.message) from error

@@ -90,12 +90,15 @@ def article_import(
     article=None,
     create=False,
     text_from_ocr=False,
+    authors=None,
 ):
     """Create or update the article described by `fields` (already cleaned by `clean_item`).
 
     `article` forces which article to update, `create=True` a new one (the editor's choice on the
     check screen); otherwise the identity rules find it. `text_from_ocr` records that the text was
-    read by OCR. Returns an ImportResult; nothing is written when it fails or on `dry_run`.
+    read by OCR; `authors` (Author rows or `article_create`'s forms) replaces the byline of
+    `fields` with the author records the editor chose. Returns an ImportResult; nothing is written
+    when it fails or on `dry_run`.
 
     The piece is looked up and written in one transaction. When another process saves the same
     piece, author or slug at the same moment (PostgreSQL then refuses one of the two on a unique
@@ -105,7 +108,7 @@ def article_import(
     for attempt in range(ATTEMPTS):
         try:
             return _import_once(
-                fields, source, original, list(warnings), dry_run, article, create, text_from_ocr
+                fields, source, original, list(warnings), dry_run, article, create, text_from_ocr, authors
             )
         except (IntegrityError, OperationalError) as error:
             retry = isinstance(error, IntegrityError) or "deadlock" in str(error).lower()
@@ -118,7 +121,7 @@ def article_import(
 ATTEMPTS = 3
 
 
-def _import_once(fields, source, original, warnings, dry_run, article, create, text_from_ocr):
+def _import_once(fields, source, original, warnings, dry_run, article, create, text_from_ocr, authors):
     try:
         with transaction.atomic():
             existing = article
@@ -130,7 +133,9 @@ def _import_once(fields, source, original, warnings, dry_run, article, create, t
             if existing is not None and _unchanged(existing, fields, original):
                 return ImportResult(source, DUPLICATE, fields, warnings, article=existing)
             status = UPDATED if existing else CREATED
-            saved = _write(existing, fields, original, dry_run=dry_run, text_from_ocr=text_from_ocr)
+            saved = _write(
+                existing, fields, original, dry_run=dry_run, text_from_ocr=text_from_ocr, authors=authors
+            )
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -143,7 +148,7 @@ def _import_once(fields, source, original, warnings, dry_run, article, create, t
     return ImportResult(source, status, fields, warnings, article=saved)
 
 
-def _write(article, fields, original, *, dry_run, text_from_ocr=False):
+def _write(article, fields, original, *, dry_run, text_from_ocr=False, authors=None):
     """Create or update the article through the domain's write functions."""
     values = {
         "title": fields["title"],
@@ -163,7 +168,7 @@ def _write(article, fields, original, *, dry_run, text_from_ocr=False):
         "text_from_ocr": text_from_ocr,
     }
     related = {
-        "authors": fields["authors"],
+        "authors": fields["authors"] if authors is None else authors,
         "keywords": fields["keywords"],
         "original": original if original and not dry_run else None,
     }
