@@ -243,6 +243,8 @@ ARCHIVE_INGEST_OCR_SECONDS = env_int("ARCHIVE_INGEST_OCR_SECONDS", 1200)  # one 
 # Who reads uploads in the background (archive.ingest.jobs): "process" (a detached
 # `manage.py read_uploads`), "thread" (in the web process) or "inline" (in the request; tests).
 ARCHIVE_INGEST_READER = os.environ.get("ARCHIVE_INGEST_READER", "process")
+# A reading without a heartbeat (every 5 s) for this long lost its reader: it is read again.
+ARCHIVE_INGEST_STALE_SECONDS = env_int("ARCHIVE_INGEST_STALE_SECONDS", 45)
 # Upload request limits (FILE_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FILES) are in Security.
 
 

@@ -151,7 +151,7 @@ class ArticleDraftForm(forms.Form):
     authors_initial = forms.CharField(required=False, widget=forms.HiddenInput)
     date = forms.DateField(
         label=_("Date"),
-        help_text=_("Publication date, YYYY-MM-DD. A future date keeps a published piece hidden until then."),
+        help_text=_("Publication date. A future date keeps a published piece hidden until then."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Article.Kind.choices)

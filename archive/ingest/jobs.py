@@ -7,7 +7,8 @@ number of processes or machines never read one file twice; it runs the sandboxed
 records pages done and beats `heartbeat_at` every few seconds, and stores the draft (ready) or
 the reason (failed). It goes on until nothing is queued.
 
-Surviving restarts: a reading whose heartbeat is older than `STALE_SECONDS` lost its reader
+Surviving restarts: a reading whose heartbeat is older than `ARCHIVE_INGEST_STALE_SECONDS` (45)
+lost its reader
 (killed with its gunicorn worker, the machine restarted). The next reader puts it back in the
 queue, or after `MAX_ATTEMPTS` marks it failed with a sentence for the editor: never lost silently.
 
@@ -17,7 +18,8 @@ Readers (`ARCHIVE_INGEST_READER`):
   upload pages whenever work is queued and no reader beats.
 - `thread`: a thread of the web process (the browser tests' live server).
 - `inline`: in the request itself (the test client's tests: one transaction).
-`manage.py read_uploads` can also run from cron or a systemd timer as a backstop.
+- `command`: only `manage.py read_uploads`, run by cron or a systemd timer (or by a test).
+`manage.py read_uploads` can also run from cron or a systemd timer beside the others, as a backstop.
 """
 
 import datetime
@@ -43,7 +45,6 @@ from archive.ingest.models import PendingUpload
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5
-STALE_SECONDS = 45
 MAX_ATTEMPTS = 2
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -99,10 +100,15 @@ def uploads_create(*, files, user):
 # --- Reading -----------------------------------------------------------------------------------
 
 
+def stale_seconds():
+    """How long a reading may go without a heartbeat before its reader is taken for dead."""
+    return settings.ARCHIVE_INGEST_STALE_SECONDS
+
+
 def _recover_stale(now):
     """Readings whose reader stopped beating: back in the queue, or failed after MAX_ATTEMPTS."""
     stale = PendingUpload.objects.filter(
-        state=State.READING, heartbeat_at__lt=now - datetime.timedelta(seconds=STALE_SECONDS)
+        state=State.READING, heartbeat_at__lt=now - datetime.timedelta(seconds=stale_seconds())
     )
     stale.filter(attempts__gte=MAX_ATTEMPTS).update(
         state=State.FAILED,
@@ -198,12 +204,12 @@ _spawned = []  # reader processes this web process started (reaped on the next s
 
 
 def reader_is_beating():
-    fresh = timezone.now() - datetime.timedelta(seconds=STALE_SECONDS)
+    fresh = timezone.now() - datetime.timedelta(seconds=stale_seconds())
     return PendingUpload.objects.filter(state=State.READING, heartbeat_at__gte=fresh).exists()
 
 
 def work_waiting():
-    stale = timezone.now() - datetime.timedelta(seconds=STALE_SECONDS)
+    stale = timezone.now() - datetime.timedelta(seconds=stale_seconds())
     return (
         PendingUpload.objects.filter(state=State.QUEUED).exists()
         or PendingUpload.objects.filter(state=State.READING, heartbeat_at__lt=stale).exists()
@@ -216,7 +222,7 @@ def start_reader():
     if mode == "inline":
         read_queued()
         return
-    if not work_waiting() or reader_is_beating():
+    if mode == "command" or not work_waiting() or reader_is_beating():
         return
     if mode == "thread":
         threading.Thread(target=_thread_reader, name="ingest-reader", daemon=True).start()

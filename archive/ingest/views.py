@@ -248,7 +248,10 @@ def review(request, pk):
         draft=draft,
         form=form,
         rows=rows,
-        warnings=[w for w in warnings if w not in _MISSING_WARNINGS],
+        # What is missing is said next to its field, OCR in its own notice: each once.
+        warnings=[
+            w for w in warnings if w not in _MISSING_WARNINGS and not w.startswith("The text was read by OCR")
+        ],
         missing=missing,
         identity=identity,
         likely=identity.likely,
