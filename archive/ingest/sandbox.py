@@ -124,6 +124,9 @@ def _run_child(args, data, *, limits, cpu_seconds, filename, on_progress=None, o
     finally:
         for thread in threads:
             thread.join(timeout=5)
+    latest = clock.get("heard")
+    if latest is not None and on_progress is not None:  # the last pages, heard as the child ended
+        on_progress(*latest)
     return process.returncode, b"".join(out), "\n".join(err_lines)
 
 
