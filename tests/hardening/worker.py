@@ -3,6 +3,8 @@
     python -m tests.hardening.worker admin N          editor-style saves through the write functions
     python -m tests.hardening.worker search STOPFILE  searches until STOPFILE exists
     python -m tests.hardening.worker dump             the articles, authors and keywords as JSON
+    python -m tests.hardening.worker queue_upload F   upload F as the admin does (queued, not read)
+    python -m tests.hardening.worker uploads          the uploads and their reading state
 
 Each prints one JSON object on its last line of stdout. Errors are not caught: a process that
 raises exits non-zero with its traceback on stderr, which the tests look for.
@@ -107,6 +109,34 @@ def dump():
     }
 
 
+def queue_upload(path):
+    """Upload one file as the admin's upload page does (stored and queued, not read)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archive.ingest.jobs import uploads_create
+
+    data = Path(path).read_bytes()
+    queued, refused = uploads_create(files=[SimpleUploadedFile(Path(path).name, data)], user=None)
+    return {"queued": [p.pk for p in queued], "refused": refused}
+
+
+def uploads():
+    """The uploads and how far their reading got."""
+    from archive.ingest.models import PendingUpload
+
+    fields = (
+        "pk",
+        "filename",
+        "state",
+        "attempts",
+        "progress_done",
+        "progress_total",
+        "progress_stage",
+        "error",
+    )
+    return [dict(zip(fields, row, strict=True)) for row in PendingUpload.objects.values_list(*fields)]
+
+
 def main(argv):
     django.setup()
     role, args = argv[1], argv[2:]
@@ -116,6 +146,10 @@ def main(argv):
         answer = search(args[0])
     elif role == "dump":
         answer = dump()
+    elif role == "queue_upload":
+        answer = queue_upload(args[0])
+    elif role == "uploads":
+        answer = uploads()
     else:
         raise SystemExit(f"unknown role {role}")
     print(json.dumps(answer, ensure_ascii=False))
