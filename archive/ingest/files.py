@@ -40,8 +40,8 @@ class Limits:
     memory_bytes: int = 512 * 1024 * 1024
     seconds: int = 30
     # A scan read by OCR: this much per page, at most `ocr_seconds` in all (archive.ingest.ocr).
-    ocr_seconds_per_page: int = 20
-    ocr_seconds: int = 1200
+    ocr_seconds_per_page: int = 30
+    ocr_seconds: int = 1800
 
     @classmethod
     def from_settings(cls):

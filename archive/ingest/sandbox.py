@@ -6,8 +6,10 @@ The child (`python -m archive.ingest.worker extract FORMAT NAME`) reads the file
 writes the draft as JSON on stdout; it loads no Django. RLIMIT_AS caps its address space. The
 child reports pages read on stderr (archive.ingest.progress), passed on to
 `on_progress(done, total, stage)`; the parent stops it (and the tesseract it runs: one process
-group) after `ARCHIVE_INGEST_SECONDS`, or, once it says it is reading a scan by OCR, after
-`ARCHIVE_INGEST_OCR_SECONDS_PER_PAGE` a page more (at most `ARCHIVE_INGEST_OCR_SECONDS`).
+group) when it goes `ARCHIVE_INGEST_SECONDS` without reading a page (a long PDF that keeps
+reading pages may take up to `ARCHIVE_INGEST_OCR_SECONDS` in all), or, once it says it is reading
+a scan by OCR, after `ARCHIVE_INGEST_OCR_SECONDS_PER_PAGE` a page (at most
+`ARCHIVE_INGEST_OCR_SECONDS`).
 """
 
 import contextlib
@@ -60,14 +62,27 @@ def _run_child(args, data, *, limits, cpu_seconds, filename, on_progress=None, o
         preexec_fn=_limit(limits.memory_bytes, cpu_seconds),
     )
     out, err_lines = [], []
+    started = time.monotonic()
     clock = {
-        "deadline": time.monotonic() + limits.seconds,
+        "deadline": started + limits.seconds,
         "message": f"Reading {filename} took longer than {limits.seconds} s (ARCHIVE_INGEST_SECONDS); "
         "it was stopped.",
         "ocr": False,
     }
 
     def heard(done, total, stage):
+        if stage != "ocr" and done and not clock["ocr"]:
+            # A long file that keeps reading pages is not stuck: each page may take up to
+            # ARCHIVE_INGEST_SECONDS, the whole file at most ARCHIVE_INGEST_OCR_SECONDS.
+            now = time.monotonic()
+            clock["deadline"] = min(
+                max(clock["deadline"], now + limits.seconds), started + limits.ocr_seconds
+            )
+            clock["message"] = (
+                f"Reading {filename} stopped after {done} of {total} pages: it took longer than "
+                f"{limits.seconds} s (ARCHIVE_INGEST_SECONDS) for a page, or longer than "
+                f"{limits.ocr_seconds} s (ARCHIVE_INGEST_OCR_SECONDS) in all."
+            )
         if stage == "ocr" and not clock["ocr"]:
             clock["ocr"] = True
             seconds = min(limits.ocr_seconds, limits.ocr_seconds_per_page * total + 10)
