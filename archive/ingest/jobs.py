@@ -200,7 +200,7 @@ def read_queued(*, limit=None):
 
 # --- Starting a reader -------------------------------------------------------------------------
 
-_spawned = []  # reader processes this web process started (reaped on the next start)
+_spawned = []  # readers (processes or threads) this web process started, while they run
 
 
 def reader_is_beating():
@@ -224,10 +224,18 @@ def start_reader():
         return
     if mode == "command" or not work_waiting() or reader_is_beating():
         return
+    # One reader at a time from this process: one it started may still be starting up (a Django
+    # process takes a second or two before it claims), and the pages ask every 1.5 s.
+    _spawned[:] = [
+        r for r in _spawned if (r.is_alive() if isinstance(r, threading.Thread) else r.poll() is None)
+    ]
+    if _spawned:
+        return
     if mode == "thread":
-        threading.Thread(target=_thread_reader, name="ingest-reader", daemon=True).start()
+        thread = threading.Thread(target=_thread_reader, name="ingest-reader", daemon=True)
+        thread.start()
+        _spawned.append(thread)
     elif mode == "process":
-        _spawned[:] = [p for p in _spawned if p.poll() is None]
         _spawned.append(
             subprocess.Popen(
                 [sys.executable, str(ROOT / "manage.py"), "read_uploads"],
