@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ingest_reading.py                 # 117-page PDF, 3-page scans
     .venv/bin/python bench/ingest_reading.py --pages 117 --scan-pages 5 --out /tmp/ingest-bench
+    .venv/bin/python bench/ingest_reading.py --files tests/data/ingest_real/scan-*.pdf  # real scans
 
 Everything runs in a scratch folder (SQLite database, media) with the production code paths:
 - **upload**: what the upload request does (`jobs.uploads_create`: check the bytes, store, queue),
@@ -65,6 +66,9 @@ def main():
     parser.add_argument("--pages", type=int, default=117, help="pages of the long text PDF")
     parser.add_argument("--scan-pages", type=int, default=3, help="pages of each scanned PDF")
     parser.add_argument("--out", type=Path, default=None, help="work folder (default: a temporary one)")
+    parser.add_argument(
+        "--files", type=Path, nargs="*", default=[], help="also time these files (e.g. real scans), per page"
+    )
     args = parser.parse_args()
     workdir = args.out or Path(tempfile.mkdtemp(prefix="ingest-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -122,6 +126,14 @@ def main():
             f"OCR {language}: {args.scan_pages} pages in {seconds:.1f} s = {per_page:.2f} s a page "
             f"({draft.ocr_languages}, language {draft.language}, {words} words)"
         )
+    for path in args.files:
+        started = time.perf_counter()
+        draft = extract_file(path.read_bytes(), filename=path.name)
+        seconds = time.perf_counter() - started
+        pages = max(draft.page_count, 1)
+        figures[f"file_{path.name}_s_per_page"] = round(seconds / pages, 2)
+        how = f"OCR {draft.ocr_languages}" if draft.text_from_ocr else "text layer"
+        print(f"{path.name}: {pages} pages in {seconds:.1f} s = {seconds / pages:.2f} s a page ({how})")
     print(json.dumps(figures))
 
 
