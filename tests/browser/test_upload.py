@@ -22,7 +22,8 @@ from tests.browser.conftest import DESKTOP, PHONE, axe_violations, describe, scr
 from tests.ingest.conftest import DATA, scanned_pdf
 from tests.ingest.test_ocr import ENGLISH
 
-pytestmark = pytest.mark.browser
+# Transactional: the live server (another connection on PostgreSQL) must see what the test writes.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-passphrase-for-uploads-7"
 
