@@ -244,6 +244,14 @@ ARCHIVE_INGEST_MEMORY_BYTES = env_int(
 )  # extraction RLIMIT_AS
 ARCHIVE_INGEST_SECONDS = env_int("ARCHIVE_INGEST_SECONDS", 60)  # extraction wall-clock limit
 ARCHIVE_INGEST_SANDBOX = env_bool("ARCHIVE_INGEST_SANDBOX", True)  # off only where fork is unavailable
+# OCR of scans (archive.ingest.ocr): 4-15 s a page on 2 shared cores (bench/ingest_reading.py).
+ARCHIVE_INGEST_OCR_SECONDS_PER_PAGE = env_int("ARCHIVE_INGEST_OCR_SECONDS_PER_PAGE", 30)
+ARCHIVE_INGEST_OCR_SECONDS = env_int("ARCHIVE_INGEST_OCR_SECONDS", 1800)  # one file, at most
+# Who reads uploads in the background (archive.ingest.jobs): "process" (a detached
+# `manage.py read_uploads`), "thread" (in the web process) or "inline" (in the request; tests).
+ARCHIVE_INGEST_READER = os.environ.get("ARCHIVE_INGEST_READER", "process")
+# A reading without a heartbeat (every 5 s) for this long lost its reader: it is read again.
+ARCHIVE_INGEST_STALE_SECONDS = env_int("ARCHIVE_INGEST_STALE_SECONDS", 45)
 # Upload request limits (FILE_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FILES) are in Security.
 
 

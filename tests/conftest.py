@@ -6,14 +6,7 @@ import datetime
 import pytest
 from django.conf import settings
 
-from archive.articles.models import Article
-from archive.articles.services import (
-    article_set_authors,
-    article_set_keywords,
-    author_get_or_create,
-    keyword_get_or_create,
-    unique_slug,
-)
+from archive.articles.services import article_create
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -32,6 +25,9 @@ def _private_index_and_media(tmp_path_factory):
     # Related pieces follow each test's index (tests/search/test_related.py switches the cache on),
     # and the "pages" cache lives in this process, not in var/cache.
     settings.ARCHIVE_RELATED_SECONDS = 0
+    # Uploads are read inside the upload request: the test client's tests run in one transaction,
+    # which a background reader could not see (tests/browser reads them in a thread).
+    settings.ARCHIVE_INGEST_READER = "inline"
     settings.CACHES["pages"] = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "test-pages",
@@ -40,25 +36,19 @@ def _private_index_and_media(tmp_path_factory):
 
 
 def create_article(title="An article", *, authors=(), keywords=(), date=None, status="published", **fields):
-    """Create an article the way the write functions do. Published and dated in the past by default.
+    """Create an article through `article_create`, as the admin and the import do. Published and
+    dated in the past by default.
 
     `authors` are names or (name, affiliation) pairs, in byline order; `keywords` are names.
     """
-    article = Article(
+    return article_create(
         title=title,
-        slug=unique_slug(Article, title),
         date=date or datetime.date(2020, 1, 15),
         status=status,
+        authors=authors,
+        keywords=keywords,
         **fields,
     )
-    article.save()
-    author_objs = []
-    for author in authors:
-        name, affiliation = (author, "") if isinstance(author, str) else author
-        author_objs.append(author_get_or_create(name=name, affiliation=affiliation)[0])
-    article_set_authors(article=article, authors=author_objs)
-    article_set_keywords(article=article, keywords=[keyword_get_or_create(name=k)[0] for k in keywords])
-    return article
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ from django.utils.html import format_html
 from archive.articles.forms import ArticleAdminForm, AuthorAdminForm, KeywordAdminForm, MergeForm
 from archive.articles.models import Article, Author, Authorship, Keyword
 from archive.articles.services import (
-    article_renumber_authors,
+    ARTICLE_FIELDS,
+    article_create,
+    article_update,
     articles_set_status,
     author_update,
     authors_merge,
@@ -64,6 +66,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["keywords"]
     readonly_fields = [
         "preview_link",
+        "text_from_ocr",
         "original_file",
         "original_filename",
         "original_sha256",
@@ -72,7 +75,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "subtitle", "slug", "status", "date", "preview_link"]}),
+        (None, {"fields": ["title", "subtitle", "slug", "status", "date", "preview_link", "text_from_ocr"]}),
         ("Kind and language", {"fields": ["kind", "language"]}),
         ("Content", {"fields": ["abstract", "body", "keywords"]}),
         (
@@ -139,9 +142,41 @@ class ArticleAdmin(admin.ModelAdmin):
             return article.get_absolute_url()
         return reverse("admin:articles_article_preview", args=[article.pk])
 
+    # Saving goes through article_create / article_update, as every other writer does. The
+    # admin's change view wraps save_model and save_related in one transaction: the fields and
+    # keywords are written first, then the byline the inline rows give.
+    def save_model(self, request, obj, form, change):
+        fields = {name: getattr(obj, name) for name in form.cleaned_data if name in ARTICLE_FIELDS}
+        keywords = form.cleaned_data.get("keywords", [])
+        if change:
+            article_update(article=obj, keywords=keywords, **fields)
+        else:
+            created = article_create(keywords=keywords, **fields)
+            # The admin goes on with its own object (history, redirect, inline rows): make it the
+            # created row.
+            for field in Article._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(created, field.attname))
+            obj._state = created._state
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        article_renumber_authors(article=form.instance)
+        for formset in formsets:
+            if formset.model is Authorship:
+                self._save_byline(form.instance, formset)
+            else:
+                self.save_formset(request, form, formset, change=change)
+
+    def _save_byline(self, article, formset):
+        """The byline from the inline rows, lowest position first (rows with the same position in
+        the order they are listed), set through article_update."""
+        formset.save(commit=False)  # what changed, for the admin's history message only
+        rows = [
+            (row.cleaned_data.get("position") or 0, n, row.cleaned_data["author"])
+            for n, row in enumerate(formset.forms)
+            if row.cleaned_data.get("author") and not row.cleaned_data.get("DELETE")
+        ]
+        article_update(
+            article=article, authors=[author for _, _, author in sorted(rows, key=lambda r: r[:2])]
+        )
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):

@@ -159,9 +159,17 @@ class Article(models.Model):
     original_file = models.FileField(upload_to=original_upload_to, blank=True, max_length=255)
     original_filename = models.CharField(max_length=255, blank=True)
     original_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    # The text was read from page images by OCR (a scan without a text layer): editors check it
+    # more closely, and the admin says so.
+    text_from_ocr = models.BooleanField(
+        "text read by OCR",
+        default=False,
+        help_text="The file had no text layer: its text was read from the page images by OCR.",
+    )
 
     # Identity of an imported piece (DOI, source URL, or normalised title + first author):
-    # importing the same piece again finds this row and updates it instead of duplicating it.
+    # importing the same piece again finds this row and updates it instead of duplicating it
+    # (archive.ingest.identity decides; the DOI and URL columns are indexed for it too).
     import_ref = models.CharField(max_length=300, blank=True, default="")
     # The normalised title (`normalise_for_identity`), kept by `save()`: finding a likely
     # duplicate is an index lookup, not a scan of every title.
@@ -188,6 +196,9 @@ class Article(models.Model):
         indexes = [
             # The browse pages: published pieces, newest first.
             models.Index(fields=["status", "-date", "-id"], name="article_public_date_idx"),
+            # Identity of imported pieces (archive.ingest.identity): a DOI in any case, a URL.
+            models.Index(Lower("doi"), name="article_doi_lower_idx"),
+            models.Index(fields=["source_url"], name="article_source_url_idx"),
         ]
 
     def __str__(self):

@@ -6,6 +6,12 @@ transaction, so listeners record the change atomically with it (the search index
 articles there and writes them after the commit).
 """
 
+import datetime
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -55,6 +61,17 @@ def author_get_or_create(*, name, affiliation=""):
         author.affiliation = affiliation.strip()
         author.save(update_fields=["affiliation", "updated_at"])
     return author, False
+
+
+def author_create(*, name, affiliation=""):
+    """A new author called `name`, even when another author has that name (two people can share
+    one: the editor said so on the upload's check screen)."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("An author needs a name.")
+    return Author.objects.create(
+        name=name, affiliation=affiliation.strip(), slug=unique_slug(Author, name, fallback="author")
+    )
 
 
 def _author_named(name):
@@ -200,6 +217,133 @@ def author_update(*, author, **fields):
 
 
 # --- Articles --------------------------------------------------------------------------------
+
+# What `article_create` and `article_update` set directly on the row; authors, keywords and the
+# original file are arguments of their own.
+ARTICLE_FIELDS = frozenset(
+    {
+        "title", "subtitle", "slug", "date", "kind", "language", "status", "abstract", "body",
+        "source_name", "source_volume", "source_issue", "source_pages", "doi", "source_url",
+        "import_ref", "text_from_ocr",
+        # A file already in storage (a restored backup); `original=` stores new bytes instead.
+        "original_file", "original_filename", "original_sha256",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OriginalFile:
+    """The file a piece was read from, kept with it (stored under a generated name)."""
+
+    data: bytes
+    filename: str
+
+    @property
+    def sha256(self):
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def article_create(*, title, date, authors=(), keywords=(), original=None, **fields):
+    """A new article, its byline (in the order given), keywords and original file, in one transaction.
+
+    `authors` are Author rows, names, `(name, affiliation)` pairs or `{"name", "affiliation"}`
+    objects (found or created by name, see `author_get_or_create`; with `"new": True`, always a new
+    author); `keywords` are Keyword rows or names. The other fields are the Article's own
+    (`ARTICLE_FIELDS`); an empty slug is made from the title. Content is stored as given: forms
+    and the import's `clean_item` sanitise it first.
+    A field that breaks the model's rules raises ValidationError naming it; a clash with a unique
+    constraint (slug, `import_ref`) is the database's IntegrityError, so a concurrent import that
+    saved the same piece first can be found and retried. Returns the article.
+    """
+    _check_fields(fields)
+    article = Article(title=title, date=_as_date(date))
+    return _article_write(article, fields, authors=authors, keywords=keywords, original=original)
+
+
+def article_update(*, article, authors=None, keywords=None, original=None, **fields):
+    """Change the given fields of `article` (and, when given, its byline, keywords and original
+    file), in one transaction; what is not given stays. Same rules as `article_create`."""
+    _check_fields(fields)
+    if "date" in fields:
+        fields["date"] = _as_date(fields["date"])
+    return _article_write(article, fields, authors=authors, keywords=keywords, original=original)
+
+
+def _check_fields(fields):
+    unknown = sorted(set(fields) - ARTICLE_FIELDS)
+    if unknown:
+        allowed = ", ".join(sorted(ARTICLE_FIELDS))
+        raise TypeError(f"Articles have no field {unknown[0]!r} (allowed: {allowed}).")
+
+
+def _as_date(value):
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _article_write(article, fields, *, authors, keywords, original):
+    stored = []  # the original's storage name once saved: removed again if the write fails
+    try:
+        with transaction.atomic():
+            for name, value in fields.items():
+                setattr(article, name, value)
+            if not article.slug:
+                article.slug = unique_slug(Article, article.title, exclude_pk=article.pk, fallback="article")
+            if original is not None:
+                _article_attach_original(article, original, stored)
+            # Uniqueness is left to the database (see the docstring of article_create).
+            article.full_clean(exclude=["original_file"], validate_unique=False, validate_constraints=False)
+            article.save()
+            if authors is not None:
+                article_set_authors(article=article, authors=_authors_of(authors))
+            if keywords is not None:
+                article_set_keywords(article=article, keywords=_keywords_of(keywords))
+    except BaseException:
+        storage = Article._meta.get_field("original_file").storage
+        for name in stored:
+            storage.delete(name)
+        raise
+    return article
+
+
+def _article_attach_original(article, original, stored):
+    """Store `original` for `article` unless it already holds the same bytes; the file it replaces
+    is deleted once the transaction commits."""
+    if original.sha256 == article.original_sha256 and article.original_file:
+        return
+    old_name = article.original_file.name if article.pk and article.original_file else ""
+    suffix = PurePath(original.filename).suffix.lower()
+    article.original_file.save(f"original{suffix}", ContentFile(original.data), save=False)
+    stored.append(article.original_file.name)
+    article.original_filename = PurePath(original.filename).name[:255]
+    article.original_sha256 = original.sha256
+    if old_name:
+        storage = article.original_file.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+
+
+def _authors_of(items):
+    authors = []
+    for item in items:
+        if isinstance(item, Author):
+            authors.append(item)
+            continue
+        if isinstance(item, str):
+            name, affiliation = item, ""
+        elif isinstance(item, dict):
+            name, affiliation = item["name"], item.get("affiliation", "")
+            if item.get("new"):  # a new record even if the name is taken (see author_create)
+                authors.append(author_create(name=name, affiliation=affiliation or ""))
+                continue
+        else:
+            name, affiliation = item
+        authors.append(author_get_or_create(name=name, affiliation=affiliation or "")[0])
+    return authors
+
+
+def _keywords_of(items):
+    names = [item for item in items if not isinstance(item, Keyword)]
+    found = iter(keywords_get_or_create(names))
+    return [item if isinstance(item, Keyword) else next(found) for item in items]
 
 
 def article_set_authors(*, article, authors):

@@ -31,7 +31,7 @@ from django.utils.dateparse import parse_datetime
 from archive.articles.archive_json import ARCHIVE_JSON_KEYS, article_to_archive_json
 from archive.articles.html import UnsafeHTMLError, clean_body_html, clean_text
 from archive.articles.models import Article, Author, Keyword
-from archive.articles.services import article_set_authors, article_set_keywords
+from archive.articles.services import article_create
 
 FORMAT = "archive-backup"
 VERSION = 1
@@ -71,6 +71,7 @@ def archive_export(*, directory, progress=None):
         extra = {
             "slug": article.slug,
             "import_ref": article.import_ref,
+            "text_from_ocr": article.text_from_ocr,
             "author_slugs": [author.slug for author in article.ordered_authors],
             "keyword_slugs": sorted(keyword.slug for keyword in article.keywords.all()),
             "original_file": "",
@@ -200,8 +201,14 @@ def _restore_rows(directory, manifest, documents, saved_files, progress):
     timestamps = []
     for number, (document, extra) in enumerate(zip(documents, manifest["articles"], strict=True), start=1):
         source = document.get("source") or {}
+        name = ""
+        if extra.get("original_file"):
+            with open(directory / extra["original_file"], "rb") as handle:
+                wanted = extra["original_file"].removeprefix("files/")
+                name = default_storage.save(wanted, File(handle))
+                saved_files.append(name)
         try:
-            article = Article(
+            article = article_create(
                 title=clean_text(document["title"]),
                 subtitle=clean_text(document.get("subtitle", "")),
                 slug=extra["slug"],
@@ -217,30 +224,22 @@ def _restore_rows(directory, manifest, documents, saved_files, progress):
                 source_pages=clean_text(source.get("pages", "")),
                 doi=clean_text(source.get("doi", "")),
                 source_url=source.get("url", ""),
+                original_file=name,
                 original_filename=extra["original_filename"],
                 original_sha256=extra["original_sha256"],
                 import_ref=extra["import_ref"],
-            )
-            article.full_clean(exclude=["original_file"], validate_unique=False)
-        except (KeyError, TypeError, ValueError, UnsafeHTMLError, ValidationError) as error:
-            raise BackupError(
-                f"Article {number} ({document.get('title', '?')!r}) is invalid: {error}"
-            ) from error
-        if extra["original_file"]:
-            with open(directory / extra["original_file"], "rb") as handle:
-                wanted = extra["original_file"].removeprefix("files/")
-                name = default_storage.save(wanted, File(handle))
-                saved_files.append(name)
-            article.original_file.name = name
-        article.save()
-        try:
-            article_set_authors(article=article, authors=[authors[slug] for slug in extra["author_slugs"]])
-            article_set_keywords(
-                article=article, keywords=[keywords[slug] for slug in extra["keyword_slugs"]]
+                text_from_ocr=bool(extra.get("text_from_ocr", False)),
+                authors=[authors[slug] for slug in extra["author_slugs"]],
+                keywords=[keywords[slug] for slug in extra["keyword_slugs"]],
             )
         except KeyError as error:
             raise BackupError(
-                f"Article {number} names an author or keyword not in the backup: {error}"
+                f"Article {number} ({document.get('title', '?')!r}) is invalid or names an author or "
+                f"keyword not in the backup: {error}"
+            ) from error
+        except (TypeError, ValueError, UnsafeHTMLError, ValidationError) as error:
+            raise BackupError(
+                f"Article {number} ({document.get('title', '?')!r}) is invalid: {error}"
             ) from error
         timestamps.append((article.pk, extra["created_at"], extra["updated_at"]))
         if progress:

@@ -39,6 +39,11 @@ class Draft:
     # "More by this author" once they are in the archive (see README, "Uploading and importing").
     related_titles: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The text was read from page images by OCR (archive.ingest.ocr), in these tesseract languages.
+    text_from_ocr: bool = False
+    ocr_languages: list[str] = field(default_factory=list)
+    # Pages of the original (PDF), for the check screen.
+    page_count: int = 0
 
     def warn(self, message):
         if message not in self.warnings:
@@ -82,6 +87,7 @@ class Draft:
     def from_dict(cls, data):
         data = dict(data)
         data["authors"] = [DraftAuthor(**a) for a in data.get("authors", [])]
+        data = {key: value for key, value in data.items() if key in cls.__dataclass_fields__}
         if data.get("date"):
             data["date"] = datetime.date.fromisoformat(data["date"])
         return cls(**data)

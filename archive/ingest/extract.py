@@ -25,8 +25,13 @@ def extract_bytes(data, *, fmt, filename):
     return module.extract(data, filename=filename)
 
 
-def extract_file(data, *, filename, limits=None, sandbox=None):
-    """The draft of one uploaded or imported file; ExtractionError with a sentence when it cannot be read."""
+def extract_file(
+    data, *, filename, limits=None, sandbox=None, on_progress=None, on_wait=None, with_text=False
+):
+    """The draft of one uploaded or imported file; ExtractionError with a sentence when it cannot be read.
+
+    `on_progress(done, total, stage)` hears of pages read (in the sandbox); with `with_text` the
+    result is (draft, original_text), the text shown beside the check form."""
     if limits is None or sandbox is None:
         from django.conf import settings
 
@@ -38,5 +43,18 @@ def extract_file(data, *, filename, limits=None, sandbox=None):
     if sandbox:
         from archive.ingest.sandbox import extract_in_subprocess
 
-        return extract_in_subprocess(data, fmt=fmt, filename=filename, limits=limits)
-    return extract_bytes(data, fmt=fmt, filename=filename)
+        return extract_in_subprocess(
+            data,
+            fmt=fmt,
+            filename=filename,
+            limits=limits,
+            on_progress=on_progress,
+            on_wait=on_wait,
+            with_text=with_text,
+        )
+    draft = extract_bytes(data, fmt=fmt, filename=filename)
+    if with_text:
+        from archive.ingest.preview import original_text
+
+        return draft, original_text(data, fmt=fmt, filename=filename)
+    return draft

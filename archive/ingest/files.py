@@ -39,6 +39,9 @@ class Limits:
     max_docx_bytes: int = 50 * 1024 * 1024
     memory_bytes: int = 512 * 1024 * 1024
     seconds: int = 30
+    # A scan read by OCR: this much per page, at most `ocr_seconds` in all (archive.ingest.ocr).
+    ocr_seconds_per_page: int = 30
+    ocr_seconds: int = 1800
 
     @classmethod
     def from_settings(cls):
@@ -51,6 +54,8 @@ class Limits:
             max_docx_bytes=settings.ARCHIVE_INGEST_MAX_DOCX_BYTES,
             memory_bytes=settings.ARCHIVE_INGEST_MEMORY_BYTES,
             seconds=settings.ARCHIVE_INGEST_SECONDS,
+            ocr_seconds_per_page=settings.ARCHIVE_INGEST_OCR_SECONDS_PER_PAGE,
+            ocr_seconds=settings.ARCHIVE_INGEST_OCR_SECONDS,
         )
 
 

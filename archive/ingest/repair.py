@@ -53,7 +53,7 @@ def join_lines(lines):
             continue
         if not out:
             out = line
-        elif _HYPHEN_END.search(out):
+        elif _HYPHEN_END.search(out[-2:]):  # the end only: searching all of `out` is quadratic
             out = out[:-1] + line if line[0].islower() else out + line
         else:
             out = f"{out} {line}"

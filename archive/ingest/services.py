@@ -2,51 +2,34 @@
 
 Everything that brings pieces in (the JSON/CSV import, the file import, the admin upload) ends
 in `article_import`. Each piece is saved in its own transaction, whole or not at all, through the
-write functions of archive.articles.services. A piece's identity is, in order: the same original
-file (sha256), its `import_ref` (DOI, else source URL, else normalised title + first author), or
-an article with the same normalised title and first author entered by hand. Importing it again
-updates that article, or reports `duplicate` when nothing would change.
+write functions of archive.articles.services. Which article a piece is, if any, is decided by
+archive.ingest.identity: DOI, original URL, file hash, then title + authors + date. Importing it
+again updates that article, or reports `duplicate` when nothing would change. A likely duplicate
+that is not certain is never merged: the piece is saved as a new article and the report's
+`warnings` name the other one.
 """
 
-import datetime
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from archive.articles.archive_json import article_to_archive_json
-from archive.articles.models import Article, title_key
-from archive.articles.services import (
-    article_identity,
-    article_set_authors,
-    article_set_keywords,
-    author_get_or_create,
-    keywords_get_or_create,
-    unique_slug,
-)
-from archive.articles.text import normalise_for_identity
+from archive.articles.models import Article
+from archive.articles.services import OriginalFile, article_create, article_update
 from archive.ingest.archive_json import ItemError, clean_item
+from archive.ingest.identity import free_import_ref, identify, likely_duplicate_warning
 
 log = logging.getLogger(__name__)
 
 CREATED, UPDATED, DUPLICATE, FAILED = "created", "updated", "duplicate", "failed"
 
 
-@dataclass
-class Original:
-    """An uploaded or imported file, kept with the article it became."""
-
-    data: bytes
-    filename: str
-
-    @property
-    def sha256(self):
-        return hashlib.sha256(self.data).hexdigest()
+# An uploaded or imported file, kept with the article it became.
+Original = OriginalFile
 
 
 @dataclass
@@ -69,48 +52,9 @@ class ImportResult:
         }
 
 
-def import_ref_for(fields):
-    """DOI, else source URL, else normalised title + first author."""
-    if fields["source"]["doi"]:
-        return f"doi:{fields['source']['doi'].lower()}"[:300]
-    if fields["source"]["url"]:
-        return f"url:{fields['source']['url']}"[:300]
-    first = fields["authors"][0]["name"] if fields["authors"] else ""
-    return article_identity(title=fields["title"], first_author_name=first)
-
-
-def likely_duplicates(*, title, first_author="", sha256=""):
-    """Articles that are probably this piece: the same file, or the same normalised title and first author."""
-    found = []
-    if sha256:
-        found.extend(Article.objects.filter(original_sha256=sha256).order_by("id"))
-    wanted = (normalise_for_identity(title), normalise_for_identity(first_author))
-    if wanted[0]:
-        candidates = Article.objects.filter(title_key=title_key(title)).prefetch_related(
-            "authorships__author"
-        )
-        for article in candidates.order_by("id")[:200]:
-            authors = article.ordered_authors
-            key = (
-                normalise_for_identity(article.title),
-                normalise_for_identity(authors[0].name if authors else ""),
-            )
-            if key == wanted and article not in found:
-                found.append(article)
-    return found
-
-
 def find_existing(fields, sha256=""):
-    if sha256:
-        article = Article.objects.filter(original_sha256=sha256).order_by("id").first()
-        if article:
-            return article
-    article = Article.objects.filter(import_ref=import_ref_for(fields)).first()
-    if article:
-        return article
-    first = fields["authors"][0]["name"] if fields["authors"] else ""
-    same = likely_duplicates(title=fields["title"], first_author=first)
-    return same[0] if same else None
+    """The article this piece certainly is, or None (see archive.ingest.identity)."""
+    return identify(fields, sha256=sha256).article
 
 
 def _comparable(data):
@@ -136,11 +80,25 @@ class _DryRun(Exception):
     pass
 
 
-def article_import(*, fields, source, original=None, warnings=(), dry_run=False, article=None):
+def article_import(
+    *,
+    fields,
+    source,
+    original=None,
+    warnings=(),
+    dry_run=False,
+    article=None,
+    create=False,
+    text_from_ocr=False,
+    authors=None,
+):
     """Create or update the article described by `fields` (already cleaned by `clean_item`).
 
-    `article` forces which article to update (the admin's choice); otherwise the identity rules
-    above find it. Returns an ImportResult; nothing is written when it fails or on `dry_run`.
+    `article` forces which article to update, `create=True` a new one (the editor's choice on the
+    check screen); otherwise the identity rules find it. `text_from_ocr` records that the text was
+    read by OCR; `authors` (Author rows or `article_create`'s forms) replaces the byline of
+    `fields` with the author records the editor chose. Returns an ImportResult; nothing is written
+    when it fails or on `dry_run`.
 
     The piece is looked up and written in one transaction. When another process saves the same
     piece, author or slug at the same moment (PostgreSQL then refuses one of the two on a unique
@@ -149,7 +107,9 @@ def article_import(*, fields, source, original=None, warnings=(), dry_run=False,
     warnings = list(warnings)
     for attempt in range(ATTEMPTS):
         try:
-            return _import_once(fields, source, original, warnings, dry_run, article)
+            return _import_once(
+                fields, source, original, list(warnings), dry_run, article, create, text_from_ocr, authors
+            )
         except (IntegrityError, OperationalError) as error:
             retry = isinstance(error, IntegrityError) or "deadlock" in str(error).lower()
             if not retry or attempt == ATTEMPTS - 1:
@@ -161,83 +121,64 @@ def article_import(*, fields, source, original=None, warnings=(), dry_run=False,
 ATTEMPTS = 3
 
 
-def _import_once(fields, source, original, warnings, dry_run, article):
-    stored = []  # the original's storage name, once saved: removed again if the piece fails
+def _import_once(fields, source, original, warnings, dry_run, article, create, text_from_ocr, authors):
     try:
         with transaction.atomic():
-            existing = article or find_existing(fields, original.sha256 if original else "")
+            existing = article
+            if existing is None and not create:
+                identity = identify(fields, sha256=original.sha256 if original else "")
+                existing = identity.article
+                if existing is None:
+                    warnings.extend(likely_duplicate_warning(item) for item in identity.duplicates)
             if existing is not None and _unchanged(existing, fields, original):
                 return ImportResult(source, DUPLICATE, fields, warnings, article=existing)
             status = UPDATED if existing else CREATED
-            saved = _write(existing, fields, original, dry_run=dry_run, stored=stored)
+            saved = _write(
+                existing, fields, original, dry_run=dry_run, text_from_ocr=text_from_ocr, authors=authors
+            )
             if dry_run:
                 raise _DryRun
     except _DryRun:
         return ImportResult(source, status, fields, warnings)
     except ValidationError as error:
-        _discard(stored)
         message = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
         return ImportResult(
             source, FAILED, fields, warnings, error=f"The piece could not be saved ({message})."
         )
-    except BaseException:
-        _discard(stored)
-        raise
     return ImportResult(source, status, fields, warnings, article=saved)
 
 
-def _discard(names):
-    for name in names:
-        Article._meta.get_field("original_file").storage.delete(name)
-
-
-def _write(article, fields, original, *, dry_run, stored):
-    article = article or Article()
-    ref = import_ref_for(fields)
-    old_file = article.original_file.name if article.pk and article.original_file else ""
-    article.title = fields["title"]
-    article.subtitle = fields["subtitle"]
-    article.date = datetime.date.fromisoformat(fields["date"])
-    article.kind = fields["kind"]
-    article.language = fields["language"]
-    article.status = fields["status"]
-    article.abstract = fields["abstract"]
-    article.body = fields["body"]
-    article.source_name = fields["source"]["name"]
-    article.source_volume = fields["source"]["volume"]
-    article.source_issue = fields["source"]["issue"]
-    article.source_pages = fields["source"]["pages"]
-    article.doi = fields["source"]["doi"]
-    article.source_url = fields["source"]["url"]
-    if article.pk is None:
-        # A new piece always claims its identity: if a concurrent import committed the same piece
-        # since find_existing looked, the database refuses this one and the retry finds that one.
-        article.import_ref = ref
-    elif (
-        not article.import_ref and not Article.objects.filter(import_ref=ref).exclude(pk=article.pk).exists()
-    ):
-        article.import_ref = ref
-    if not article.slug:
-        article.slug = unique_slug(Article, fields["title"], fallback="article")
-    if original and not dry_run and original.sha256 != article.original_sha256:
-        suffix = PurePath(original.filename).suffix.lower()
-        article.original_file.save(f"original{suffix}", ContentFile(original.data), save=False)
-        stored.append(article.original_file.name)
-        article.original_filename = PurePath(original.filename).name[:255]
-        article.original_sha256 = original.sha256
-        if old_file:
-            storage = article.original_file.storage
-            transaction.on_commit(lambda: storage.delete(old_file))
-    # Uniqueness is left to the database: a clash with a concurrent import is an IntegrityError,
-    # which article_import retries (and then finds the other's piece), not a failed piece.
-    article.full_clean(exclude=["original_file"], validate_unique=False, validate_constraints=False)
-    article.save()
-    authors = [
-        author_get_or_create(name=a["name"], affiliation=a["affiliation"])[0] for a in fields["authors"]
-    ]
-    article_set_authors(article=article, authors=authors)
-    article_set_keywords(article=article, keywords=keywords_get_or_create(fields["keywords"]))
-    return article
+def _write(article, fields, original, *, dry_run, text_from_ocr=False, authors=None):
+    """Create or update the article through the domain's write functions."""
+    values = {
+        "title": fields["title"],
+        "subtitle": fields["subtitle"],
+        "date": fields["date"],
+        "kind": fields["kind"],
+        "language": fields["language"],
+        "status": fields["status"],
+        "abstract": fields["abstract"],
+        "body": fields["body"],
+        "source_name": fields["source"]["name"],
+        "source_volume": fields["source"]["volume"],
+        "source_issue": fields["source"]["issue"],
+        "source_pages": fields["source"]["pages"],
+        "doi": fields["source"]["doi"],
+        "source_url": fields["source"]["url"],
+        "text_from_ocr": text_from_ocr,
+    }
+    related = {
+        "authors": fields["authors"] if authors is None else authors,
+        "keywords": fields["keywords"],
+        "original": original if original and not dry_run else None,
+    }
+    if article is None:
+        # A new piece claims its identity: if a concurrent import committed the same piece since
+        # identify() looked, the database refuses this one and the retry finds that one.
+        return article_create(import_ref=free_import_ref(fields), **values, **related)
+    if not article.import_ref:
+        values["import_ref"] = free_import_ref(fields, exclude_pk=article.pk)
+    return article_update(article=article, **values, **related)
 
 
 def import_item(obj, *, source, item=0, default_status="published", dry_run=False):
@@ -297,7 +238,15 @@ def import_draft(draft, *, source, original=None, defaults=None, dry_run=False):
     related = list(draft.related_titles)
     if related:
         warnings.append(related_titles_note(related, fields))
-    return article_import(fields=fields, source=source, original=original, warnings=warnings, dry_run=dry_run)
+    return article_import(
+        fields=fields,
+        source=source,
+        original=original,
+        warnings=warnings,
+        dry_run=dry_run,
+        article=existing,
+        text_from_ocr=draft.text_from_ocr,
+    )
 
 
 def related_titles_note(titles, fields):

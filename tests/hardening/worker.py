@@ -3,6 +3,8 @@
     python -m tests.hardening.worker admin N          editor-style saves through the write functions
     python -m tests.hardening.worker search STOPFILE  searches until STOPFILE exists
     python -m tests.hardening.worker dump             the articles, authors and keywords as JSON
+    python -m tests.hardening.worker queue_upload F   upload F as the admin does (queued, not read)
+    python -m tests.hardening.worker uploads          the uploads and their reading state
 
 Each prints one JSON object on its last line of stdout. Errors are not caught: a process that
 raises exits non-zero with its traceback on stderr, which the tests look for.
@@ -20,40 +22,28 @@ import django
 def admin(count):
     """What editors do in the admin, at the same time as the imports: create pieces with authors
     and keywords the imports also use, revise and publish them, bulk-publish, edit an author."""
-    from django.db import transaction
 
     from archive.articles.html import clean_body_html
     from archive.articles.models import Article, Author
     from archive.articles.services import (
-        article_set_authors,
-        article_set_keywords,
+        article_create,
+        article_update,
         articles_set_status,
-        author_get_or_create,
         author_update,
-        keyword_get_or_create,
-        unique_slug,
     )
 
     created = []
     for n in range(count):
-        with transaction.atomic():
-            article = Article(
-                title=f"Editor piece {n}",
-                slug=unique_slug(Article, f"Editor piece {n}"),
-                date=datetime.date(2016, 1 + n % 12, 1 + n % 28),
-                status=Article.Status.DRAFT,
-                body=clean_body_html(f"<p>Written in the admin, number {n}, about energy and oil.</p>"),
-            )
-            article.full_clean()
-            article.save()
-            authors = [author_get_or_create(name=f"Shared Author {n % 5}")[0]]
-            article_set_authors(article=article, authors=authors)
-            keywords = [keyword_get_or_create(name=name)[0] for name in ("Energy", f"Topic {n % 4}")]
-            article_set_keywords(article=article, keywords=keywords)
+        article = article_create(
+            title=f"Editor piece {n}",
+            date=datetime.date(2016, 1 + n % 12, 1 + n % 28),
+            status=Article.Status.DRAFT,
+            body=clean_body_html(f"<p>Written in the admin, number {n}, about energy and oil.</p>"),
+            authors=[f"Shared Author {n % 5}"],
+            keywords=["Energy", f"Topic {n % 4}"],
+        )
         created.append(article.pk)
-        with transaction.atomic():
-            article.title = f"Editor piece {n} revised"
-            article.save()
+        article_update(article=article, title=f"Editor piece {n} revised")
         if n % 3 == 2:
             articles_set_status(articles=Article.objects.filter(pk__in=created[-3:]), status="published")
         if n % 4 == 3:
@@ -119,6 +109,34 @@ def dump():
     }
 
 
+def queue_upload(path):
+    """Upload one file as the admin's upload page does (stored and queued, not read)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archive.ingest.jobs import uploads_create
+
+    data = Path(path).read_bytes()
+    queued, refused = uploads_create(files=[SimpleUploadedFile(Path(path).name, data)], user=None)
+    return {"queued": [p.pk for p in queued], "refused": refused}
+
+
+def uploads():
+    """The uploads and how far their reading got."""
+    from archive.ingest.models import PendingUpload
+
+    fields = (
+        "pk",
+        "filename",
+        "state",
+        "attempts",
+        "progress_done",
+        "progress_total",
+        "progress_stage",
+        "error",
+    )
+    return [dict(zip(fields, row, strict=True)) for row in PendingUpload.objects.values_list(*fields)]
+
+
 def main(argv):
     django.setup()
     role, args = argv[1], argv[2:]
@@ -128,6 +146,10 @@ def main(argv):
         answer = search(args[0])
     elif role == "dump":
         answer = dump()
+    elif role == "queue_upload":
+        answer = queue_upload(args[0])
+    elif role == "uploads":
+        answer = uploads()
     else:
         raise SystemExit(f"unknown role {role}")
     print(json.dumps(answer, ensure_ascii=False))

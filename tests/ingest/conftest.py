@@ -87,3 +87,44 @@ def small_limits(settings):
     settings.ARCHIVE_INGEST_MAX_ZIP_BYTES = 8 * 1024 * 1024
     settings.ARCHIVE_INGEST_MAX_ZIP_ENTRIES = 20
     return settings
+
+
+# --- Scanned PDFs, made at test time -----------------------------------------------------------
+
+FONTS = {
+    "latin": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+    "arabic": "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf",
+}
+
+
+def text_pdf(paragraphs, *, rtl=False, pages=1):
+    """A PDF with a real text layer (fpdf2; right-to-left text shaped by HarfBuzz)."""
+    from fpdf import FPDF
+
+    font = FONTS["arabic" if rtl else "latin"]
+    if not Path(font).exists():
+        pytest.skip(f"{font} is missing: apt-get install fonts-dejavu-core fonts-noto-core")
+    pdf = FPDF(format="A4")
+    pdf.add_font("body", fname=font)
+    pdf.set_font("body", size=14)
+    if rtl:
+        pdf.set_text_shaping(use_shaping_engine=True, direction="rtl")
+    for _ in range(pages):
+        pdf.add_page()
+        for paragraph in paragraphs:
+            pdf.multi_cell(0, 9, paragraph, align="R" if rtl else "L")
+            pdf.ln(5)
+    return bytes(pdf.output())
+
+
+def scanned_pdf(paragraphs, *, rtl=False, pages=1, dpi=200):
+    """What a scanner gives: the pages of a text PDF rendered to images (pypdfium2) and wrapped
+    in a PDF again (Pillow), with no text layer."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(text_pdf(paragraphs, rtl=rtl, pages=pages))
+    images = [page.render(scale=dpi / 72, grayscale=True).to_pil() for page in document]
+    document.close()
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", resolution=dpi, save_all=True, append_images=images[1:])
+    return out.getvalue()

@@ -3,7 +3,8 @@
 pypdf is maintained, BSD-licensed, pure Python, and caps what each stream may decompress to
 (`pypdf.Configuration`), so a small PDF that inflates to gigabytes fails fast instead of eating
 memory. (pdfminer.six decompresses without a limit and had CVE-2025-64512, code execution through
-pickled CMaps.) Extraction still runs in the sandbox subprocess (archive.ingest.sandbox).
+pickled CMaps.) Extraction still runs in the sandbox subprocess (archive.ingest.sandbox). A PDF without a text
+layer (a scan) is read by OCR (archive.ingest.ocr).
 """
 
 import io
@@ -12,8 +13,10 @@ import re
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PyPdfError
 
+from archive.ingest import ocr
 from archive.ingest.draft import Draft, DraftAuthor, ExtractionError
 from archive.ingest.metadata import Block, byline_names, parse_date, read_blocks, split_keywords
+from archive.ingest.progress import report_progress
 from archive.ingest.repair import blocks_of_lines, drop_page_furniture, normalise_text
 
 MAX_PAGES = 2000
@@ -48,8 +51,9 @@ def extract(data, *, filename="file.pdf"):
         raise ExtractionError(f"{filename} has {page_count} pages; the limit is {MAX_PAGES}.")
     pages = []
     try:
-        for page in reader.pages:
+        for number, page in enumerate(reader.pages, 1):
             pages.append(normalise_text(page.extract_text() or "").split("\n"))
+            report_progress(number, page_count, "text")
         info = reader.metadata or {}
     except LimitReachedError as error:
         raise ExtractionError(
@@ -58,15 +62,19 @@ def extract(data, *, filename="file.pdf"):
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as error:
         raise ExtractionError(f"{filename} is a damaged PDF that cannot be read ({error}).") from error
 
-    draft = Draft()
+    draft = Draft(page_count=page_count)
+    if not any(line.strip() for page in pages for line in page):
+        # No text layer (a scan): read the page images (archive.ingest.ocr).
+        scan = ocr.read_scanned_pdf(data, filename=filename, page_count=page_count)
+        pages = [normalise_text("\n".join(lines)).split("\n") for lines in scan.pages]
+        draft.text_from_ocr, draft.ocr_languages, draft.language = True, scan.languages, scan.language
+        draft.warn(f"The text was read by OCR ({', '.join(scan.languages)}): check it against the original.")
     pages, dropped = drop_page_furniture(pages)
     if dropped:
         draft.warn(f"Dropped {dropped} lines of page furniture (running headers, footers, page numbers).")
     text = "\n".join("\n".join(page) for page in pages)
     if not text.strip():
-        raise ExtractionError(
-            f"{filename} has no text layer (a scan?): run OCR on it first, or paste the text in."
-        )
+        raise ExtractionError(f"{filename} has no text: not in a text layer, and none that OCR could read.")
     # pypdf gives no blank lines between paragraphs: blocks come from labels and short lines.
     blocks = [Block(lines=lines, wrapped=True) for lines in blocks_of_lines(text)]
 
