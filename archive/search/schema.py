@@ -117,7 +117,7 @@ FIELDS = (
     # The whole piece (title, subtitle, authors, keywords, abstract, body): it alone decides what
     # a plain word matches; the named parts below add to the score and serve `title:` and the like.
     Text("text", _text, weight=1.0),
-    Text("title", lambda a: a.title, weight=0.6, stored=True),
+    Text("title", lambda a: a.title, weight=1.0, stored=True),
     Text("author", lambda a: " ; ".join(author.name for author in _authors(a)), weight=0.4),
     Text("keyword", lambda a: " ; ".join(keyword.name for keyword in _keywords(a)), weight=0.4),
     # Unstemmed words for autocomplete and "did you mean".

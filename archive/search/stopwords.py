@@ -20,6 +20,35 @@ were what when where whether which while who whom whose why will with within wit
 you your yours yourself yourselves
 """
 
+# Words of long, verbose questions ("what are the particular effects of ... especially in ...")
+# that say little about what is asked: left out of plain-word ranking as the list above is.
+ENGLISH_VERBOSE = """
+able according accordingly across actually afterwards almost alone along already although always
+among amongst another anybody anyhow anyone anything anyway anywhere apart appear appropriate
+around aside ask asking associated available away became become becomes becoming beforehand
+behind believe beside besides best better beyond brief came cannot certain certainly clearly
+come comes concerning consequently consider considering contain containing contains
+corresponding could course currently definitely described despite different done downwards eg
+eight either else elsewhere enough entirely especially etc even ever every everybody everyone
+everything everywhere exactly except far fifth five followed following follows former formerly
+forth four furthermore get gets getting given gives go goes going gone got gotten hardly happens
+hence hereafter hereby herein hereupon hither however ie ignored immediate inasmuch indeed
+indicate indicated indicates inner insofar instead interested inward keep keeps kept know knows
+known last lately later latter latterly least lest like liked likely little look looking looks
+mainly many may maybe mean meanwhile merely might moreover mostly much namely near nearly
+necessary need needs never nevertheless next nine nobody none noone normally nothing nowhere
+obviously often ones onto others otherwise outside overall particular particularly perhaps
+placed please plus possible presumably probably provides quite rather really reasonably
+regarding regardless regards relatively respectively said saw say saying says secondly see
+seeing seem seemed seeming seems seen self selves sent seven several shall six somebody somehow
+someone something sometime sometimes somewhat somewhere soon specified specify specifying still
+sub sure take taken tell tends thanks thats thence thereafter thereby therefore therein thereupon
+think third thorough thoroughly three throughout thru together took toward towards tried tries
+truly try trying twice two unfortunately unless unlikely unto use used useful uses using usually
+various viz want wants way well went whatever whence whenever whereafter whereas whereby wherein
+whereupon wherever whither whoever whole willing wish wonder yes
+"""
+
 PERSIAN = """
 و در به از که این را با است برای آن یک تا بر هم نیز شد می ها های ای اما یا اگر هر چه کرد شده
 بود باشد دارد وی او ما من شما آنها ایشان خود همین همان چنین چون پس نه بی بیش کم دیگر روی زیر
@@ -33,7 +62,9 @@ ARABIC = """
 """
 
 STOP_WORDS = frozenset(
-    normalise_word(word).lower() for words in (ENGLISH, PERSIAN, ARABIC) for word in words.split()
+    normalise_word(word).lower()
+    for words in (ENGLISH, ENGLISH_VERBOSE, PERSIAN, ARABIC)
+    for word in words.split()
 )
 
 

@@ -68,7 +68,7 @@ def test_search_page_says_what_matched(client, make_article, search_index):
     html = client.get(
         "/search/", {"q": "how did the arab uprisings change russia's role in iraq"}
     ).content.decode()
-    assert "1 piece contains all your words; 1 more contains some." in html
+    assert "1 piece contains all your words; 2 more contain some." in html
     assert "Missing: <s><bdi>arab</bdi></s>, <s><bdi>uprisings</bdi></s>, <s><bdi>change</bdi></s>" in html
     api = client.get("/api/search/", {"q": "iraq uprisings"}).json()
     assert (api["count"], api["count_all_words"]) == (3, 1)

@@ -8,11 +8,16 @@ How they rank, for `sort=relevance`:
 1. Pieces that hold every ranked clause come first, then the rest.
 2. Within each group, by score: each clause's BM25F score (its term frequencies in the weighted
    fields, each normalised by that field's length, summed, then saturated once: `K1`, `B`), a
-   close spelling counting `compiler.VARIANT_WEIGHT` of the word; times (share of clauses held) **
-   `COORDINATION`.
+   close spelling counting `compiler.VARIANT_WEIGHT` of the word; for a query of
+   `FEEDBACK_FROM_WORDS` words or more, plus pseudo-relevance feedback: the words that stand out in
+   the openings of the best `FEEDBACK_DOCS` pieces score every match a little more (never what
+   matches).
 3. The best `RERANK_DEPTH` are then scored again with proximity: each pair of query words typed
    next to each other adds `PROXIMITY` x the rarer word's idf, the more the closer they stand in
    the piece (as typed: the most).
+
+The constants were chosen on the tune half of judged test collections (bench/tune_ranking.py,
+docs/search-relevance.md): a coordination factor and Whoosh's own idf measured worse and are gone.
 
 Everything is a whole-array operation: a term's postings are read block-wise into arrays
 (`segments.py`) and scored at once, so a query's cost grows with the postings it reads, not with
@@ -26,13 +31,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from archive.search import schema
+from archive.search.analysis import term_positions
 from archive.search.backends.whoosh import segments
 from archive.search.query import required_matches
+from archive.search.stopwords import is_stop_word
 
-K1 = 1.2
-B = 0.75
-COORDINATION = 1.0
-PROXIMITY = 0.4
+# Tuned on the tune half of the judged collections (docs/search-relevance.md, bench/tune_ranking.py).
+K1 = 1.6
+B = 0.6
+PROXIMITY = 0.25
 PROXIMITY_WINDOW = 8
 RERANK_DEPTH = 100
 
@@ -146,10 +153,65 @@ def run(state, plan, *, allowed, sort, need, postings=None):
     scores = np.zeros(size, dtype=np.float32)
     for compiled in (*plan.ranked, *plan.required):
         scores += _clause_score(state, compiled, postings, size)
-    if k > 1 and COORDINATION:
-        scores *= (counts.astype(np.float32) / k) ** COORDINATION
+    if FEEDBACK and k >= FEEDBACK_FROM_WORDS:
+        scores += _feedback(state, plan, postings, scores, matched)
     outcome.order = _best(state, plan, postings, scores, matched, all_held, need)
     return outcome
+
+
+# Pseudo-relevance feedback: the words that stand out in the best few pieces (their stored
+# opening) add to the score of every match, never to what matches.
+FEEDBACK = 2.0
+FEEDBACK_FROM_WORDS = 3
+FEEDBACK_DOCS = 15
+FEEDBACK_TERMS = 20
+# Words in more than this share of the archive say too little (and cost the most to read).
+FEEDBACK_MAX_DF = 0.05
+
+
+def _feedback(state, plan, postings, scores, matched):
+    docnums = np.flatnonzero(matched)
+    if len(docnums) < 2:
+        return 0.0
+    best = docnums[np.argsort(-scores[docnums], kind="stable")[:FEEDBACK_DOCS]]
+    top = float(scores[best[0]]) or 1.0
+    asked = {t for c in (*plan.ranked, *plan.required) for s in c.sources for t, _w in s.terms}
+    weights = {}
+    for docnum in best:
+        stored = state.stored(int(docnum))
+        text = f"{stored.get('title', '')}\n{stored.get('excerpt') or ''}"
+        found = term_positions(text)
+        length = sum(len(p) if isinstance(p, list) else 1 for p in found.values()) or 1
+        share = float(scores[docnum]) / top
+        for term, positions in found.items():
+            if len(term) < 3 or term.isdigit() or term in asked or is_stop_word(term):
+                continue
+            tf = len(positions) if isinstance(positions, list) else 1
+            weights[term] = weights.get(term, 0.0) + share * tf / length
+    if not weights:
+        return 0.0
+    n = max(state.searcher.doc_count(), 1)
+    reader = state.searcher.reader()
+    ranked = []
+    for term, weight in weights.items():
+        df = reader.doc_frequency("text", term)
+        if 1 < df < n * FEEDBACK_MAX_DF:  # found elsewhere too, and not everywhere
+            ranked.append((weight * idf(state, "text", term), term))
+    ranked.sort(reverse=True)
+    chosen = ranked[:FEEDBACK_TERMS]
+    if not chosen:
+        return 0.0
+    total = sum(w for w, _t in chosen)
+    bonus = np.zeros(state.size, dtype=np.float32)
+    lengths = state.lengths("text")
+    average = state.average_length("text")
+    for weight, term in chosen:
+        ids, freqs = postings.arrays("text", term)
+        if not len(ids):
+            continue
+        norm = (1 - B) + B * lengths[ids] / average
+        bonus[ids] += (weight / total) * idf(state, "text", term) * freqs * (K1 + 1) / (freqs + K1 * norm)
+    return FEEDBACK * bonus
 
 
 def _presence(compiled, postings, size, *, within):
@@ -253,7 +315,7 @@ def _top_stable(key, docnums, depth):
 
 def _proximity(state, plan, postings, docnums):
     """Per docnum: the bonus for query words standing close together in its text."""
-    pairs = _typed_pairs(plan)
+    pairs = _typed_pairs(state, plan)
     if not pairs:
         return None
     bonus = np.zeros(len(docnums), dtype=np.float64)
@@ -273,8 +335,9 @@ def _proximity(state, plan, postings, docnums):
     return bonus
 
 
-def _typed_pairs(plan):
-    """(word, next word, gap as typed, weight) for ranked words typed one after the other."""
+def _typed_pairs(state, plan):
+    """(word, next word, gap as typed, weight: the rarer word's idf) for ranked words typed one
+    after the other."""
     words = []
     for compiled in plan.ranked:
         main = compiled.words
@@ -284,7 +347,7 @@ def _typed_pairs(plan):
     pairs = []
     for (pa, a), (pb, b) in itertools.pairwise(words):
         if a != b:
-            pairs.append((a, b, pb - pa, 1.0))
+            pairs.append((a, b, pb - pa, min(idf(state, "text", a), idf(state, "text", b))))
     return pairs
 
 
