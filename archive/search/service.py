@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -240,6 +241,11 @@ class SearchResults:
         return year_histogram(self)
 
 
+# Errors of the database, not of the index: they propagate (a 503 during an outage, see
+# archive.security.outage; a 500 for a bad query), never reported as a damaged index.
+DATABASE_ERRORS = (DatabaseError, InterfaceError)
+
+
 class SearchUnavailable(Exception):
     """The index is missing or damaged: search cannot answer until `rebuild_index` (or
     `check_index --repair`) builds it again from the database."""
@@ -255,8 +261,8 @@ def run_search(params, *, per_page=None):
     for attempt in range(2):
         try:
             return _run_search(params, per_page=per_page)
-        except SearchUnavailable:
-            raise
+        except (SearchUnavailable, *DATABASE_ERRORS):
+            raise  # a database outage is not the index's fault (archive.security.outage: 503)
         except Exception as error:
             engine.forget_searcher()
             if attempt == 0:
@@ -277,10 +283,14 @@ def _quiet_when_unavailable(function):
     def wrapper(*args, **kwargs):
         try:
             return function(*args, **kwargs)
+        except DATABASE_ERRORS:
+            raise
         except Exception:
             engine.forget_searcher()  # once more on a fresh searcher (see run_search)
         try:
             return function(*args, **kwargs)
+        except DATABASE_ERRORS:
+            raise
         except Exception:
             engine.forget_searcher()
             log.exception("%s failed; the index in %s looks damaged", function.__name__, engine.index_dir())

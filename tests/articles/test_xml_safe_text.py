@@ -134,11 +134,9 @@ def test_every_import_path_stores_clean_text(tmp_path, search_index):
     )
     txt_path = tmp_path / "extracted.txt"
     txt_path.write_bytes(
-        (
-            b"Extracted\x02 title\n\nThursday, October 25, 2012\n\nSara\x01 Nouri\n"
-            b"Research fellow\x02, Gulf Institute\n\n"
-            b"The body\x0b of a\x1b piece that is long enough to be read as the body of an article.\n"
-        )
+        b"Extracted\x02 title\n\nThursday, October 25, 2012\n\nSara\x01 Nouri\n"
+        b"Research fellow\x02, Gulf Institute\n\n"
+        b"The body\x0b of a\x1b piece that is long enough to be read as the body of an article.\n"
     )
 
     report = _import(tmp_path / "items.json", csv_path, txt_path)

@@ -35,7 +35,10 @@ def test_migration_repairs_stored_text_and_the_index_follows(scratch_site):
     assert dirty[7] == twin[7] == ["KW"]
     assert twin[1:3] == ["Oil prices", "oil-prices"]
     assert draft[1] == "Draft title"
-    assert rows["authors"] == [["Nadia Kerman", "author-dirty", "University"], ["Author twin", "author-twin", ""]]
+    assert rows["authors"] == [
+        ["Nadia Kerman", "author-dirty", "University"],
+        ["Author twin", "author-twin", ""],
+    ]
     assert rows["keywords"] == [["KW", "kw"]]  # "k\x02w" became "kw": the same keyword as "KW"
 
     # The migration queued the changed articles and the index took them when it committed.
