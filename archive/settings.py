@@ -359,7 +359,9 @@ CACHES.setdefault(
     {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "archive-pages"}
     if DEBUG
     else {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # A folder per content version, retired whole in the background: no listing per page
+        # stored, as Django's FileBasedCache does (issue 19.1). At most MAX_ENTRIES per version.
+        "BACKEND": "archive.articles.filecache.GenerationalFileCache",
         "LOCATION": str(ARCHIVE_CACHE_DIR / "pages"),
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     },
