@@ -3,6 +3,7 @@ FileBasedCache against the archive's GenerationalFileCache, on the same archive 
 
     .venv/bin/python bench/pagecache_churn.py --articles 1000 --minutes 3
     .venv/bin/python bench/pagecache_churn.py --articles 1000 --minutes 3 --prefill 15000
+    .venv/bin/python bench/pagecache_churn.py --micro 15000    # the cost of one set, cache alone
 
 One process per backend, in-process requests through Django's test client (no HTTP: the
 rendering and the cache are what is measured) with the production settings (DJANGO_DEBUG=0, the
@@ -14,6 +15,8 @@ minute, requests, median and p95 latency, and the files in the cache folder; the
 JSON with `first_minute_rpm`, `last_minute_rpm` and their ratio per backend.
 
 On a shared machine compare the ratio (last minute / first) more than the absolute figures.
+`--micro N` measures the cache alone: N dead entries of an old version in the folder, then the
+milliseconds per `set()` of 1,000 pages of a new version, for each backend.
 """
 
 import argparse
@@ -28,6 +31,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 BACKENDS = {
     "django": "django.core.cache.backends.filebased.FileBasedCache",
     "generational": "archive.articles.filecache.GenerationalFileCache",
@@ -132,6 +137,39 @@ def child(args):
     print("RESULT " + json.dumps(rows), flush=True)
 
 
+def micro(dead, repeats=1000):
+    """Milliseconds per set() with `dead` entries of an old content version in the folder."""
+    import tempfile
+
+    import django
+    from django.conf import settings
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    django.setup()
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from archive.articles.filecache import GenerationalFileCache, wait_for_retirements
+
+    page = "<html>" + "word " * 6000  # about 30 kB rendered, 1-2 kB compressed
+    results = {}
+    for name, backend in (("django", FileBasedCache), ("generational", GenerationalFileCache)):
+        with tempfile.TemporaryDirectory() as folder:
+            cache = backend(folder, {"TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 20_000}})
+            for n in range(dead):
+                cache.set(f"pages-{1:019d}-20261205/page:{n}", page, 300)
+            wait_for_retirements()
+            started = time.perf_counter()
+            for n in range(repeats):
+                cache.set(f"pages-{2:019d}-20261205/page:{n}", page, 300)
+            per_set = (time.perf_counter() - started) * 1000 / repeats
+            wait_for_retirements(timeout=120)
+            files = sum(len(names) for _, _, names in os.walk(folder))
+            results[name] = {"ms_per_set": round(per_set, 2), "files_after": files}
+            print(f"  {name:12} {dead} dead entries: {per_set:.2f} ms per set; {files} files afterwards")
+    del settings
+    print(json.dumps({"dead_entries": dead, **results}))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
@@ -141,10 +179,13 @@ def main(argv=None):
     parser.add_argument("--prefill", type=int, default=0, help="dead entries left by a long run")
     parser.add_argument("--backend", choices=["both", *BACKENDS], default="both")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--micro", type=int, default=None, metavar="DEAD", help="time set() alone")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(args)
+    if args.micro is not None:
+        return micro(args.micro)
 
     work = Path(args.out or REPO / "bench" / "out" / f"churn-{args.articles}")
     prepare(work, args.articles)
