@@ -617,12 +617,13 @@ class Soak:
 
     # --- report --------------------------------------------------------------------------------
 
-    def window_of(self, t):
-        """The fault window `t` falls in; where two overlap, the one most likely to explain an
-        error (a PostgreSQL restart before a worker kill, before an import kill, before a rebuild)."""
+    def window_of(self, t, seconds=0.0):
+        """The fault window a request (started at `t`, lasting `seconds`) overlaps; where two do,
+        the one most likely to explain an error (a PostgreSQL restart before a worker kill, before
+        an import kill, before a rebuild)."""
         for priority in ("postgres_restart", "worker_kill", "import_kill", "rebuild"):
             for name, start, end in self.windows:
-                if name == priority and start <= t <= (end if end is not None else self.end) + GRACE[name]:
+                if name == priority and start <= t + seconds and t <= (end or self.end) + GRACE[name]:
                     return name
         return "outside faults"
 
@@ -654,8 +655,8 @@ class Soak:
         print("\n== Status per fault window")
         windows = defaultdict(Counter)
         bad = Counter()
-        for t, _kind, status, _, retry in self.requests:
-            window = self.window_of(t)
+        for t, _kind, status, ms, retry in self.requests:
+            window = self.window_of(t, ms / 1000)
             windows[window][status] += 1
             if status >= 500 or status == 0:
                 bad[(window, status, retry)] += 1

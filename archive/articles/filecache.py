@@ -122,10 +122,18 @@ class GenerationalFileCache(FileBasedCache):
             if timeout is DEFAULT_TIMEOUT or timeout is None or timeout > self._bucket_seconds:
                 timeout = self._bucket_seconds
         folder = os.path.join(self._dir, generation)
+        try:
+            self._store(folder, self._file(generation, key, version), value, timeout)
+        except FileNotFoundError:
+            # Another worker retired this generation while the page was being stored: a page of
+            # a content version nobody reads any more, so it is simply not kept.
+            return
+        self._retire_older(generation)
+
+    def _store(self, folder, fname, value, timeout):
         os.makedirs(folder, mode=0o700, exist_ok=True)
         if not self._count(folder):
             return
-        fname = self._file(generation, key, version)
         fd, tmp_path = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         renamed = False
         try:
@@ -135,8 +143,8 @@ class GenerationalFileCache(FileBasedCache):
             renamed = True
         finally:
             if not renamed:
-                os.remove(tmp_path)
-        self._retire_older(generation)
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(tmp_path)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         if self.has_key(key, version):

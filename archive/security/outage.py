@@ -4,7 +4,7 @@ When PostgreSQL restarts or cannot be reached, a query raises Django's `Operatio
 `InterfaceError` on a connection that died). Left alone that is a 500 with a traceback per
 request. `DatabaseOutageMiddleware` turns it into a 503: an HTML page saying the database is
 unavailable for a moment (JSON `{"error", "retry_after"}` under `/api/`), with `Retry-After`. An
-`OperationalError` while the database still answers (a query a bug made invalid, such as a
+`OperationalError` on a connection that still answers (a query a bug made invalid, such as a
 missing table) is not an outage: it stays a 500 with its traceback.
 
 The outage is logged at WARNING (no traceback) once per process per `LOG_EVERY` seconds, with
@@ -40,26 +40,27 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OUTAGE_ERRORS) or database_answers():
+        if not isinstance(exception, OUTAGE_ERRORS) or not connection_lost():
             return None  # not an outage: Django's 500, with the traceback logged
         _note_outage(exception)
         return outage_response(request)
 
 
-def database_answers(alias=DEFAULT_DB_ALIAS):
-    """True when a fresh connection to the database runs a query (then the error was no outage).
-    The broken connection is closed either way, so the next request connects afresh."""
+def connection_lost(alias=DEFAULT_DB_ALIAS):
+    """True when the error came from a database that could not be reached or a connection that
+    died under the request (a restart, even one over by now). False when the same connection
+    still runs a query: then the error was the query's own (a missing table: a bug)."""
     connection = connections[alias]
-    with contextlib.suppress(Exception):  # a connection that died cannot always be closed cleanly
-        connection.close()
+    if connection.connection is None:
+        return True  # it could not connect at all
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return True
+        usable = connection.is_usable()
     except Exception:
-        with contextlib.suppress(Exception):
+        usable = False
+    if not usable:
+        with contextlib.suppress(Exception):  # the next request connects afresh
             connection.close()
-        return False
+    return not usable
 
 
 _lock = threading.Lock()
