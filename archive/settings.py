@@ -202,6 +202,9 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 # Seconds a process waits after a commit before writing the queued index updates, so that saves
 # made close together (an import) share one index commit; 0 drains synchronously in the hook.
 ARCHIVE_SEARCH_DRAIN_DELAY = float(os.environ.get("ARCHIVE_SEARCH_DRAIN_DELAY") or 0.15)
+# The index catch-up at the end of an import is tried again this many times after a database
+# error (a restart), waiting 1, 2, 4 ... seconds; then the pieces stay queued and the import says so.
+ARCHIVE_SEARCH_CATCH_UP_RETRIES = int(os.environ.get("ARCHIVE_SEARCH_CATCH_UP_RETRIES") or 5)
 # Writer processes for rebuild_index of 2,000 articles or more (each writes its own segment);
 # default 1. 2 can pay on an otherwise idle machine with 2 or more cores.
 ARCHIVE_SEARCH_REBUILD_PROCS = int(os.environ.get("ARCHIVE_SEARCH_REBUILD_PROCS") or 0) or None
@@ -280,6 +283,14 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
     "archive.security.middleware.SearchRateLimitMiddleware",
 )
+# Public machine endpoints are readable from any origin (archive.security.cors), 429s included.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("archive.security.middleware.SecurityHeadersMiddleware") + 1,
+    "archive.security.cors.PublicReadCorsMiddleware",
+)
+ARCHIVE_CORS_PATHS = ["/api/", "/export/", "/opensearch/suggest/"]
+# A database outage is a 503 with Retry-After on every page, not a 500 (archive.security.outage).
+MIDDLEWARE.append("archive.security.outage.DatabaseOutageMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # django-axes wants to be last
 AUTHENTICATION_BACKENDS = [
     "archive.security.backends.AxesBackend",
@@ -363,7 +374,9 @@ CACHES.setdefault(
     {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "archive-pages"}
     if DEBUG
     else {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # A folder per content version, retired whole in the background: no listing per page
+        # stored, as Django's FileBasedCache does (issue 19.1). At most MAX_ENTRIES per version.
+        "BACKEND": "archive.articles.filecache.GenerationalFileCache",
         "LOCATION": str(ARCHIVE_CACHE_DIR / "pages"),
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     },

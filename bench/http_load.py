@@ -57,8 +57,10 @@ def production_env(env, work):
 
 
 class Gunicorn:
-    def __init__(self, env, work, *, port, workers):
+    def __init__(self, env, work, *, port, workers, cwd=REPO):
+        """`cwd`: the checkout to serve (its gunicorn.conf.py is read from there)."""
         self.env, self.work, self.port, self.workers = env, Path(work), port, workers
+        self.cwd = Path(cwd)
         self.proc = None
 
     @property
@@ -82,7 +84,7 @@ class Gunicorn:
                 "--error-logfile",
                 "-",
             ],
-            cwd=REPO,
+            cwd=self.cwd,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -11,6 +11,8 @@ from html import escape
 
 import nh3
 
+from archive.articles.text import xml_safe_text
+
 MAX_HTML_CHARS = 2_000_000
 MAX_NESTING = 100
 
@@ -74,7 +76,7 @@ def _check_bounds(html):
 
 def clean_body_html(html):
     """Safe HTML for an article body: structure and links kept, anything executable removed."""
-    html = html or ""
+    html = xml_safe_text(html or "")
     _check_bounds(html)
     return nh3.clean(
         html,
@@ -127,10 +129,12 @@ def clean_text(text):
 
     Markup is removed (tags, and script/style blocks with their content); text that merely
     contains < or > ("if a<b and c>d") is kept as written. Templates escape it on output.
+    Characters XML 1.0 forbids are removed (`xml_safe_text`).
     """
     text = text or ""
     if len(text) > MAX_HTML_CHARS:
         raise UnsafeHTMLError(f"The text is {len(text):,} characters; the limit is {MAX_HTML_CHARS:,}.")
+    text = xml_safe_text(text)
     text = _EXECUTABLE_BLOCK.sub(" ", text)
     text = _MARKUP_TAG.sub("", text)
     text = _TAG_LIKE.sub(_drop_dangerous_tag, text)

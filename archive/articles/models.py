@@ -12,10 +12,26 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from archive.articles.text import SLUG_MAX_LENGTH, normalise_for_identity
+from archive.articles.text import SLUG_MAX_LENGTH, normalise_for_identity, xml_safe_text
 
 
-class Author(models.Model):
+class XmlSafeTextMixin:
+    """`save()` stores no character XML 1.0 forbids in any text column (`xml_safe_text`): the
+    last guard behind the forms, imports and write functions, which clean (and validate) first."""
+
+    def strip_xml_forbidden(self):
+        for field in self._meta.concrete_fields:
+            if isinstance(field, models.CharField | models.TextField):
+                value = getattr(self, field.attname)
+                if isinstance(value, str):
+                    setattr(self, field.attname, xml_safe_text(value))
+
+    def save(self, *args, **kwargs):
+        self.strip_xml_forbidden()
+        super().save(*args, **kwargs)
+
+
+class Author(XmlSafeTextMixin, models.Model):
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
     affiliation = models.CharField(
@@ -38,7 +54,7 @@ class Author(models.Model):
         return reverse("authors:detail", kwargs={"slug": self.slug})
 
 
-class Keyword(models.Model):
+class Keyword(XmlSafeTextMixin, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -106,7 +122,7 @@ class ArticleQuerySet(models.QuerySet):
 TITLE_KEY_LENGTH = 300
 
 
-class Article(models.Model):
+class Article(XmlSafeTextMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -205,6 +221,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        self.strip_xml_forbidden()  # before the title key is made from the title
         self.title_key = title_key(self.title)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "title" in update_fields:

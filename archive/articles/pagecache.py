@@ -107,8 +107,11 @@ def cache_set(key, value, seconds):
 
 
 def _key(kind, version, name):
+    """`pages-<version>-<day>/<kind>:<digest>`: the part before the slash names the generation,
+    which the file cache (archive.articles.filecache) keeps in a folder of its own and retires
+    whole once a newer one is written."""
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
-    return f"{kind}:{version}:{timezone.localdate():%Y%m%d}:{digest}"
+    return f"pages-{version:019d}-{timezone.localdate():%Y%m%d}/{kind}:{digest}"
 
 
 _MISSING = object()

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from archive.articles.models import Article, Author, Authorship, Keyword
 from archive.articles.signals import articles_changed
-from archive.articles.text import make_slug, normalise_for_identity
+from archive.articles.text import make_slug, normalise_for_identity, xml_safe_text
 
 
 def unique_slug(model, text, *, exclude_pk=None, fallback="item"):
@@ -49,7 +49,8 @@ def author_get_or_create(*, name, affiliation=""):
 
     An affiliation fills an empty one but never overwrites what an editor set.
     """
-    name = " ".join(name.split())
+    name = " ".join(xml_safe_text(name).split())
+    affiliation = " ".join(xml_safe_text(affiliation).split())
     if not name:
         raise ValueError("An author needs a name.")
     author = _author_named(name)
@@ -135,7 +136,7 @@ def author_merge(*, source, target):
 
 
 def _keyword_name(name):
-    name = " ".join(name.split()).strip(" .;,")
+    name = " ".join(xml_safe_text(name).split()).strip(" .;,")
     if not name:
         raise ValueError("A keyword needs a name.")
     return name
@@ -198,7 +199,7 @@ def keyword_merge(*, source, target):
 
 @transaction.atomic
 def keyword_rename(*, keyword, name):
-    keyword.name = " ".join(name.split())
+    keyword.name = " ".join(xml_safe_text(name).split())
     keyword.save()
     affected = set(keyword.articles.values_list("pk", flat=True))
     _announce(affected)
@@ -209,7 +210,7 @@ def keyword_rename(*, keyword, name):
 def author_update(*, author, **fields):
     """Change an author's name, affiliation or bio; the author's articles follow."""
     for name, value in fields.items():
-        setattr(author, name, value)
+        setattr(author, name, xml_safe_text(value) if isinstance(value, str) else value)
     author.save()
     affected = set(author.authorships.values_list("article_id", flat=True))
     _announce(affected)

@@ -11,9 +11,12 @@ record every change inside its transaction, but may put off the work each change
 """
 
 import contextvars
+import logging
 from contextlib import contextmanager
 
 from django.dispatch import Signal
+
+log = logging.getLogger("archive.articles")
 
 # Sent with `article_ids`: a set of primary keys whose content or visibility changed.
 articles_changed = Signal()
@@ -21,27 +24,50 @@ articles_changed = Signal()
 # Sent once when a `bulk_writes()` block ends without an error.
 bulk_writes_finished = Signal()
 
-_bulk = contextvars.ContextVar("archive_bulk_writes", default=False)
+_bulk = contextvars.ContextVar("archive_bulk_writes", default=None)
+
+
+class FollowUpDeferred(Exception):
+    """Raised by a `bulk_writes_finished` listener whose follow-up work could not be done now
+    (the index catch-up during a database outage) but stays recorded for its next run: the writes
+    are committed, so the caller reports it rather than fail. Any other exception is a bug and
+    propagates."""
+
+
+class BulkRun:
+    """What a `bulk_writes()` block yields. After the block, `followup_errors` holds the message
+    of each listener that deferred its follow-up work (`FollowUpDeferred`)."""
+
+    def __init__(self):
+        self.followup_errors = []
 
 
 def in_bulk_writes():
     """True inside a `bulk_writes()` block."""
-    return _bulk.get()
+    return _bulk.get() is not None
 
 
 @contextmanager
 def bulk_writes():
     """Many writes in a row: follow-up work (reindexing) may wait until the block ends.
 
-    Nested blocks are one block. An error or interrupt skips `bulk_writes_finished`: what the
-    listeners recorded stays recorded for their next run.
+    Nested blocks are one block (the outermost sends the signal). An error or interrupt skips
+    `bulk_writes_finished`: what the listeners recorded stays recorded for their next run. A
+    listener that defers its work (`FollowUpDeferred`) is logged and named in the yielded
+    `BulkRun`, not raised.
     """
-    if _bulk.get():
-        yield
+    current = _bulk.get()
+    if current is not None:
+        yield current
         return
-    token = _bulk.set(True)
+    run = BulkRun()
+    token = _bulk.set(run)
     try:
-        yield
+        yield run
     finally:
         _bulk.reset(token)
-    bulk_writes_finished.send(sender=None)
+    try:
+        bulk_writes_finished.send(sender=None)
+    except FollowUpDeferred as deferred:
+        log.warning("after the bulk writes: %s", deferred)
+        run.followup_errors.append(str(deferred))

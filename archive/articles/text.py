@@ -1,4 +1,5 @@
-"""Small text helpers the domain needs: slugs and the normalised form used for identity."""
+"""Small text helpers the domain needs: slugs, the normalised form used for identity, and the
+characters no stored text may hold."""
 
 import re
 import unicodedata
@@ -6,6 +7,36 @@ import unicodedata
 from django.utils.text import slugify
 
 SLUG_MAX_LENGTH = 120
+
+# What XML 1.0 forbids (its `Char` production): C0 controls other than tab, newline and carriage
+# return, lone surrogates, U+FFFE and U+FFFF. Feeds, OAI-PMH and sitemaps are XML, so text that
+# holds one of these must never be stored. Text pasted from a PDF carries such bytes.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Vertical tab and form feed (a page break in extracted text) separate lines: they become a
+# newline; every other forbidden character is removed ("k\x02w" is "kw", as the writer meant).
+_LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n"}
+
+
+def _replace(match):
+    return _LINE_BREAKS.get(match.group(0), "")
+
+
+def xml_safe_text(text):
+    """`text` without the characters XML 1.0 forbids; tab, newline and carriage return are kept.
+
+    The one cleaning every stored text goes through (forms, imports, extraction, the write
+    functions and `save()`), so no feed, OAI-PMH record or sitemap can meet such a character.
+    """
+    if not text:
+        return "" if text is None else text
+    if not _XML_FORBIDDEN.search(text):
+        return text
+    return _XML_FORBIDDEN.sub(_replace, text)
+
+
+def has_xml_forbidden(text):
+    """True when `text` holds a character XML 1.0 forbids."""
+    return bool(text) and _XML_FORBIDDEN.search(text) is not None
 
 
 def normalise_for_identity(text):
@@ -21,5 +52,5 @@ def normalise_for_identity(text):
 
 def make_slug(text, *, fallback="item"):
     """A URL slug that keeps Persian and Arabic letters and fits the column."""
-    slug = slugify(text or "", allow_unicode=True)[:SLUG_MAX_LENGTH].strip("-")
+    slug = slugify(xml_safe_text(text or ""), allow_unicode=True)[:SLUG_MAX_LENGTH].strip("-")
     return slug or fallback

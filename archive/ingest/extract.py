@@ -4,7 +4,10 @@
 extractor, in the sandbox subprocess unless `ARCHIVE_INGEST_SANDBOX` is off.
 """
 
-from archive.ingest.draft import ExtractionError
+import dataclasses
+
+from archive.articles.text import xml_safe_text
+from archive.ingest.draft import DraftAuthor, ExtractionError
 from archive.ingest.files import FILE_FORMATS, Limits, check_file
 
 
@@ -43,7 +46,7 @@ def extract_file(
     if sandbox:
         from archive.ingest.sandbox import extract_in_subprocess
 
-        return extract_in_subprocess(
+        result = extract_in_subprocess(
             data,
             fmt=fmt,
             filename=filename,
@@ -52,9 +55,32 @@ def extract_file(
             on_wait=on_wait,
             with_text=with_text,
         )
-    draft = extract_bytes(data, fmt=fmt, filename=filename)
-    if with_text:
-        from archive.ingest.preview import original_text
+    else:
+        result = extract_bytes(data, fmt=fmt, filename=filename)
+        if with_text:
+            from archive.ingest.preview import original_text
 
-        return draft, original_text(data, fmt=fmt, filename=filename)
+            result = (result, original_text(data, fmt=fmt, filename=filename))
+    if with_text:
+        draft, text = result
+        return xml_safe_draft(draft), xml_safe_text(text) if isinstance(text, str) else text
+    return xml_safe_draft(result)
+
+
+def xml_safe_draft(draft):
+    """`draft` with every text cleaned of the characters XML 1.0 forbids (`xml_safe_text`): text
+    taken from a PDF carries such bytes, and the draft is shown, kept (PostgreSQL's JSON refuses
+    U+0000) and saved from."""
+
+    def clean(value):
+        if isinstance(value, str):
+            return xml_safe_text(value)
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, DraftAuthor):
+            return DraftAuthor(name=clean(value.name), affiliation=clean(value.affiliation))
+        return value
+
+    for field in dataclasses.fields(draft):
+        setattr(draft, field.name, clean(getattr(draft, field.name)))
     return draft

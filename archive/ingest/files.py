@@ -6,6 +6,8 @@ large, a type other than its extension says, an encrypted Office file, a zip bom
 """
 
 import io
+import stat
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -99,12 +101,39 @@ _NAMES = {
 }
 
 
+_END_OF_DIRECTORY = struct.Struct("<4s4H2LH")  # PK\5\6 ... entries, directory size, offset
+_ZIP64_END_OF_DIRECTORY = struct.Struct("<4sQ2H2L4Q")  # PK\6\6 ... entries, directory size, offset
+_ZIP64_LOCATOR_SIZE = 20
+
+
+def zip_entry_count(data):
+    """How many entries the zip holds, from its end records and central directory only (no entry
+    is parsed): the larger of the count the end record declares (the zip64 one past 65,535) and
+    the central-directory headers found before it. None when there is no end record."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - _END_OF_DIRECTORY.size - 65535))
+    if end < 0 or end + _END_OF_DIRECTORY.size > len(data):
+        return None
+    declared, directory_size = _END_OF_DIRECTORY.unpack_from(data, end)[4:6]
+    directory_end = end
+    zip64 = end - _ZIP64_LOCATOR_SIZE - _ZIP64_END_OF_DIRECTORY.size
+    if zip64 >= 0 and data.startswith(b"PK\x06\x06", zip64):
+        fields = _ZIP64_END_OF_DIRECTORY.unpack_from(data, zip64)
+        declared, directory_size, directory_end = max(declared, fields[7]), fields[8], zip64
+    start = max(0, directory_end - directory_size)
+    return max(declared, data.count(b"PK\x01\x02", start, directory_end))
+
+
 def check_zip(data, *, filename, limits, max_total=None):
     """Entry count and total declared size checked before anything is decompressed.
 
-    zipfile stops each entry at its declared size and checks its CRC, so the declared sizes bound
-    what reading can produce."""
+    The entry count is read from the end of the file before zipfile parses any entry, so a zip of
+    100,000 tiny files is refused at once. zipfile stops each entry at its declared size and
+    checks its CRC, so the declared sizes bound what reading can produce. A zip holding a symbolic
+    link is refused: a link is not a piece, and unpacked elsewhere it would point outside."""
     max_total = max_total or limits.max_zip_bytes
+    count = zip_entry_count(data)
+    if count is not None and count > limits.max_zip_entries:
+        raise ExtractionError(f"{filename} holds {count:,} files; the limit is {limits.max_zip_entries:,}.")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -122,6 +151,13 @@ def check_zip(data, *, filename, limits, max_total=None):
         )
     if any(info.flag_bits & 0x1 for info in infos):
         raise ExtractionError(f"{filename} is encrypted (password-protected).")
+    links = [info.filename for info in infos if stat.S_ISLNK(info.external_attr >> 16)]
+    if links:
+        more = f" and {len(links) - 1} more" if len(links) > 1 else ""
+        raise ExtractionError(
+            f"{filename} holds a symbolic link ({links[0]}{more}); links are not imported: "
+            "zip the files themselves."
+        )
     return archive
 
 

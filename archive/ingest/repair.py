@@ -14,10 +14,14 @@ from collections import Counter
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _SOFT = re.compile("[\u00ad\ufeff\u200b]")
+# What XML 1.0 forbids, but the form feed (a page break, kept as a marker) and the vertical tab (a
+# line break): removed before the text is read, so a byline with a stray control byte is a byline.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def normalise_text(text):
     """Newlines as \\n, spaces as spaces, ligatures and presentation forms as letters."""
+    text = _XML_FORBIDDEN.sub("", text).replace("\v", "\n")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\f\n")
     text = unicodedata.normalize("NFKC", text)
     text = _SOFT.sub("", text)

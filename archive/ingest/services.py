@@ -10,11 +10,19 @@ that is not certain is never merged: the piece is saved as a new article and the
 """
 
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 
 from archive.articles.archive_json import article_to_archive_json
@@ -105,20 +113,43 @@ def article_import(
     constraint, or detects a deadlock), the piece is tried again and finds what the other saved.
     """
     warnings = list(warnings)
-    for attempt in range(ATTEMPTS):
+    attempt = reconnects = 0
+    while True:
         try:
             return _import_once(
                 fields, source, original, list(warnings), dry_run, article, create, text_from_ocr, authors
             )
-        except (IntegrityError, OperationalError) as error:
-            retry = isinstance(error, IntegrityError) or "deadlock" in str(error).lower()
-            if not retry or attempt == ATTEMPTS - 1:
+        except (IntegrityError, OperationalError, InterfaceError) as error:
+            if isinstance(error, IntegrityError) or "deadlock" in str(error).lower():
+                attempt += 1
+                if attempt == ATTEMPTS:
+                    raise
+                log.info("%s met a concurrent save (%s); trying again", source, error)
+            elif reconnects < RECONNECTS and _connection_lost():
+                # The database restarted under the import: the piece was rolled back whole;
+                # wait 1, 2, 4 ... seconds for it on a fresh connection, then save it again.
+                log.warning("%s: the database connection was lost (%s); trying again", source, error)
+                connections.close_all()
+                time.sleep(2**reconnects)
+                reconnects += 1
+            else:
                 raise
-            log.info("%s met a concurrent save (%s); trying again", source, error)
-    raise AssertionError("unreachable")
 
 
 ATTEMPTS = 3
+RECONNECTS = 5  # 1 + 2 + 4 + 8 + 16 s: a restart or a short failover
+
+
+def _connection_lost():
+    """The default connection is dead (and not inside a caller's transaction, which a retry
+    here could not redo)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.in_atomic_block:
+        return False
+    try:
+        return connection.connection is None or not connection.is_usable()
+    except Exception:
+        return True
 
 
 def _import_once(fields, source, original, warnings, dry_run, article, create, text_from_ocr, authors):

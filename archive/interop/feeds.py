@@ -12,14 +12,35 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.xmlutils import SimplerXMLGenerator
 
-from archive.articles.models import Author, Keyword
-from archive.interop.queries import public_listing
+from archive.interop.queries import public_authors, public_keywords, public_listing
 from archive.interop.xmltext import xml_text
+
+
+class XmlSafeGenerator(SimplerXMLGenerator):
+    """Django's feed writer, minus the characters XML 1.0 forbids in every text and attribute
+    (where Django's raises, a 500, for C0 controls and lets U+FFFE/U+FFFF through): the feed is
+    well-formed whatever a query, a name or a stored text holds."""
+
+    def characters(self, content):
+        super().characters(xml_text(content))
+
+    def startElement(self, name, attrs):
+        super().startElement(name, {key: xml_text(value) for key, value in (attrs or {}).items()})
 
 
 class MultiAuthorAtom(Atom1Feed):
     """Atom with one <author> per author (Django's generator writes only the first)."""
+
+    def write(self, outfile, encoding):
+        # Atom1Feed.write with the XML-safe writer.
+        handler = XmlSafeGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -32,6 +53,18 @@ class MultiAuthorAtom(Atom1Feed):
 
 class MultiAuthorRss(Rss201rev2Feed):
     """RSS 2.0 with one <dc:creator> per author."""
+
+    def write(self, outfile, encoding):
+        # RssFeed.write with the XML-safe writer.
+        handler = XmlSafeGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        self.add_stylesheets(handler)
+        handler.startElement("rss", self.rss_attributes())
+        handler.startElement("channel", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        self.endChannelElement(handler)
+        handler.endElement("rss")
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -137,7 +170,8 @@ class LatestRssFeed(RssMixin, ArticleFeed):
 
 class AuthorAtomFeed(ArticleFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
+        # An author with only drafts or scheduled pieces is as invisible as the author page (404).
+        return get_object_or_404(public_authors(), slug=slug)
 
     def title(self, obj=None):
         return f"{settings.ARCHIVE_SITE_NAME}: pieces by {obj.name}"
@@ -160,7 +194,7 @@ class AuthorRssFeed(RssMixin, AuthorAtomFeed):
 
 class KeywordAtomFeed(ArticleFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Keyword, slug=slug)
+        return get_object_or_404(public_keywords(), slug=slug)
 
     def title(self, obj=None):
         return f"{settings.ARCHIVE_SITE_NAME}: {obj.name}"

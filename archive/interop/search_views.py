@@ -72,7 +72,6 @@ def opensearch_suggestions(request):
     ]
     response = JsonResponse(body, safe=False, json_dumps_params={"ensure_ascii": False})
     response["Content-Type"] = "application/x-suggestions+json; charset=utf-8"
-    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,6 +17,7 @@ from archive.interop.forms import ArticleFilterForm, PageForm
 from archive.interop.oai import oai_response
 from archive.interop.queries import public_articles, public_authors, public_keywords
 from archive.interop.sitemaps import SITEMAPS, sitemap_url_count
+from archive.interop.xmltext import xml_text
 
 # --- exports -----------------------------------------------------------------------------------
 
@@ -46,7 +48,6 @@ def export_response(articles, *, fmt, stem, request):
     body = render_export(articles, absolute_url=request.build_absolute_uri)
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}.{extension}"'
-    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
@@ -61,9 +62,8 @@ def export_article(request, slug, fmt):
 
 
 def json_response(data, *, status=200):
-    response = JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    # Access-Control-Allow-Origin: archive.security.cors, for every /api/ response.
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
 def json_error(message, *, status, fields=None):
@@ -180,16 +180,24 @@ def oai(request):
     return HttpResponse(body, content_type="text/xml; charset=utf-8")
 
 
+def _xml_safe(response):
+    """A rendered XML response without the characters XML 1.0 forbids, whatever the data held."""
+    if hasattr(response, "render"):
+        response.render()
+    response.content = xml_text(response.content.decode("utf-8")).encode("utf-8")
+    return response
+
+
 @require_GET
 def sitemap(request):
     if sitemap_url_count() > settings.ARCHIVE_SITEMAP_LIMIT:
-        return sitemap_views.index(request, SITEMAPS, sitemap_url_name="interop:sitemap_section")
-    return sitemap_views.sitemap(request, SITEMAPS)
+        return _xml_safe(sitemap_views.index(request, SITEMAPS, sitemap_url_name="interop:sitemap_section"))
+    return _xml_safe(sitemap_views.sitemap(request, SITEMAPS))
 
 
 @require_GET
 def sitemap_section(request, section):
-    return sitemap_views.sitemap(request, SITEMAPS, section=section)
+    return _xml_safe(sitemap_views.sitemap(request, SITEMAPS, section=section))
 
 
 @require_GET
@@ -201,9 +209,6 @@ def robots_txt(request):
 @require_GET
 def opensearch(request):
     context = {"base_url": request.build_absolute_uri("/").rstrip("/")}
-    return render(
-        request,
-        "interop/opensearch.xml",
-        context,
-        content_type="application/opensearchdescription+xml; charset=utf-8",
-    )
+    # The site name comes from the environment: nothing XML 1.0 forbids reaches the document.
+    body = xml_text(render_to_string("interop/opensearch.xml", context, request=request))
+    return HttpResponse(body, content_type="application/opensearchdescription+xml; charset=utf-8")

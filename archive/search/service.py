@@ -25,6 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -209,6 +210,11 @@ def search_article_ids(request, *, limit=100):
     return _read(backend().article_ids, request, today=timezone.localdate(), limit=limit)
 
 
+# Errors of the database, not of the index: they propagate (a 503 during an outage, see
+# archive.security.outage; a 500 for a bad query), never reported as a damaged index.
+DATABASE_ERRORS = (DatabaseError, InterfaceError)
+
+
 def _read(method, *args, **kwargs):
     """Call a backend read; once more on a fresh searcher when it fails. Another process's commit
     merges segments and removes files a searcher had not opened yet (stored fields, postings are
@@ -216,13 +222,13 @@ def _read(method, *args, **kwargs):
     SearchUnavailable for an index that cannot be read, anything else as the bug it is."""
     try:
         return method(*args, **kwargs)
-    except SearchUnavailable:
+    except (SearchUnavailable, *DATABASE_ERRORS):
         raise
     except Exception:
         backend().forget()
     try:
         return method(*args, **kwargs)
-    except SearchUnavailable:
+    except (SearchUnavailable, *DATABASE_ERRORS):
         raise
     except Exception as error:
         backend().forget()

@@ -7,11 +7,15 @@ many-to-many, author and keyword saves (renames) and deletes, and the domain's
 the queue is caught up at once.
 """
 
-from django.db import transaction
+import logging
+import time
+
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from archive.articles.models import Article, Author, Authorship, Keyword
-from archive.articles.signals import articles_changed, bulk_writes_finished
+from archive.articles.signals import FollowUpDeferred, articles_changed, bulk_writes_finished
 from archive.search.indexing import catch_up, enqueue
 
 
@@ -60,8 +64,49 @@ def announced(sender, article_ids=(), **kwargs):
 
 
 def bulk_finished(sender, **kwargs):
-    # The run's last rows may still be in an open transaction (load_demo imports in one).
-    transaction.on_commit(catch_up)
+    if transaction.get_connection().in_atomic_block:
+        # The run's last rows are still in an open transaction (load_demo imports in one).
+        transaction.on_commit(_catch_up_logged)
+        return
+    catch_up_retrying()
+
+
+log = logging.getLogger("archive.search")
+
+
+def catch_up_retrying():
+    """`catch_up()`, tried again after a database error (a restart, a failover): up to
+    ARCHIVE_SEARCH_CATCH_UP_RETRIES more times, waiting 1, 2, 4 ... seconds between tries, on a
+    fresh connection. Then `FollowUpDeferred`: the queue still holds every stored article, and
+    `update_index` (or the next save) applies it; the import reports it and exits 0."""
+    retries = settings.ARCHIVE_SEARCH_CATCH_UP_RETRIES
+    for attempt in range(retries + 1):
+        try:
+            return catch_up()
+        except (DatabaseError, InterfaceError) as error:
+            reason = f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0][:200]}"
+            connections.close_all()
+            if attempt == retries:
+                raise FollowUpDeferred(
+                    f"the search index did not catch up after {retries + 1} tries ({reason})"
+                ) from error
+            delay = 2**attempt
+            log.warning(
+                "index catch-up failed on the database (%s); trying again in %d s (%d of %d)",
+                reason,
+                delay,
+                attempt + 1,
+                retries,
+            )
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def _catch_up_logged():
+    try:
+        catch_up_retrying()
+    except FollowUpDeferred as deferred:
+        log.warning("%s; the queued articles wait for update_index or the next save", deferred)
 
 
 def connect():

@@ -45,10 +45,11 @@ def test_production_workers_share_the_page_cache_on_disk(tmp_path):
     """What one gunicorn worker rendered, another serves: the "pages" cache is files under
     ARCHIVE_CACHE_DIR in production (two processes here)."""
     env = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 60, "ARCHIVE_CACHE_DIR": str(tmp_path)}
-    cache = "from django.core.cache import caches; pages = caches['pages']; "
-    put = manage("shell", "-c", cache + "pages.set('page', 'rendered by one worker', 60)", **env)
+    cache = "from django.core.cache import caches; pages = caches['pages']; key = 'pages-1-20260101/page'; "
+    put = manage("shell", "-c", cache + "pages.set(key, 'rendered by one worker', 60)", **env)
     assert put.returncode == 0, put.stderr
-    got = manage("shell", "-c", cache + "print(pages.get('page'))", **env)
+    got = manage("shell", "-c", cache + "print(pages.get(key))", **env)
     assert got.returncode == 0, got.stderr
     assert got.stdout.splitlines()[-1] == "rendered by one worker"
-    assert len(list((tmp_path / "pages").glob("*.djcache"))) == 1
+    # One folder per content version (archive.articles.filecache).
+    assert len(list((tmp_path / "pages" / "pages-1-20260101").glob("*.djcache"))) == 1

@@ -108,3 +108,44 @@ def test_imports_and_editor_saves_at_once_while_searching(scratch_site, tmp_path
         f"{sum(a['unavailable'] for a in answers)} searches before the index existed, "
         f"errors {len(errors)}, drift {sum(map(len, drift.values()))}"
     )
+
+
+@pytest.mark.slow
+def test_the_same_files_imported_twice_at_once_store_each_piece_once(scratch_site, tmp_path):
+    """Two `import_articles` of the same JSON file and the same folder of text files, started
+    together (issue 15): every piece is stored once; one process reports it created, the other
+    duplicate (or updated, when it came second to a piece the first was still completing)."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for n in range(8):
+        body = f"The body of file piece {n}, long enough to be read as the body of a piece. " * 3
+        (folder / f"piece-{n}.txt").write_text(
+            f"File piece {n} on the Gulf\n\nThursday, October {n + 1}, 2012\n\n"
+            f"Shared Author {n % 3}\nInstitute {n % 3}\n\n{body}\n"
+        )
+    path = write(tmp_path / "same.json", items("Twin", 30))
+    runs = [scratch_site.spawn("import_articles", str(path), str(folder), "--json") for _ in range(2)]
+    outputs = [process.communicate(timeout=300) for process in runs]
+    for process, (_, err) in zip(runs, outputs, strict=True):
+        assert process.returncode == 0 and not any(marker in err for marker in ERRORS), err[-3000:]
+    reports = [json.loads(out) for out, _ in outputs]
+    assert [len(report) for report in reports] == [38, 38]
+    by_source = {}
+    for report in reports:
+        for entry in report:
+            by_source.setdefault(entry["source"], []).append(entry["status"])
+    assert len(by_source) == 38
+    for source, statuses in by_source.items():
+        assert sorted(statuses) in (["created", "duplicate"], ["created", "updated"]), (source, statuses)
+
+    site = scratch_site.dump()
+    titles = Counter(article["title"] for article in site["articles"])
+    assert len(titles) == 38 and set(titles.values()) == {1}
+    assert sorted(site["authors"]) == sorted(
+        {f"Shared Author {n % 5}" for n in range(30)}
+        | {f"Twin Writer {n % 3}" for n in range(30)}
+        | {f"Shared Author {n % 3}" for n in range(8)}
+    )
+    report = scratch_site.index_report()  # pieces from files are drafts: the 30 JSON items are indexed
+    assert report["database"] == report["index"] == 30
+    assert report["missing"] == report["stale"] == report["orphaned"] == []

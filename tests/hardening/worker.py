@@ -5,6 +5,7 @@
     python -m tests.hardening.worker dump             the articles, authors and keywords as JSON
     python -m tests.hardening.worker queue_upload F   upload F as the admin does (queued, not read)
     python -m tests.hardening.worker uploads          the uploads and their reading state
+    python -m tests.hardening.worker legacy make|show text as an old version stored it (issue 15)
 
 Each prints one JSON object on its last line of stdout. Errors are not caught: a process that
 raises exits non-zero with its traceback on stderr, which the tests look for.
@@ -137,6 +138,68 @@ def uploads():
     return [dict(zip(fields, row, strict=True)) for row in PendingUpload.objects.values_list(*fields)]
 
 
+def legacy(action):
+    """`make`: pieces, authors and keywords holding characters XML 1.0 forbids, written with
+    `QuerySet.update()` as the archive stored them before it cleaned text (run at migration 0003).
+    `show`: the rows as they are now."""
+    from archive.articles.models import Article, Author, Keyword
+    from archive.articles.services import (
+        article_set_authors,
+        article_set_keywords,
+        author_get_or_create,
+        keyword_get_or_create,
+    )
+
+    if action == "make":
+        made = {}
+        for key, title, keyword in (("dirty", "Oil prices draft", "kw-dirty"), ("twin", "Oil prices", "KW")):
+            article = Article.objects.create(
+                title=title,
+                slug=title.lower().replace(" ", "-"),
+                date=datetime.date(2019, 5, 1),
+                status="published",
+            )
+            article_set_authors(article=article, authors=[author_get_or_create(name=f"Author {key}")[0]])
+            article_set_keywords(article=article, keywords=[keyword_get_or_create(name=keyword)[0]])
+            made[key] = article.pk
+        draft = Article.objects.create(title="A draft", slug="a-draft", date=datetime.date(2019, 5, 2))
+        made["draft"] = draft.pk
+        Article.objects.filter(pk=made["dirty"]).update(
+            title="Oil\x02 prices",
+            slug="oil\x02-prices",
+            abstract="Abs\x0ctract",
+            body="<p>Bo\x1fdy\ufffe</p>",
+            source_name="J\x05ournal",
+            updated_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
+        )
+        Article.objects.filter(pk=made["twin"]).update(
+            updated_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+        )
+        Article.objects.filter(pk=draft.pk).update(title="Draft\x05 title")
+        Author.objects.filter(name="Author dirty").update(
+            name="Nadia\x02 Kerman", affiliation="Uni\x03versity"
+        )
+        Keyword.objects.filter(name="kw-dirty").update(name="k\x02w", slug="k\x02w")
+        return made
+    return {
+        "articles": [
+            [
+                a.pk,
+                a.title,
+                a.slug,
+                a.abstract,
+                a.body,
+                a.source_name,
+                a.updated_at.year,
+                [k.name for k in a.keywords.all()],
+            ]
+            for a in Article.objects.order_by("pk")
+        ],
+        "authors": [[a.name, a.slug, a.affiliation] for a in Author.objects.order_by("pk")],
+        "keywords": [[k.name, k.slug] for k in Keyword.objects.order_by("pk")],
+    }
+
+
 def main(argv):
     django.setup()
     role, args = argv[1], argv[2:]
@@ -150,6 +213,8 @@ def main(argv):
         answer = queue_upload(args[0])
     elif role == "uploads":
         answer = uploads()
+    elif role == "legacy":
+        answer = legacy(args[0])
     else:
         raise SystemExit(f"unknown role {role}")
     print(json.dumps(answer, ensure_ascii=False))

@@ -1,10 +1,17 @@
 """Bad files: a clear message each, nothing created, the other files still imported."""
 
+import io
+import json
+import stat
+import zipfile
+
 import pytest
+from django.core.management import call_command
 
 from archive.articles.models import Article
 from archive.ingest.draft import ExtractionError
 from archive.ingest.extract import extract_file
+from archive.ingest.files import zip_entry_count
 from archive.ingest.importer import import_paths
 from tests.ingest.conftest import read, zip_bytes
 
@@ -150,3 +157,75 @@ def test_bad_files_create_nothing_and_the_good_ones_still_import(tmp_path, small
         "g_big.zip would expand to 9.0 MB when decompressed; the limit is 8.0 MB (a decompression bomb?)."
     )
     assert list(Article.objects.values_list("title", flat=True)) == ["Oman's Quiet Mediation"]
+
+
+def many_entries_zip(path, count):
+    """A zip of `count` one-byte text files (stored): about 10 MB for 100,000."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for n in range(count):
+            archive.writestr(f"p{n}.txt", b"x")
+    return path
+
+
+def symlink_zip(path):
+    """A zip with a real text file and a symbolic link entry pointing at /etc/passwd."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("piece.txt", "A real piece\n\nIts body, long enough to be read as one.\n")
+        link = zipfile.ZipInfo("notes/passwd.txt")
+        link.create_system = 3  # Unix: the mode bits in external_attr count
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        archive.writestr(link, "/etc/passwd")
+    return path
+
+
+@pytest.mark.slow
+def test_a_zip_of_100000_entries_is_refused_from_its_end_record(tmp_path):
+    """The count comes from the end of the file, before any entry is parsed (bench/zip_refusal.py
+    measures how long that takes: milliseconds, where parsing the entries took most of a second)."""
+    path = many_entries_zip(tmp_path / "many.zip", 100_000)
+    data = path.read_bytes()
+    assert zip_entry_count(data) == 100_000
+    report = import_report(path)
+    assert report == [
+        {
+            "source": str(path),
+            "status": "failed",
+            "fields": {},
+            "warnings": [],
+            "error": "many.zip holds 100,000 files; the limit is 1,000.",
+        }
+    ]
+    assert Article.objects.count() == 0
+
+
+def test_a_zip_holding_a_symbolic_link_is_refused_and_imports_nothing(tmp_path):
+    path = symlink_zip(tmp_path / "links.zip")
+    report = import_report(path)
+    assert [(entry["status"], entry["error"]) for entry in report] == [
+        (
+            "failed",
+            "links.zip holds a symbolic link (notes/passwd.txt); links are not imported: "
+            "zip the files themselves.",
+        )
+    ]
+    assert Article.objects.count() == 0
+    # The same refusal for a DOCX (a zip too), through the upload's reader.
+    docx = zipfile.ZipFile(io.BytesIO(read("article.docx")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info in docx.infolist():
+            archive.writestr(info, docx.read(info))
+        link = zipfile.ZipInfo("word/media/image1.png")
+        link.create_system = 3
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        archive.writestr(link, "/etc/shadow")
+    assert failure(out.getvalue(), "linked.docx") == (
+        "linked.docx holds a symbolic link (word/media/image1.png); links are not imported: "
+        "zip the files themselves."
+    )
+
+
+def import_report(path):
+    out = io.StringIO()
+    call_command("import_articles", str(path), "--json", stdout=out, stderr=io.StringIO())
+    return json.loads(out.getvalue())

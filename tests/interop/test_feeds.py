@@ -6,6 +6,7 @@ import feedparser
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from lxml import html
 
 from archive.articles.models import Article, Author, Keyword
@@ -154,3 +155,25 @@ def test_search_head_links_the_feed_of_the_search():
     }
     assert links["application/atom+xml"] == "/feeds/search/atom/?q=Russia&kind=paper"
     assert links["application/rss+xml"] == "/feeds/search/rss/?q=Russia&kind=paper"
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_feeds_of_an_author_or_keyword_with_only_hidden_pieces_are_404(client, make_article, fmt):
+    """As `/authors/<slug>/` and `/keywords/<slug>/` are: their name and affiliation stay unseen
+    until a piece of theirs is public (issue 15.5)."""
+    make_article(
+        "Only a draft", authors=[("Hidden Writer", "Secret Institute")], keywords=["Unseen"], status="draft"
+    )
+    future = timezone.localdate() + datetime.timedelta(days=3)
+    make_article("Scheduled", authors=["Hidden Writer"], keywords=["Unseen"], date=future)
+    for path in ("/authors/hidden-writer/", "/keywords/unseen/"):
+        assert client.get(path).status_code == 404
+    for url in (f"/feeds/authors/hidden-writer/{fmt}/", f"/feeds/keywords/unseen/{fmt}/"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert b"Secret Institute" not in response.content and b"Hidden Writer" not in response.content
+    # Once a piece is public, both the page and the feed exist.
+    make_article("Now public", authors=["Hidden Writer"], keywords=["Unseen"])
+    for url in (f"/feeds/authors/hidden-writer/{fmt}/", f"/feeds/keywords/unseen/{fmt}/"):
+        _, feed = parse(client, url)
+        assert [entry.title for entry in feed.entries] == ["Now public"]

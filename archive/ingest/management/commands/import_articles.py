@@ -5,7 +5,9 @@
 
 Each piece is imported on its own: a bad file or item is reported as `failed` with the reason
 and the others go on. Running it twice creates nothing new (`duplicate`). Exits non-zero only on
-bad usage.
+bad usage. When the search index cannot catch up at the end (the database restarting, after the
+retries), the stored pieces stay queued for it, the report is still written in full, and the
+summary says so.
 """
 
 import json
@@ -15,6 +17,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.articles.models import Article
+from archive.articles.signals import bulk_writes
 from archive.ingest.importer import import_paths
 
 
@@ -63,12 +66,18 @@ class Command(BaseCommand):
             if verbosity >= 2 and not options["json"]:
                 self.stdout.write(f"{result.status:9} {result.source}")
 
-        results = import_paths(
-            paths,
-            defaults={"status": options["status"], "kind": options["kind"], "language": options["language"]},
-            dry_run=options["dry_run"],
-            progress=progress,
-        )
+        # The block ends with the search index's catch-up; a failure there is reported below.
+        with bulk_writes() as run:
+            results = import_paths(
+                paths,
+                defaults={
+                    "status": options["status"],
+                    "kind": options["kind"],
+                    "language": options["language"],
+                },
+                dry_run=options["dry_run"],
+                progress=progress,
+            )
         if options["json"]:
             self.stdout.write(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
         elif verbosity >= 1:
@@ -85,7 +94,17 @@ class Command(BaseCommand):
             f"skipped {counts['duplicate']} as duplicate, failed {counts['failed']} "
             f"({len(results)} piece{'s' if len(results) != 1 else ''})."
         )
+        stream = self.stderr if options["json"] else self.stdout
         if verbosity >= 1:
-            stream = self.stderr if options["json"] else self.stdout
             style = self.style.SUCCESS if not counts["failed"] else self.style.WARNING
             stream.write(style(summary))
+        if run.followup_errors:
+            problem = "; ".join(run.followup_errors)
+            stored = counts["created"] + counts["updated"]
+            kept = f"The {stored} stored pieces are" if stored != 1 else "The 1 stored piece is"
+            stream.write(
+                self.style.WARNING(
+                    f"{problem[:1].upper()}{problem[1:]}. {kept} kept and queued for the index: "
+                    "`manage.py update_index` (or the next save) applies them."
+                )
+            )

@@ -1,0 +1,789 @@
+"""Soak: the production configuration under sustained reading and writing, with faults (issue 19).
+
+    .venv/bin/python bench/soak.py --articles 3000 --minutes 5
+    /work/main/.venv/bin/python bench/soak.py --articles 5000 --minutes 20 --code /work/base
+
+What one run does, all on 127.0.0.1 and inside its work folder (`--out`, default
+bench/out/soak-<articles>-<minutes>m[-<code name>]/):
+1. A scratch PostgreSQL 15 cluster of its own on a free port (bench/pgcluster.py; never the
+   shared server), so the soak may restart it.
+2. A corpus (bench/corpus.py) of `--articles` pieces plus one import file of `--import-size` new
+   pieces per minute; migrate, import the articles (the index catches up), collectstatic.
+3. gunicorn with the production settings as the README says (DJANGO_DEBUG=0, the checkout's
+   gunicorn.conf.py: `--workers` x GUNICORN_THREADS), serving the checkout `--code` (default this
+   one), with the same Python as this script.
+4. For `--minutes`: `--clients` reading clients (threads with keep-alive connections) over
+   article, list, author and keyword pages, the search page and `/api/search/`, feeds, OAI-PMH
+   and exports; an `import_articles` of a new file every minute (each with one piece already in
+   the archive: a re-import); an editor process (bench/soak_writer.py, the checkout's ORM) that
+   edits titles (`--edits-per-minute`), publishes and unpublishes, and deletes as many pieces as
+   the imports add, so the archive's size stays steady; each edit's new word is looked for
+   through `/api/search/` until found (save-to-search). Faults at fractions of the run (`--faults`):
+   `rebuild_index` (0.25), a gunicorn worker `kill -9` (0.4), an import `kill -9` (0.5; its file
+   is imported again at the next minute), a PostgreSQL restart (0.6). RssAnon of every worker
+   every 10 s.
+5. Audit, once the index queue is empty: every write is in the database (edited titles, deleted
+   and unpublished pieces, every imported piece exactly once, no duplicate source), the index
+   (`check_index --json`: nothing missing, stale or orphaned), the pages (edited titles shown,
+   deleted and unpublished ones 404) and OAI-PMH (edited titles; deleted and unpublished ones
+   reported deleted).
+
+Printed: requests per minute, latency percentiles per endpoint, status counts per fault window,
+save-to-search percentiles (outside and inside the rebuild), RssAnon per worker over time, the
+audit, the issue's targets met or not; the last line is one JSON object. Details in docs/soak.md.
+"""
+
+import argparse
+import html
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
+
+SOAK_REPO = Path(__file__).resolve().parent.parent
+if str(SOAK_REPO) not in sys.path:
+    sys.path.insert(0, str(SOAK_REPO))
+
+from bench.http_load import Gunicorn, production_env  # noqa: E402
+from bench.measure import proc_status_kb  # noqa: E402
+from bench.pgcluster import ScratchPostgres, free_tcp_port, unavailable_reason  # noqa: E402
+
+FAULTS = {"rebuild": 0.25, "worker_kill": 0.4, "import_kill": 0.5, "postgres_restart": 0.6}
+GRACE = {"rebuild": 2.0, "worker_kill": 10.0, "import_kill": 5.0, "postgres_restart": 5.0}
+HEADERS = {"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
+WEIGHTS = {
+    "article": 30, "list": 12, "author": 10, "keyword": 10, "search": 10, "api_search": 10,
+    "feed": 6, "oai": 6, "export": 6,
+}  # fmt: skip
+
+
+def pct(values, p):
+    if not values:
+        return None
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+class Soak:
+    def __init__(self, args):
+        self.args = args
+        self.code = Path(args.code).resolve()
+        name = f"soak-{args.articles}-{args.minutes}m" + (
+            "" if self.code == SOAK_REPO else f"-{self.code.name}"
+        )
+        self.work = Path(args.out or SOAK_REPO / "bench" / "out" / name).resolve()
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.rng = random.Random(args.seed)
+        self.lock = threading.Lock()
+        self.requests = []  # (t, kind, status, ms, retry_after)
+        self.windows = []  # [name, start, end]
+        self.imports = []
+        self.writes = []
+        self.probes = []  # (t_commit, seconds or None)
+        self.memory = []  # (t, pid, MB)
+        self.stop = threading.Event()
+        self.pg = None
+        self.server = None
+        self.t0 = None
+        self.children = []  # processes to end if the soak is stopped early
+
+    def log(self, message):
+        elapsed = f"{time.monotonic() - self.t0:7.1f}s" if self.t0 else "  setup "
+        print(f"[{elapsed}] {message}", flush=True)
+
+    def now(self):
+        return time.monotonic() - self.t0
+
+    # --- setup ---------------------------------------------------------------------------------
+
+    def env(self):
+        return {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "ARCHIVE_", "GUNICORN_"))},
+            "DATABASE_URL": self.pg.url("archive"),
+            "ARCHIVE_INDEX_DIR": str(self.work / "index"),
+            "ARCHIVE_MEDIA_DIR": str(self.work / "media"),
+            "ARCHIVE_CACHE_DIR": str(self.work / "cache"),
+            "DJANGO_SETTINGS_MODULE": "archive.settings",
+            "STATIC_ROOT_OVERRIDE": str(self.work / "static"),
+            "PYTHONPATH": str(self.code),
+            "PYTHONUNBUFFERED": "1",
+            "GUNICORN_THREADS": str(self.args.threads),
+        }
+
+    def manage(self, *argv, env=None, check=True, timeout=3600):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *argv],
+            cwd=self.code,
+            env=env or self.prod_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if check and result.returncode != 0:
+            raise SystemExit(f"manage.py {' '.join(argv)} failed:\n{result.stderr[-3000:]}")
+        return result
+
+    def prepare(self):
+        reason = unavailable_reason()
+        if reason:
+            raise SystemExit(f"the soak needs a scratch PostgreSQL cluster: {reason}")
+        self.pg = ScratchPostgres.create(settings=["max_connections = 200"])
+        self.pg.create_database("archive")
+        self.log(f"scratch PostgreSQL on 127.0.0.1:{self.pg.port} ({self.pg.folder})")
+        for folder in ("index", "cache", "media", "imports", "static"):  # a new database: start afresh
+            shutil.rmtree(self.work / folder, ignore_errors=True)
+            (self.work / folder).mkdir()
+        (self.work / "gunicorn.log").unlink(missing_ok=True)
+        self.prod_env = production_env(self.env(), self.work)
+        # The production static files storage needs a manifest: collect into the work folder.
+        self.prod_env["DJANGO_SETTINGS_MODULE"] = "soak_settings"
+        (self.work / "soak_settings.py").write_text(
+            "import os\nfrom archive.settings import *  # noqa\n"
+            "STATIC_ROOT = os.environ['STATIC_ROOT_OVERRIDE']\n"
+        )
+        self.prod_env["PYTHONPATH"] = f"{self.code}{os.pathsep}{self.work}"
+
+        extra = self.args.minutes * self.args.import_size + self.args.import_size
+        corpus = self.work / "corpus"
+        if not (corpus / "manifest.json").exists():
+            subprocess.run(
+                [
+                    sys.executable,
+                    "bench/corpus.py",
+                    "--articles",
+                    str(self.args.articles + extra),
+                    "--out",
+                    str(corpus),
+                ],
+                cwd=SOAK_REPO,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        items = []
+        for path in sorted(corpus.glob("articles-*.json")):
+            items.extend(json.loads(path.read_text()))
+        self.manifest = json.loads((corpus / "manifest.json").read_text())
+        initial, pool = items[: self.args.articles], items[self.args.articles :]
+        (self.work / "imports" / "initial.json").write_text(json.dumps(initial, ensure_ascii=False))
+        self.import_files = []
+        for minute in range(self.args.minutes + 1):
+            batch = pool[minute * self.args.import_size : (minute + 1) * self.args.import_size]
+            batch = [*batch, initial[(minute * 37) % len(initial)]]  # one re-import per file
+            path = self.work / "imports" / f"minute-{minute:03d}.json"
+            path.write_text(json.dumps(batch, ensure_ascii=False))
+            self.import_files.append(path)
+        self.initial_items = initial
+
+        started = time.monotonic()
+        self.manage("migrate", "--noinput", "-v", "0")
+        self.manage("collectstatic", "--noinput", "-v", "0")
+        self.manage("import_articles", str(self.work / "imports" / "initial.json"), "-v", "0")
+        self.log(f"loaded {len(initial)} articles in {time.monotonic() - started:.0f} s")
+        report = json.loads(self.manage("check_index", "--json").stdout)
+        self.log(
+            f"check_index after the load: {report['database']} in the database, {report['index']} indexed"
+        )
+        self.slugs = dict(self.sql("SELECT id, slug FROM articles_article WHERE status = 'published'"))
+        self.words = [w for w in self.manifest.get("watch_df", {}) if w.isascii()] or ["government"]
+        self.rare = self.manifest.get("rare_word") or "government"
+        self.authors = [row[0] for row in self.sql("SELECT slug FROM articles_author ORDER BY id LIMIT 300")]
+        self.keywords = [
+            row[0] for row in self.sql("SELECT slug FROM articles_keyword ORDER BY id LIMIT 300")
+        ]
+
+    def sql(self, query, params=None):
+        import psycopg2
+
+        connection = psycopg2.connect(host="127.0.0.1", port=self.pg.port, user="postgres", dbname="archive")
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(query, params)
+                return cursor.fetchall() if cursor.description else None
+        finally:
+            connection.close()
+
+    def start_server(self):
+        self.port = self.args.port or free_tcp_port()
+        self.server = Gunicorn(
+            self.prod_env, self.work, port=self.port, workers=self.args.workers, cwd=self.code
+        )
+        self.server.start(timeout=120)
+        self.log(f"gunicorn on {self.server.base}: {self.args.workers} workers x {self.args.threads} threads")
+
+    # --- reading clients ---------------------------------------------------------------------------
+
+    def url(self, kind, rng):
+        return quote(self._url(kind, rng), safe="/?=&:")
+
+    def _url(self, kind, rng):
+        slugs = list(self.slugs.values())
+        if kind == "article":
+            return f"/articles/{rng.choice(slugs)}/"
+        if kind == "list":
+            return f"/articles/?page={rng.randint(1, max(1, len(slugs) // 20))}"
+        if kind == "author":
+            return f"/authors/{rng.choice(self.authors)}/"
+        if kind == "keyword":
+            return f"/keywords/{rng.choice(self.keywords)}/"
+        word = rng.choice([*self.words, self.rare])
+        if kind == "search":
+            return f"/search/?q={word}" + rng.choice(["", "&sort=newest", "&page=2"])
+        if kind == "api_search":
+            return f"/api/search/?q={word}"
+        if kind == "feed":
+            return rng.choice(["/feeds/atom/", "/feeds/rss/", f"/feeds/search/atom/?q={word}"])
+        if kind == "oai":
+            if rng.random() < 0.5:
+                return "/oai/?verb=ListRecords&metadataPrefix=oai_dc"
+            identifier = f"oai:archive.localhost:{rng.choice(list(self.slugs))}"
+            return f"/oai/?verb=GetRecord&metadataPrefix=oai_dc&identifier={identifier}"
+        return rng.choice([f"/export/articles/{rng.choice(slugs)}/bibtex/", f"/export/search/ris/?q={word}"])
+
+    def reader(self, n):
+        rng = random.Random(self.args.seed * 1000 + n)
+        kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        local = []
+        while not self.stop.is_set():
+            kind = rng.choices(kinds, weights)[0]
+            path = self.url(kind, rng)
+            started = time.monotonic()
+            try:
+                connection.request("GET", path, headers=HEADERS)
+                response = connection.getresponse()
+                response.read()
+                status, retry = response.status, response.getheader("Retry-After") is not None
+                if response.getheader("Connection", "").lower() == "close":
+                    connection.close()
+            except (OSError, http.client.HTTPException):
+                status, retry = 0, False  # the connection broke (a killed worker)
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                time.sleep(0.05)
+            except Exception as error:  # a bug of the client: counted, never the end of a reader
+                status, retry = -1, False
+                self.log(f"reader {n}: {type(error).__name__}: {error} ({path})")
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            local.append((started - self.t0, kind, status, (time.monotonic() - started) * 1000, retry))
+            if len(local) >= 20:
+                with self.lock:
+                    self.requests.extend(local)
+                local = []
+        with self.lock:
+            self.requests.extend(local)
+        connection.close()
+
+    # --- writers -------------------------------------------------------------------------------
+
+    def run_import(self, paths, *, kill_after=None):
+        started = self.now()
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "import_articles", *map(str, paths), "--json"],
+            cwd=self.code,
+            env=self.prod_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.children.append(process)
+        if kill_after is not None:
+            time.sleep(kill_after)
+            process.send_signal(signal.SIGKILL)
+        out, err = process.communicate(timeout=1800)
+        try:
+            statuses = Counter(entry["status"] for entry in json.loads(out)) if out.strip() else Counter()
+        except json.JSONDecodeError:
+            statuses = Counter({"unreadable report": 1})
+        record = {
+            "files": [p.name for p in paths],
+            "start": round(started, 1),
+            "seconds": round(self.now() - started, 1),
+            "exit": process.returncode,
+            "statuses": dict(statuses),
+            "killed": kill_after is not None,
+            "note": next((line for line in err.splitlines() if "did not catch up" in line), ""),
+            "traceback": "Traceback" in err,
+        }
+        with self.lock:
+            self.imports.append(record)
+        self.log(
+            f"import {'+'.join(record['files'])}: exit {record['exit']}, "
+            f"{record['statuses']}, {record['seconds']} s"
+        )
+        return record
+
+    def importer(self):
+        minute, carry = 0, []
+        while not self.stop.wait(max(0.0, 30 + 60 * minute - self.now())):
+            if minute >= self.args.minutes:
+                return
+            paths = [*carry, self.import_files[minute]]
+            carry = []
+            if self.fault_due("import_kill"):
+                self.window_start("import_kill")
+                self.run_import([self.import_files[minute]], kill_after=2.0)
+                self.window_end("import_kill")
+                carry = [self.import_files[minute]]  # finished by the next minute's import
+            else:
+                self.run_import(paths)
+            minute += 1
+        if carry:
+            self.run_import(carry)
+
+    def writer(self):
+        seconds = self.args.minutes * 60 - 20
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                str(SOAK_REPO / "bench" / "soak_writer.py"),
+                "--seconds",
+                str(seconds),
+                "--edits-per-minute",
+                str(self.args.edits_per_minute),
+                "--deletes-per-minute",
+                str(self.args.import_size),
+                "--status-per-minute",
+                str(self.args.status_per_minute),
+                "--seed",
+                str(self.args.seed),
+            ],
+            cwd=self.code,
+            env=self.prod_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.children.append(process)
+        probes = ThreadPoolExecutor(max_workers=4)
+        for line in process.stdout:
+            if line.startswith("FINAL "):
+                self.final = json.loads(line[6:])
+                continue
+            record = json.loads(line)
+            with self.lock:
+                self.writes.append(record)
+            if record["op"] == "edit":
+                probes.submit(self.probe, record)
+        process.wait()
+        self.writer_stderr = process.stderr.read()
+        probes.shutdown(wait=True)
+
+    def probe(self, record):
+        """Seconds from the edit's commit until /api/search/ finds its word in a title."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        deadline = time.time() + 180  # a save made during a rebuild waits for it
+        found = None
+        while time.time() < deadline:
+            try:
+                connection.request("GET", f"/api/search/?q={record['token']}", headers=HEADERS)
+                response = connection.getresponse()
+                body = response.read()
+                if response.status == 200:
+                    data = json.loads(body)
+                    if any(record["token"] in hit["title"] for hit in data["results"]):
+                        found = time.time() - record["t"]
+                        break
+            except (OSError, http.client.HTTPException, ValueError):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            time.sleep(0.05)
+        connection.close()
+        with self.lock:
+            self.probes.append((record["t"] - self.wall0, found))
+
+    # --- faults and memory ---------------------------------------------------------------------
+
+    def fault_due(self, name):
+        at = self.faults.get(name)
+        if at is None or name in self.done_faults or self.now() < at * self.args.minutes * 60:
+            return False
+        self.done_faults.add(name)
+        return True
+
+    def window_start(self, name):
+        with self.lock:
+            self.windows.append([name, self.now(), None])
+        self.log(f"fault: {name}")
+
+    def window_end(self, name):
+        with self.lock:
+            for window in self.windows:
+                if window[0] == name and window[2] is None:
+                    window[2] = self.now()
+
+    def faulter(self):
+        """Each fault in its own thread at its time, so a long rebuild delays no other fault."""
+        actions = {
+            "rebuild": self.rebuild,
+            "worker_kill": self.kill_worker,
+            "postgres_restart": self.restart_pg,
+        }
+        started = []
+        while not self.stop.wait(1.0):
+            for name, action in actions.items():
+                if self.fault_due(name):
+                    thread = threading.Thread(target=action, daemon=True)
+                    thread.start()
+                    started.append(thread)
+        for thread in started:
+            thread.join(timeout=1800)
+
+    def rebuild(self):
+        self.window_start("rebuild")
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "rebuild_index"],
+            cwd=self.code,
+            env=self.prod_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.children.append(process)
+        _, err = process.communicate()
+        self.window_end("rebuild")
+        self.log(
+            f"rebuild_index exit {process.returncode}" + (f": {err[-300:]}" if process.returncode else "")
+        )
+
+    def kill_worker(self):
+        pids = self.server.worker_pids()
+        if pids:
+            self.window_start("worker_kill")
+            os.kill(pids[0], signal.SIGKILL)
+            self.window_end("worker_kill")
+
+    def restart_pg(self):
+        self.window_start("postgres_restart")
+        down = self.pg.restart("fast")
+        self.window_end("postgres_restart")
+        self.log(f"PostgreSQL restarted: {down:.2f} s without a server")
+
+    def sampler(self):
+        while not self.stop.wait(10.0):
+            for pid in self.server.worker_pids():
+                kb = proc_status_kb(pid, "RssAnon")
+                if kb:
+                    with self.lock:
+                        self.memory.append((self.now(), pid, kb / 1024))
+
+    # --- the run -------------------------------------------------------------------------------
+
+    def run(self):
+        self.faults = {} if self.args.no_faults else dict(FAULTS)
+        for spec in filter(None, (self.args.faults or "").split(",")):
+            name, _, value = spec.partition("=")
+            self.faults[name] = float(value) if value not in ("", "off") else None
+        self.done_faults = set()
+        self.final = {}
+        self.writer_stderr = ""
+        self.t0, self.wall0 = time.monotonic(), time.time()
+        self.log(f"load for {self.args.minutes} min: {self.args.clients} readers, faults {self.faults}")
+        threads = [
+            threading.Thread(target=self.reader, args=(n,), daemon=True) for n in range(self.args.clients)
+        ]
+        threads += [threading.Thread(target=f, daemon=True) for f in (self.faulter, self.sampler)]
+        background = [threading.Thread(target=f, daemon=True) for f in (self.importer, self.writer)]
+        for thread in threads + background:
+            thread.start()
+        deadline = self.args.minutes * 60
+        for minute in range(1, self.args.minutes + 1):
+            time.sleep(max(0.0, min(minute * 60, deadline) - self.now()))
+            with self.lock:
+                done = sum(1 for r in self.requests if minute - 1 <= r[0] / 60 < minute)
+            self.log(f"minute {minute}: {done} requests (counted so far)")
+        self.stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+        for thread in background:
+            thread.join(timeout=1800)
+        self.end = self.now()
+        self.log("load over; waiting for the index queue to empty")
+
+    # --- audit ---------------------------------------------------------------------------------
+
+    def wait_for_queue(self, timeout=300):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.sql("SELECT count(*) FROM archive_search_pendingindexupdate")[0][0] == 0:
+                    return True
+            except Exception:
+                pass
+            time.sleep(1)
+        self.manage("update_index", check=False)
+        return False
+
+    def audit(self):
+        audit = {"queue_drained_by_itself": self.wait_for_queue()}
+        final = self.final or {}
+        problems = []
+        titles = {int(k): v for k, v in final.get("titles", {}).items()}
+        rows = (
+            dict(self.sql("SELECT id, title FROM articles_article WHERE id = ANY(%s)", (list(titles),)))
+            if titles
+            else {}
+        )
+        problems += [f"edit of {pk} lost" for pk, title in titles.items() if rows.get(pk) != title]
+        deleted = final.get("deleted", [])
+        still = self.sql("SELECT id FROM articles_article WHERE id = ANY(%s)", (deleted,)) if deleted else []
+        problems += [f"deleted {pk} still there" for (pk,) in still]
+        for state, ids in (("draft", final.get("draft", [])), ("published", final.get("published", []))):
+            if ids:
+                wrong = self.sql(
+                    "SELECT id FROM articles_article WHERE id = ANY(%s) AND status <> %s", (ids, state)
+                )
+                problems += [f"{pk} is not {state}" for (pk,) in wrong]
+        # Every new piece the imports brought is there exactly once (by its source URL), and no
+        # source is in the archive twice (the re-imported pieces included).
+        initial_urls = {item["source"]["url"] for item in self.initial_items}
+        imported = [
+            item for path in self.import_files[: self.args.minutes] for item in json.loads(path.read_text())
+        ]
+        urls = sorted({item["source"]["url"] for item in imported} - initial_urls)
+        counts = dict(
+            self.sql(
+                "SELECT source_url, count(*) FROM articles_article WHERE source_url = ANY(%s) GROUP BY 1",
+                (urls,),
+            )
+        )
+        missing = [url for url in urls if counts.get(url, 0) == 0]
+        duplicates = self.sql(
+            "SELECT source_url, count(*) FROM articles_article WHERE source_url <> '' "
+            "GROUP BY 1 HAVING count(*) > 1"
+        )
+        audit["imported_pieces"] = len(urls)
+        audit["imported_missing"] = len(missing)
+        audit["duplicate_sources"] = len(duplicates)
+        problems += [f"imported piece missing: {url}" for url in missing[:20]]
+        problems += [f"duplicate: {url} x{n}" for url, n in duplicates[:20]]
+        # The index.
+        report = json.loads(self.manage("check_index", "--json").stdout)
+        audit["index"] = {k: (v if isinstance(v, int) else len(v)) for k, v in report.items()}
+        problems += [f"index {k}: {len(report[k])}" for k in ("missing", "stale", "orphaned") if report[k]]
+        # Pages and OAI-PMH, for a sample of what the editor touched.
+        sample = self.rng.sample(sorted(titles), min(100, len(titles)))
+        slugs = (
+            dict(self.sql("SELECT id, slug FROM articles_article WHERE id = ANY(%s)", (sample,)))
+            if sample
+            else {}
+        )
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+
+        def get(path):
+            connection.request("GET", quote(path, safe="/?=&:"), headers={"X-Forwarded-Proto": "https"})
+            response = connection.getresponse()
+            return response.status, response.read().decode("utf-8", "replace")
+
+        checked = Counter()
+        hidden = set(final.get("draft", []))
+        for pk in sample:
+            status, body = get(f"/articles/{slugs[pk]}/")
+            token = titles[pk].rsplit(" ", 1)[-1]
+            shown = status == 200 and html.escape(titles[pk]) in body
+            ok = status == 404 if pk in hidden else shown
+            checked["page ok" if ok else "page WRONG"] += 1
+            if not ok:
+                problems.append(f"page of {pk}: {status}")
+            status, body = get(
+                f"/oai/?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:archive.localhost:{pk}"
+            )
+            ok = ('status="deleted"' in body) if pk in hidden else (token in body)
+            checked["oai ok" if ok else "oai WRONG"] += 1
+        for pk in self.rng.sample(deleted, min(50, len(deleted))):
+            status, _ = get(f"/articles/{self.slugs.get(pk, 'unknown')}/")
+            checked["deleted page 404" if status == 404 else "deleted page WRONG"] += 1
+            _, body = get(f"/oai/?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:archive.localhost:{pk}")
+            checked["deleted oai ok" if 'status="deleted"' in body else "deleted oai WRONG"] += 1
+        connection.close()
+        problems += [f"{key}: {n}" for key, n in checked.items() if "WRONG" in key]
+        audit["checked"] = dict(checked)
+        audit["writes"] = final.get("writes", 0)
+        audit["problems"] = problems
+        audit["articles_now"] = self.sql("SELECT count(*) FROM articles_article")[0][0]
+        self.audit_result = audit
+        return audit
+
+    # --- report --------------------------------------------------------------------------------
+
+    def window_of(self, t, seconds=0.0):
+        """The fault window a request (started at `t`, lasting `seconds`) overlaps; where two do,
+        the one most likely to explain an error (a PostgreSQL restart before a worker kill, before
+        an import kill, before a rebuild)."""
+        for priority in ("postgres_restart", "worker_kill", "import_kill", "rebuild"):
+            for name, start, end in self.windows:
+                if name == priority and start <= t + seconds and t <= (end or self.end) + GRACE[name]:
+                    return name
+        return "outside faults"
+
+    def report(self):
+        minutes = self.args.minutes
+        print("\n== Requests per minute (all readers)")
+        per_minute = Counter(int(t // 60) for t, *_ in self.requests)
+        for minute in range(minutes):
+            print(f"  minute {minute + 1:2d}: {per_minute.get(minute, 0):6d}")
+        span = max(1, min(5, minutes // 4))
+        first = statistics.mean(per_minute.get(m, 0) for m in range(span))
+        last = statistics.mean(per_minute.get(m, 0) for m in range(minutes - span, minutes))
+        print(f"  first {span} min: {first:.0f}/min, last {span} min: {last:.0f}/min ({last / first:.0%})")
+
+        print("\n== Latency per endpoint (ms; status 200 only)")
+        by_kind = defaultdict(list)
+        for _, kind, status, ms, _ in self.requests:
+            if status == 200:
+                by_kind[kind].append(ms)
+        latency = {}
+        for kind in WEIGHTS:
+            values = by_kind.get(kind, [])
+            latency[kind] = {p: round(pct(values, p) or 0, 1) for p in (50, 95, 99)} | {"n": len(values)}
+            row = latency[kind]
+            print(
+                f"  {kind:11} n={len(values):6d}  p50 {row[50]:7.1f}  p95 {row[95]:7.1f}  p99 {row[99]:7.1f}"
+            )
+
+        print("\n== Status per fault window")
+        windows = defaultdict(Counter)
+        bad = Counter()
+        for t, _kind, status, ms, retry in self.requests:
+            window = self.window_of(t, ms / 1000)
+            windows[window][status] += 1
+            if status >= 500 or status == 0:
+                bad[(window, status, retry)] += 1
+        for name, start, end in self.windows:
+            print(
+                f"  {name:17} {start:7.1f}-{(end or self.end):7.1f} s: {dict(sorted(windows[name].items()))}"
+            )
+        print(f"  outside faults: {dict(sorted(windows['outside faults'].items()))}")
+        errors_outside = sum(n for (w, s, r), n in bad.items() if w != "postgres_restart" and s >= 500)
+        broken = sum(n for (w, s, r), n in bad.items() if s == 0)
+        restart_not_503 = sum(
+            n for (w, s, r), n in bad.items() if w == "postgres_restart" and s != 0 and not (s == 503 and r)
+        )
+        print(
+            f"  5xx outside the PostgreSQL restart: {errors_outside}; in it, 5xx other than 503 with "
+            f"Retry-After: {restart_not_503}; broken connections (a killed worker's): {broken}"
+        )
+
+        print("\n== Save to search (s from the edit's commit until /api/search/ finds it)")
+        rebuild = [w for w in self.windows if w[0] == "rebuild"]
+
+        def in_rebuild(t):
+            return any(s <= t <= (e or self.end) for _, s, e in rebuild)
+
+        outside = [s for t, s in self.probes if s is not None and not in_rebuild(t)]
+        inside = [s for t, s in self.probes if s is not None and in_rebuild(t)]
+        not_found = sum(1 for _, s in self.probes if s is None)
+        save = {
+            "n": len(self.probes), "not_found": not_found,
+            "p50": round(pct(outside, 50) or 0, 2), "p95": round(pct(outside, 95) or 0, 2),
+            "max": round(max(outside, default=0), 2), "rebuild_max": round(max(inside, default=0), 2),
+        }  # fmt: skip
+        print(
+            f"  outside the rebuild: n={len(outside)} p50 {save['p50']} p95 {save['p95']} max {save['max']}; "
+            f"during the rebuild: n={len(inside)} max {save['rebuild_max']}; not found in 180 s: {not_found}"
+        )
+
+        print("\n== RssAnon per worker (MB)")
+        by_pid = defaultdict(list)
+        for t, pid, mb in self.memory:
+            by_pid[pid].append((t, mb))
+        for pid, samples in by_pid.items():
+            marks = ", ".join(f"{t / 60:.0f}m {mb:.0f}" for t, mb in samples[:: max(1, len(samples) // 8)])
+            print(f"  worker {pid}: {marks}; max {max(mb for _, mb in samples):.0f}")
+        worker_max = max((mb for _, _, mb in self.memory), default=0)
+
+        print("\n== Imports")
+        for record in self.imports:
+            print(f"  {record}")
+        print("\n== Audit")
+        for key, value in self.audit_result.items():
+            print(f"  {key}: {value}")
+
+        targets = {
+            "throughput_last_over_first": (round(last / first, 3) if first else None, ">= 0.9"),
+            "errors_outside_restart": (errors_outside, "0"),
+            "restart_not_503_retry_after": (restart_not_503, "0"),
+            "broken_connections": (broken, "report"),
+            "save_to_search_p95_s": (save["p95"], "<= 1"),
+            "worker_rss_anon_max_mb": (round(worker_max, 1), "< 300"),
+            "audit_problems": (len(self.audit_result["problems"]), "0"),
+        }
+        met = {
+            "throughput_last_over_first": first and last / first >= 0.9,
+            "errors_outside_restart": errors_outside == 0,
+            "restart_not_503_retry_after": restart_not_503 == 0,
+            "broken_connections": True,
+            "save_to_search_p95_s": bool(outside) and save["p95"] <= 1,
+            "worker_rss_anon_max_mb": worker_max < 300,
+            "audit_problems": not self.audit_result["problems"],
+        }
+        print("\n== Targets (issue 19)")
+        for key, (value, target) in targets.items():
+            print(f"  {key:30} {value!s:>10}  target {target:8} {'met' if met[key] else 'NOT met'}")
+        summary = {
+            "code": str(self.code), "articles": self.args.articles, "minutes": minutes,
+            "requests": len(self.requests), "per_minute": [per_minute.get(m, 0) for m in range(minutes)],
+            "first_rpm": round(first), "last_rpm": round(last), "latency_ms": latency,
+            "windows": {w[0]: [round(w[1], 1), round(w[2] or self.end, 1)] for w in self.windows},
+            "status_by_window": {k: dict(v) for k, v in windows.items()},
+            "save_to_search_s": save, "worker_rss_anon_max_mb": round(worker_max, 1),
+            "imports": self.imports, "audit": self.audit_result,
+            "targets": {k: v[0] for k, v in targets.items()}, "met": met,
+        }  # fmt: skip
+        (self.work / "soak.json").write_text(json.dumps(summary, indent=1, default=str))
+        print(json.dumps(summary, default=str))
+
+    def cleanup(self):
+        self.stop.set()
+        for process in self.children:
+            if process.poll() is None:
+                process.kill()
+        if self.server:
+            self.server.stop()
+        if self.pg:
+            self.pg.close()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=3000)
+    parser.add_argument("--minutes", type=int, default=5)
+    parser.add_argument("--code", default=str(SOAK_REPO), help="the checkout to serve (default: this one)")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=6)
+    parser.add_argument("--import-size", type=int, default=200, help="new pieces imported every minute")
+    parser.add_argument("--edits-per-minute", type=float, default=20)
+    parser.add_argument("--status-per-minute", type=float, default=4)
+    parser.add_argument("--faults", default="", help="e.g. rebuild=0.3,postgres_restart=off")
+    parser.add_argument("--no-faults", action="store_true")
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    # SIGTERM (or Ctrl-C) ends the run through `cleanup`: no server or database left behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    soak = Soak(args)
+    try:
+        soak.prepare()
+        soak.start_server()
+        soak.run()
+        soak.audit()
+        soak.report()
+    finally:
+        soak.cleanup()
+
+
+if __name__ == "__main__":
+    main()
