@@ -186,7 +186,7 @@ class Article(XmlSafeTextMixin, models.Model):
     # Identity of an imported piece (DOI, source URL, or normalised title + first author):
     # importing the same piece again finds this row and updates it instead of duplicating it
     # (archive.ingest.identity decides; the DOI and URL columns are indexed for it too).
-    import_ref = models.CharField(max_length=300, blank=True, default="")
+    import_ref = models.CharField(max_length=300, blank=True, default="", db_index=True)
     # The normalised title (`normalise_for_identity`), kept by `save()`: finding a likely
     # duplicate is an index lookup, not a scan of every title.
     title_key = models.CharField(max_length=TITLE_KEY_LENGTH, blank=True, editable=False, db_index=True)

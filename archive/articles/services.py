@@ -22,17 +22,28 @@ from archive.articles.text import make_slug, normalise_for_identity, xml_safe_te
 
 
 def unique_slug(model, text, *, exclude_pk=None, fallback="item"):
-    """`text` as a slug, with -2, -3 ... appended until no other row of `model` has it."""
+    """`text` as a slug, with -2, -3 ... appended until no other row of `model` has it (a long
+    slug is cut to make room for its number)."""
     base = make_slug(text, fallback=fallback)
-    taken = set(
-        model.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
-    )
-    slug, n = base, 2
-    while slug in taken:
-        suffix = f"-{n}"
-        slug = base[: model._meta.get_field("slug").max_length - len(suffix)] + suffix
-        n += 1
-    return slug
+    longest = model._meta.get_field("slug").max_length
+
+    def numbered(n):
+        return base if n == 1 else base[: longest - len(f"-{n}")] + f"-{n}"
+
+    rows = model.objects.exclude(pk=exclude_pk)
+    start = 1
+    while True:
+        # Exact look-ups of a batch of candidates: the slug's unique index answers them (a
+        # LIKE 'base%' scanned every row on SQLite: most of an import's time at 10,000 pieces).
+        candidates = [numbered(n) for n in range(start, start + SLUG_BATCH)]
+        taken = set(rows.filter(slug__in=candidates).values_list("slug", flat=True))
+        for slug in candidates:
+            if slug not in taken:
+                return slug
+        start += SLUG_BATCH
+
+
+SLUG_BATCH = 20
 
 
 def _announce(article_ids):

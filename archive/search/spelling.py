@@ -107,6 +107,25 @@ def distance(a, b):
     return rows[-1][-1]
 
 
+def look_alikes(word):
+    """Every spelling one OCR confusion away from `word` (what a scan makes of it)."""
+    partners = {}
+    for a, b in _OCR:
+        partners.setdefault(a, []).append(b)
+    found = set()
+    for i, ch in enumerate(word):
+        for other in partners.get(ch, ()):
+            found.add(word[:i] + other + word[i + 1 :])
+        pair = word[i : i + 2]
+        if (pair[0], pair[-1]) in _OCR_SPLITS and len(pair) == 2:
+            found.add(word[:i] + _OCR_SPLITS[(pair[0], pair[1])] + word[i + 2 :])
+        for (first, second), single in _OCR_SPLITS.items():
+            if ch == single:
+                found.add(word[:i] + first + second + word[i + 1 :])
+    found.discard(word)
+    return found
+
+
 def max_edits(word):
     """Plain edits a close spelling may be from `word`: one, two from nine letters."""
     return 2 if len(word) >= 9 else 1

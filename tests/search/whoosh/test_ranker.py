@@ -45,7 +45,7 @@ def reference_score(state, compiled, docnum):
 @pytest.mark.parametrize("text", ["tundra", "reindeer rights", "herd*", "title:tundra", '"human rights" law'])
 def test_scores_equal_the_formula_document_by_document(segmented, text):  # noqa: F811
     state = live.live()
-    plan = compiler.compile_query(query.parse(text), state.searcher.reader(), {})
+    plan = compiler.compile_query(query.parse(text), state, {})
     postings = ranker.Postings(state)
     for compiled in (*plan.ranked, *plan.required):
         ours = ranker._clause_score(state, compiled, postings, state.size)

@@ -75,7 +75,7 @@ class WhooshBackend(SearchBackend):
 
     def _run(self, request, *, today, need):
         state = self._state()
-        plan = compiler.compile_query(request.query, state.searcher.reader(), self._memo(state))
+        plan = compiler.compile_query(request.query, state, self._memo(state))
         postings = ranker.Postings(state)
         outcome = ranker.run(
             state,

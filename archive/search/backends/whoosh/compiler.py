@@ -66,22 +66,22 @@ class Plan:
     notes: list = field(default_factory=list)
 
 
-def compile_query(query, reader, memo):
-    """The Plan of `query` on `reader` (a Whoosh reader of the whole index). `memo` is a dict kept
-    per index version: corrections and close spellings are worked out once per word."""
+def compile_query(query, state, memo):
+    """The Plan of `query` on the open index `state` (live.Live). `memo` is a dict kept per index
+    version: corrections and close spellings are worked out once per word."""
     plan = Plan(notes=list(query.notes))
     for target, clauses in ((plan.ranked, query.ranked), (plan.required, query.required)):
         for clause in clauses:
-            target.append(_compile(clause, reader, memo, plan, positive=True, exact=query.exact))
+            target.append(_compile(clause, state, memo, plan, positive=True, exact=query.exact))
     for clause in query.excluded:
-        plan.excluded.append(_compile(clause, reader, memo, plan, positive=False, exact=True))
+        plan.excluded.append(_compile(clause, state, memo, plan, positive=False, exact=True))
     return plan
 
 
-def _compile(clause, reader, memo, plan, *, positive, exact):
+def _compile(clause, state, memo, plan, *, positive, exact):
     compiled = Compiled(clause)
     for term in clause.terms:
-        source = _source(term, reader, memo, plan, positive=positive, exact=exact)
+        source = _source(term, state, memo, plan, positive=positive, exact=exact)
         if source is not None:
             compiled.sources.append(source)
     return compiled
@@ -93,10 +93,10 @@ def _scored(fieldname):
     return ((fieldname, 1.0),)
 
 
-def _source(term, reader, memo, plan, *, positive, exact):
+def _source(term, state, memo, plan, *, positive, exact):
     fieldname = term.field or "text"
     if term.kind == PREFIX:
-        found = _prefix_terms(term.text, fieldname, reader, plan)
+        found = _prefix_terms(term.text, fieldname, state.searcher.reader(), plan)
         if positive:
             plan.highlight.update(found)
         return Source((fieldname,), [(t, 1.0) for t in found], ((fieldname, 1.0),)) if found else None
@@ -114,37 +114,30 @@ def _source(term, reader, memo, plan, *, positive, exact):
         return Source(SHORT_FIELDS, [(word, 1.0)], tuple((name, 1.0) for name in SHORT_FIELDS))
     weighted = [(word, 1.0)]
     if term.kind == WORD and positive and not exact and not word.isdigit():
-        corrected = _correction(term.text, word, fieldname, reader, memo)
+        corrected = _correction(term.text, word, fieldname, state, memo)
         if corrected is not None:
             plan.corrections[term.text] = corrected[0]
             word = corrected[1]
             weighted = [(word, 1.0)]
-        weighted += [(other, VARIANT_WEIGHT) for other in _variants(word, fieldname, reader, memo)]
+        weighted += [(other, VARIANT_WEIGHT) for other in _variants(word, fieldname, state, memo)]
     if positive:
         plan.highlight.update(t for t, _w in weighted)
     return Source((fieldname,), weighted, _scored(fieldname))
 
 
-def _frequency(reader, fieldname, term):
-    try:
-        return reader.doc_frequency(fieldname, term)
-    except Exception:  # a term the field cannot encode
-        return 0
-
-
-def _correction(typed, term, fieldname, reader, memo):
+def _correction(typed, term, fieldname, state, memo):
     """(spelling shown, index term) to search instead of `typed`, or None."""
     key = ("correction", fieldname, term)
     if key not in memo:
         memo[key] = None
-        frequency = _frequency(reader, fieldname, term)
+        frequency = state.doc_frequency(fieldname, term)
         if frequency < spelling.TRUST_FROM_DOCS and 3 <= len(term) <= MAX_CORRECTED_CHARS:
             plain = normalise_word(typed).lower()
             neighbours = {}
             for other in _single_edits(plain):
                 stemmed = analyze(other)
                 if len(stemmed) == 1 and stemmed[0] != term:
-                    count = _frequency(reader, fieldname, stemmed[0])
+                    count = state.doc_frequency(fieldname, stemmed[0])
                     if count:
                         neighbours[other] = count
             best = spelling.correction(plain, frequency, neighbours)
@@ -187,25 +180,41 @@ def _single_edits(word):
     return edits
 
 
-def _variants(term, fieldname, reader, memo):
-    """Close spellings of index term `term` that it also matches (`spelling.variants`)."""
+def _variants(term, fieldname, state, memo):
+    """Close spellings of index term `term` that it also matches (`spelling.variants`): for a
+    common word only its OCR look-alikes are asked for; a rare one walks the words sharing its
+    first letters."""
     if len(term) < 4:
         return []
     key = ("variants", fieldname, term)
     if key not in memo:
-        frequency = _frequency(reader, fieldname, term)
+        frequency = state.doc_frequency(fieldname, term)
+        if frequency >= spelling.VARIANTS_BELOW_DOCS:
+            candidates = spelling.look_alikes(term)
+        else:
+            candidates = _walk(term, fieldname, state.searcher.reader())
         neighbours = {}
-        limit = spelling.max_edits(term)
-        prefix = term[: SHARED_PREFIX + 1 if term.startswith("ال") and len(term) > 4 else SHARED_PREFIX]
-        try:
-            for btext in reader.expand_prefix(fieldname, prefix):
-                other = btext.decode("utf-8")
-                if other != term and abs(len(other) - len(term)) <= limit and _near(other, term, limit):
-                    neighbours[other] = _frequency(reader, fieldname, other)
-        except Exception:  # an unusual term the lexicon cannot walk: no close spellings
-            neighbours = {}
+        for other in candidates:
+            count = state.doc_frequency(fieldname, other)
+            if count:
+                neighbours[other] = count
         memo[key] = spelling.variants(term, frequency, neighbours)[:MAX_VARIANTS]
     return memo[key]
+
+
+def _walk(term, fieldname, reader):
+    """Words of the index near `term` that share its first letters."""
+    limit = spelling.max_edits(term)
+    prefix = term[: SHARED_PREFIX + 1 if term.startswith("ال") and len(term) > 4 else SHARED_PREFIX]
+    found = []
+    try:
+        for btext in reader.expand_prefix(fieldname, prefix):
+            other = btext.decode("utf-8")
+            if other != term and abs(len(other) - len(term)) <= limit and _near(other, term, limit):
+                found.append(other)
+    except Exception:  # an unusual term the lexicon cannot walk: no close spellings
+        return []
+    return found
 
 
 def _near(a, b, limit):

@@ -129,6 +129,20 @@ class Live:
     def lengths(self, fieldname):
         return self.array(("lengths", fieldname), lambda r: segments.field_lengths(r, fieldname), np.float32)
 
+    def doc_frequency(self, fieldname, term):
+        """How many documents hold `term` in `fieldname` (deleted ones until a merge), remembered
+        while this index version lives, as Whoosh's searcher remembers idf."""
+        known = self._arrays.setdefault("df", {})
+        key = (fieldname, term)
+        found = known.get(key)
+        if found is None:
+            try:
+                found = self.searcher.reader().doc_frequency(fieldname, term)
+            except Exception:  # a term the field cannot encode
+                found = 0
+            known[key] = found
+        return found
+
     def average_length(self, fieldname):
         return self.searcher.avg_field_length(fieldname) or 1.0
 

@@ -99,6 +99,22 @@ class Postings:
             self._arrays[key] = found
         return found
 
+    def positions_of(self, fieldname, term, docnums):
+        """{docnum: positions} of `term` in `fieldname` for the global `docnums` (sorted) that hold it."""
+        found = {}
+        for offset, size, read in self.segments(fieldname, term):
+            local = docnums[(docnums >= offset) & (docnums < offset + size)] - offset
+            if not len(local):
+                continue
+            at = np.searchsorted(read.ids, local)
+            at = np.minimum(at, len(read.ids) - 1)
+            held = read.ids[at] == local
+            for docnum, positions in zip(
+                (local[held] + offset).tolist(), read.positions_of(at[held]), strict=True
+            ):
+                found[docnum] = positions
+        return found
+
     def positions(self, fieldname, term, docnum):
         for offset, size, read in self.segments(fieldname, term):
             if offset <= docnum < offset + size:
@@ -110,10 +126,7 @@ class Postings:
 def idf(state, fieldname, term):
     """BM25's idf (Lucene's, never negative) of `term` in `fieldname`."""
     n = max(state.searcher.doc_count(), 1)
-    try:
-        df = state.searcher.reader().doc_frequency(fieldname, term)
-    except Exception:
-        df = 0
+    df = state.doc_frequency(fieldname, term)
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
@@ -176,7 +189,7 @@ def _feedback(state, plan, postings, scores, matched):
     best = docnums[np.argsort(-scores[docnums], kind="stable")[:FEEDBACK_DOCS]]
     top = float(scores[best[0]]) or 1.0
     asked = {t for c in (*plan.ranked, *plan.required) for s in c.sources for t, _w in s.terms}
-    weights = {}
+    weights, docs = {}, {}
     for docnum in best:
         stored = state.stored(int(docnum))
         text = f"{stored.get('title', '')}\n{stored.get('excerpt') or ''}"
@@ -188,15 +201,16 @@ def _feedback(state, plan, postings, scores, matched):
                 continue
             tf = len(positions) if isinstance(positions, list) else 1
             weights[term] = weights.get(term, 0.0) + share * tf / length
-    if not weights:
-        return 0.0
+            docs[term] = docs.get(term, 0) + 1
+    # Words shared by several of the best pieces first; the index is asked about the likeliest
+    # few only (a look-up per word was most of the feedback's time).
+    shortlist = sorted(weights, key=lambda term: (docs[term] > 1, weights[term]), reverse=True)
     n = max(state.searcher.doc_count(), 1)
-    reader = state.searcher.reader()
     ranked = []
-    for term, weight in weights.items():
-        df = reader.doc_frequency("text", term)
+    for term in shortlist[: FEEDBACK_TERMS * 5]:
+        df = state.doc_frequency("text", term)
         if 1 < df < n * FEEDBACK_MAX_DF:  # found elsewhere too, and not everywhere
-            ranked.append((weight * idf(state, "text", term), term))
+            ranked.append((weights[term] * idf(state, "text", term), term))
     ranked.sort(reverse=True)
     chosen = ranked[:FEEDBACK_TERMS]
     if not chosen:
@@ -229,7 +243,8 @@ def _presence(compiled, postings, size, *, within):
 
 
 def _phrase(source, postings, size, within):
-    """Documents (among `within`, when given) where the phrase's words stand in order."""
+    """Documents (among `within`, when given) where the phrase's words stand in order: the set
+    every word holds, then their positions, the rarest word first, for the documents still in."""
     fieldname = source.fields[0]
     candidates = np.ones(size, dtype=bool) if within is None else within.copy()
     for word in source.phrase:
@@ -237,15 +252,22 @@ def _phrase(source, postings, size, within):
         holds = np.zeros(size, dtype=bool)
         holds[ids] = True
         candidates &= holds
+    docnums = np.flatnonzero(candidates)
+    order = sorted(
+        range(len(source.phrase)), key=lambda i: len(postings.arrays(fieldname, source.phrase[i])[0])
+    )
+    starts = None  # docnum -> positions where the phrase could start
+    for i in order:
+        if not len(docnums):
+            break
+        held = postings.positions_of(fieldname, source.phrase[i], docnums)
+        if starts is None:
+            starts = {d: {p - i for p in positions} for d, positions in held.items() if positions}
+        else:
+            starts = {d: kept for d, s in starts.items() if (kept := s & {p - i for p in held.get(d, ())})}
+        docnums = np.fromiter(sorted(starts), dtype=np.int64, count=len(starts))
     found = np.zeros(size, dtype=bool)
-    for docnum in np.flatnonzero(candidates):
-        starts = set(postings.positions(fieldname, source.phrase[0], docnum))
-        for offset, word in enumerate(source.phrase[1:], 1):
-            if not starts:
-                break
-            starts &= {p - offset for p in postings.positions(fieldname, word, docnum)}
-        if starts:
-            found[docnum] = True
+    found[docnums] = True
     return found
 
 

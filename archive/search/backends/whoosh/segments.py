@@ -63,6 +63,27 @@ class Postings:
             value += b"."
         return list(accumulate(pickle.loads(value[_INT_SIZE:])))  # noqa: S301 (our own index file)
 
+    def positions_of(self, indexes):
+        """The positions of each posting numbered in `indexes` (an array), as lists."""
+        if not self._blocks or not len(indexes):
+            return [() for _ in indexes]
+        blocks = np.searchsorted(self._starts, indexes, side="right") - 1
+        out = []
+        loads = pickle.loads
+        for index, block in zip(indexes.tolist(), blocks.tolist(), strict=True):
+            values = self._blocks[block]
+            if callable(values):
+                out.append(values(index))
+                continue
+            value = values[index - self._starts[block]] if values else None
+            if not value:
+                out.append(())
+                continue
+            if not value.endswith(b"."):
+                value += b"."
+            out.append(list(accumulate(loads(value[_INT_SIZE:]))))
+        return out
+
     def at(self, docnum):
         """The index of segment document `docnum` among the postings, or -1."""
         i = int(np.searchsorted(self.ids, docnum))
