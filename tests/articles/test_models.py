@@ -189,3 +189,18 @@ def test_author_and_keyword_listings_use_indexes(browse_rows, listing, table):
         table_lines = [line for line in plan.splitlines() if table in line]
     assert table_lines, plan
     assert all("INDEX" in line.upper() or "Bitmap Heap Scan" in line for line in table_lines), plan
+
+
+def test_long_titles_cut_to_the_same_slug_each_get_their_own(db):
+    """A third title whose 120-character slug repeats got the second one's slug, and the import
+    stopped on the unique constraint (CACM has such titles)."""
+    from archive.articles.services import unique_slug
+
+    title = "A very long title about the design of compilers for block structured languages " * 3
+    slugs = []
+    for n in range(4):
+        slug = unique_slug(Article, title + str(n))
+        Article.objects.create(title=title, slug=slug, date=datetime.date(2020, 1, 1))
+        slugs.append(slug)
+    assert len(set(slugs)) == 4
+    assert all(len(slug) <= Article._meta.get_field("slug").max_length for slug in slugs)
