@@ -36,9 +36,10 @@ def settings_grid(grid):
 
 def apply(setting):
     from archive.search import query, schema, spelling, stopwords
-    from archive.search.backends.whoosh import compiler, ranker
+    from archive.search.backends.whoosh import backend, compiler, ranker
 
     modules = {
+        "backend": backend,
         "ranker": ranker,
         "query": query,
         "compiler": compiler,
@@ -65,10 +66,13 @@ def child(collection_name, grid, split, related):
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.utils import timezone
 
+    call_command("migrate", verbosity=0)  # a work folder built by an older checkout
+
     from archive.articles.models import Article
-    from archive.search.backends import backend
+    from archive.search.backends import backend as search_backend
     from archive.search.service import SearchRequest, clear_search_cache, related_articles, search_article_ids
     from bench import ir_collections, relevance
 
@@ -95,7 +99,7 @@ def child(collection_name, grid, split, related):
             ids = search_article_ids(SearchRequest(q=text), limit=1000)
             ranked[q] = [doc_of[pk] for pk in ids]
             counts.append(
-                backend().search(SearchRequest(q=text), today=timezone.localdate(), start=0, stop=0).count
+                search_backend().search(SearchRequest(q=text), today=timezone.localdate(), start=0, stop=0).count
             )
         scores = relevance.evaluate(collection.qrels, ranked, query_ids)
         scores["count"] = round(sum(counts) / len(counts))

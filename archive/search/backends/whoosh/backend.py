@@ -20,7 +20,7 @@ SUGGEST_BELOW = 3
 MAX_SUGGEST_WORDS = 6
 # Related pieces: the key terms of an article's opening (title, abstract, first paragraphs).
 RELATED_SCAN_CHARS = 6_000
-RELATED_TERMS = 12
+RELATED_TERMS = 30
 MAX_AUTOCOMPLETE_EXPANSIONS = 30
 
 
