@@ -1,6 +1,16 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy
+
+# The site's line: the home page's lede and the description of list pages.
+SITE_LINE = gettext_lazy("Analysis, commentary and papers, searchable in full.")
+
+
+def site_context():
+    """What every page of the site needs, without the request (the 500 page renders with this
+    alone: no query, no request)."""
+    return {"site_name": settings.ARCHIVE_SITE_NAME, "site_line": SITE_LINE}
 
 
 def site(request):
-    """The site's name, for every template."""
-    return {"site_name": settings.ARCHIVE_SITE_NAME}
+    """The site's name and line, for every template."""
+    return site_context()
