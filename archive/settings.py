@@ -288,6 +288,8 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", n
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# A refused form gets the archive's 403 page, saying what to do (archive.errors).
+CSRF_FAILURE_VIEW = "archive.errors.csrf_failure"
 # Deliberate choices, named so `check --deploy --fail-level WARNING` stays clean when made.
 SILENCED_SYSTEM_CHECKS = [
     check

@@ -19,5 +19,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Requests over Django's request limits get a page naming the limit (archive.security).
-handler400 = "archive.security.views.bad_request"
+# The archive's own error pages (archive.errors); a request over one of Django's request limits
+# gets a 413 page naming the limit.
+handler400 = "archive.errors.bad_request"
+handler403 = "archive.errors.permission_denied"
+handler404 = "archive.errors.page_not_found"
+handler500 = "archive.errors.server_error"
