@@ -266,6 +266,13 @@ MIDDLEWARE.insert(
     "archive.security.middleware.SearchRateLimitMiddleware",
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # django-axes wants to be last
+# HTML, JSON and XML go out gzip-compressed (a quarter of their size) when the client accepts it;
+# outermost but for the headers, so it compresses what every other middleware wrote, the 429
+# page included. Measured and argued in docs/page-quality.md.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("archive.security.middleware.SecurityHeadersMiddleware") + 1,
+    "archive.middleware.CompressTextMiddleware",
+)
 AUTHENTICATION_BACKENDS = [
     "archive.security.backends.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
