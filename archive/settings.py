@@ -136,6 +136,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# Files answered at the site's root by whitenoise: /favicon.ico, which browsers ask for whatever
+# the pages' <link rel="icon"> says.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("ARCHIVE_MEDIA_DIR") or VAR_DIR / "media")

@@ -67,3 +67,10 @@ def test_a_cached_page_is_compressed_per_visitor_and_stored_plain(settings, make
         assert gzip.decompress(first.content) == plain.content == gzip.decompress(again.content)
     finally:
         caches["pages"].clear()
+
+
+def test_the_favicon_is_answered_at_the_site_root(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
