@@ -18,6 +18,8 @@ from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.template import loader
+from django.utils.html import escape
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from archive.articles.context_processors import site_context
@@ -34,12 +36,23 @@ SLUG_WORDS = 8  # words of a missing article's address searched for
 # When even the 500 template cannot render (a template or static-file manifest broken by a bad
 # deploy), this page is sent instead: no template, no stylesheet, nothing that can fail.
 PLAIN_500 = (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
     '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    "<title>Server error</title></head><body><main><h1>Server error</h1>"
-    "<p>Something went wrong on our side; it has been logged. Please try again in a few minutes.</p>"
-    '<p><a href="/">Home page</a></p></main></body></html>'
+    "<title>{title}</title></head><body><main><h1>{title}</h1><p>{message}</p>"
+    '<p><a href="/">{home}</a></p></main></body></html>'
 )
+
+
+def plain_500():
+    """PLAIN_500 in the reader's language."""
+    return PLAIN_500.format(
+        lang=escape(get_language() or "en"),
+        title=escape(_("Server error")),
+        message=escape(
+            _("Something went wrong on our side; it has been logged. Please try again in a few minutes.")
+        ),
+        home=escape(_("Home page")),
+    )
 
 
 def _api(request):
@@ -80,9 +93,6 @@ def _missing_article_slug(request):
     match = request.resolver_match
     if match is not None and match.view_name == "articles:detail":
         return match.kwargs.get("slug", "")
-    parts = request.path_info.strip("/").split("/")
-    if len(parts) == 2 and parts[0] == "articles":  # e.g. a slug with a slash typed into it
-        return parts[1]
     return None
 
 
@@ -137,5 +147,5 @@ def server_error(request, template_name="500.html"):
         body = loader.get_template(template_name).render(site_context())
     except Exception:
         log.exception("The 500 page could not be rendered; sending the plain one")
-        body = PLAIN_500
+        body = plain_500()
     return HttpResponse(body, status=500)
