@@ -136,6 +136,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# Files answered at the site's root by whitenoise: /favicon.ico, which browsers ask for whatever
+# the pages' <link rel="icon"> says.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("ARCHIVE_MEDIA_DIR") or VAR_DIR / "media")
@@ -292,6 +295,13 @@ ARCHIVE_CORS_PATHS = ["/api/", "/export/", "/opensearch/suggest/"]
 # A database outage is a 503 with Retry-After on every page, not a 500 (archive.security.outage).
 MIDDLEWARE.append("archive.security.outage.DatabaseOutageMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # django-axes wants to be last
+# HTML, JSON and XML go out gzip-compressed (a quarter of their size) when the client accepts it;
+# outermost but for the headers, so it compresses what every other middleware wrote, the 429
+# page included. Measured and argued in docs/page-quality.md.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("archive.security.middleware.SecurityHeadersMiddleware") + 1,
+    "archive.middleware.CompressTextMiddleware",
+)
 AUTHENTICATION_BACKENDS = [
     "archive.security.backends.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -314,6 +324,8 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", n
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# A refused form gets the archive's 403 page, saying what to do (archive.errors).
+CSRF_FAILURE_VIEW = "archive.errors.csrf_failure"
 # Deliberate choices, named so `check --deploy --fail-level WARNING` stays clean when made.
 SILENCED_SYSTEM_CHECKS = [
     check

@@ -1,10 +1,20 @@
 """Root URLs. Each app owns its routes under a namespace."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from archive.articles import urls as article_urls
 from archive.articles import views as article_views
+
+# The admin carries the archive's name (read when a page is drawn, so a changed setting shows).
+site_name = lazy(lambda: settings.ARCHIVE_SITE_NAME, str)()
+admin.site.site_header = site_name
+admin.site.site_title = format_lazy(gettext_lazy("{name} admin"), name=site_name)
+admin.site.index_title = format_lazy(gettext_lazy("Administration of {name}"), name=site_name)
 
 urlpatterns = [
     path("", article_urls.page(article_views.HomeView), name="home"),
@@ -20,5 +30,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Requests over Django's request limits get a page naming the limit (archive.security).
-handler400 = "archive.security.views.bad_request"
+# The archive's own error pages (archive.errors); a request over one of Django's request limits
+# gets a 413 page naming the limit.
+handler400 = "archive.errors.bad_request"
+handler403 = "archive.errors.permission_denied"
+handler404 = "archive.errors.page_not_found"
+handler500 = "archive.errors.server_error"

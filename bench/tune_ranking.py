@@ -99,7 +99,9 @@ def child(collection_name, grid, split, related):
             ids = search_article_ids(SearchRequest(q=text), limit=1000)
             ranked[q] = [doc_of[pk] for pk in ids]
             counts.append(
-                search_backend().search(SearchRequest(q=text), today=timezone.localdate(), start=0, stop=0).count
+                search_backend()
+                .search(SearchRequest(q=text), today=timezone.localdate(), start=0, stop=0)
+                .count
             )
         scores = relevance.evaluate(collection.qrels, ranked, query_ids)
         scores["count"] = round(sum(counts) / len(counts))

@@ -1,4 +1,4 @@
-"""Sanitising article HTML on the way in.
+"""Sanitising article HTML on the way in, and fitting its headings to the page on the way out.
 
 Bodies, abstracts and names arrive from JSON, uploaded HTML and the admin. Bodies keep a small
 set of structural tags; everything else (script, style, event handlers, `javascript:` URLs, svg,
@@ -159,3 +159,18 @@ def plain_text_to_html(text):
         for p in paragraphs
         if p
     )
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([2-6])(?=[\s>])", re.I)
+
+
+def outline_headings(html, *, top=2):
+    """Body HTML whose headings follow on from the page's: the body's highest heading level
+    becomes `top` (h2 under the article's h1 title) and the levels it uses follow one another
+    without a gap (h3, h5 -> h2, h3), so the page's outline skips no level. Stored bodies keep
+    the levels their source gave them; sanitised HTML has plain, lower-case tags."""
+    levels = sorted({int(level) for _, level in _HEADING_TAG.findall(html or "")})
+    mapping = {level: min(top + rank, 6) for rank, level in enumerate(levels)}
+    if all(level == new for level, new in mapping.items()):
+        return html
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{mapping[int(m.group(2))]}", html)

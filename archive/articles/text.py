@@ -1,6 +1,8 @@
 """Small text helpers the domain needs: slugs, the normalised form used for identity, and the
-characters no stored text may hold."""
+characters no stored text may hold, and the plain-text summary of a piece for its page's
+description."""
 
+import html as html_lib
 import re
 import unicodedata
 
@@ -54,3 +56,36 @@ def make_slug(text, *, fallback="item"):
     """A URL slug that keeps Persian and Arabic letters and fits the column."""
     slug = slugify(xml_safe_text(text or ""), allow_unicode=True)[:SLUG_MAX_LENGTH].strip("-")
     return slug or fallback
+
+
+# A sentence ends at . ! ? (and the Arabic-script question mark and full stop) before a space,
+# perhaps after a closing quote or bracket.
+_SENTENCE_END = re.compile(r"[.!?\u061f\u06d4](?=[\"'\u201d\u2019\u00bb)\]]*\s)")
+# Not a sentence end: an initial or a short abbreviation ("A.", "Dr.", "U.S.", "e.g.").
+_ABBREVIATION = re.compile(r"(?:^|[\s(])(?:[^\W\d]{1,2}|\w(?:\.\w)+)$")
+
+
+def meta_description(text, *, limit=155, slack=25):
+    """A summary of `text` for a page's meta description: whole sentences up to about `limit`
+    characters (at most `limit + slack`, at least half of `limit`), or else its words up to
+    `limit` and an ellipsis. Whitespace is collapsed; the text is plain (no markup)."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit + slack:
+        return text
+    cut = 0
+    for match in _SENTENCE_END.finditer(text, 0, limit + slack + 1):
+        end = match.end()
+        if not _ABBREVIATION.search(text[: end - 1]):
+            cut = end
+    if cut >= limit // 2:  # a sentence or more; a shorter one says too little alone
+        return text[:cut]
+    words = text[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:-\u2013\u2014")
+    return words + "…"
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_opening(html, *, chars=2000):
+    """The plain text at the start of sanitised body HTML (tags become spaces, entities letters)."""
+    return html_lib.unescape(_TAG.sub(" ", (html or "")[: chars * 3]))[:chars]

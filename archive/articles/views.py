@@ -12,6 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView, TemplateView
 
 from archive.articles import parts
+from archive.articles.html import outline_headings
 from archive.articles.models import Article, Author, Authorship, Keyword
 from archive.articles.pagecache import RememberedCountPaginator, remember
 
@@ -98,6 +99,7 @@ class ArticleDetailView(DetailView):
         article = self.object
         authors = article.ordered_authors
         context["authors"] = authors
+        context["body"] = outline_headings(article.body)
         context["keywords"] = list(article.keywords.all())
         context["more_by_author"] = (
             remember(

@@ -1,4 +1,4 @@
-"""Error pages for requests over Django's request limits (settings, Security section).
+"""The page for requests over Django's request limits (settings, Security section).
 
 Django refuses such a request with a bare "Bad Request (400)"; an editor who sent too many files
 or too large a form should be told which limit it was and what to do instead.
@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.views import defaults
 
 
 def _mb(n):
@@ -37,10 +36,8 @@ def request_limit_message(exception):
     return None
 
 
-def bad_request(request, exception, template_name="400.html"):
-    """handler400: Django's page, or a page naming the request limit that was exceeded (413)."""
-    message = request_limit_message(exception)
-    if message is None:
-        return defaults.bad_request(request, exception, template_name=template_name)
+def request_too_large(request, message):
+    """The 413 page for a request over one of Django's request limits (archive.errors.bad_request,
+    the handler400, sends such requests here)."""
     body = render_to_string("security/request_too_large.html", {"message": message}, request=request)
     return HttpResponse(body, status=413)

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from archive.articles.html import outline_headings
 from archive.articles.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -350,3 +351,27 @@ def test_reading_pages_take_a_fixed_number_of_queries(
     for url, queries in READING_PAGE_QUERIES.items():
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200, url
+
+
+# --- the outline of an article page ---
+
+
+def test_body_headings_follow_on_from_the_page_title():
+    assert outline_headings("<h3>A</h3><p>x</p><h5 lang='fa'>B</h5><h3>C</h3>") == (
+        "<h2>A</h2><p>x</p><h3 lang='fa'>B</h3><h2>C</h2>"
+    )
+    assert outline_headings("<h2>A</h2><h3>B</h3>") == "<h2>A</h2><h3>B</h3>"
+    assert (
+        outline_headings("<p>No <header>heading</header></p><hr>") == "<p>No <header>heading</header></p><hr>"
+    )
+
+
+@pytest.mark.django_db
+def test_an_article_page_skips_no_heading_level(client, make_article):
+    article = make_article("Sections", body="<p>Intro.</p><h4>First part</h4><p>a</p><h4>Second part</h4>")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert (
+        '<div class="article__body"><p>Intro.</p><h2>First part</h2><p>a</p><h2>Second part</h2></div>'
+        in html
+    )
+    assert article.body == "<p>Intro.</p><h4>First part</h4><p>a</p><h4>Second part</h4>"  # stored as given

@@ -175,6 +175,41 @@ def content(browser, archive_site):
     return archive_site
 
 
+@pytest.fixture(scope="package")
+def editors(archive_site, django_db_blocker):
+    """Signed-in sessions for the admin pages: `superuser` (every permission) and `clerk` (staff
+    without any, who gets 403 pages), and one upload waiting to be checked (`pending`, its id).
+    Emptied with the rest of the content."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        users = get_user_model().objects
+        sessions = {}
+        for name, user in [
+            ("superuser", users.create_superuser("editor", "editor@example.org", None)),
+            ("clerk", users.create_user("clerk", is_staff=True)),
+        ]:
+            client = Client()
+            client.force_login(user)
+            sessions[name] = client.cookies["sessionid"].value
+        client = Client()
+        client.cookies["sessionid"] = sessions["superuser"]
+        with (ROOT / "tests" / "data" / "article.html").open("rb") as file:
+            response = client.post("/admin/ingest/upload/", {"files": file})
+        pending = int(response["Location"].rstrip("/").rsplit("/", 1)[1])
+    return SimpleNamespace(sessions=sessions, pending=pending)
+
+
+def signed_in(browser, content, editors, who="superuser", **options):
+    """A browser context whose requests carry `who`'s session cookie."""
+    options.setdefault("bypass_csp", True)
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
+    context.add_cookies([{"name": "sessionid", "value": editors.sessions[who], "url": content.url}])
+    return context
+
+
 def screenshot(page, name, *, full_page=True):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

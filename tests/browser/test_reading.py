@@ -25,6 +25,7 @@ def page_paths():
     public = Article.objects.published()
     english = public.filter(language="en").annotate(n=Count("authorships")).order_by("-n", "-date").first()
     rtl = public.filter(language__in=["fa", "ar"]).order_by("language").first()
+    sectioned = public.filter(body__contains="<h4").order_by("-date").first()  # headings below h2
     author = (
         Author.objects.filter(authorships__article__in=public)
         .annotate(n=Count("authorships"))
@@ -39,6 +40,8 @@ def page_paths():
         "archive-year": reverse("archive:year", args=[english.date.year]),
         "article": english.get_absolute_url(),
         "article-rtl": rtl.get_absolute_url(),
+        "article-sections": sectioned.get_absolute_url(),
+        "list-2": reverse("articles:list") + "?page=2",
         "author": author.get_absolute_url(),
         "authors": reverse("authors:list"),
         "keyword": keyword.get_absolute_url(),
@@ -55,6 +58,8 @@ PAGES = [
     "archive-year",
     "article",
     "article-rtl",
+    "article-sections",
+    "list-2",
     "author",
     "authors",
     "keyword",
@@ -109,17 +114,16 @@ def page_problems(page, *, axe=True):
         problems.append("lacks the labelled main navigation or the search box")
     if facts["inlineStyles"] or facts["inlineScripts"] or facts["handlers"]:
         problems.append(f"breaks the CSP: inline styles {facts['inlineStyles']}, scripts, handlers")
-    serious = [v for v in axe_violations(page) if v["impact"] in ("serious", "critical")] if axe else []
-    if serious:
-        problems.append("axe-core:\n" + describe(serious))
+    violations = axe_violations(page) if axe else []
+    if violations:
+        problems.append("axe-core:\n" + describe(violations))
     return problems
 
 
 def test_every_page_reads_well_on_a_phone_and_a_desktop(content, browser):
     """Each kind of page at 360px and 1280px: no sideways scrolling, one h1 and no skipped heading
-    levels, landmarks, the search box, nothing the CSP would block, and no serious or critical
-    axe-core violation (checked at the phone width, where targets are tightest; contrast does
-    not change with width). Screenshots go to artifacts/screenshots/."""
+    levels, landmarks, the search box, nothing the CSP would block, and no axe-core violation of
+    any impact. Screenshots go to artifacts/screenshots/."""
     paths = {name: path for name, path in page_paths().items() if path}
     problems = []
     for label, viewport in (("360", PHONE), ("1280", DESKTOP)):
@@ -131,7 +135,7 @@ def test_every_page_reads_well_on_a_phone_and_a_desktop(content, browser):
                 problems.append(f"{name} at {label}px: HTTP {response.status}")
                 continue
             screenshot(page, f"{name}-{label}")
-            found = page_problems(page, axe=viewport is PHONE)
+            found = page_problems(page)
             problems += [f"{name} at {label}px {problem}" for problem in found]
         context.close()
     assert set(paths) >= set(PAGES) - {"search"}
