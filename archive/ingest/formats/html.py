@@ -100,7 +100,11 @@ def parse_html(data, *, filename="file.html"):
     if not text.strip():
         raise ExtractionError(f"{filename} is empty.")
     try:
-        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+        # The text is already decoded: tell lxml the bytes are UTF-8 (without it, a page with no
+        # charset declaration is read as Latin-1).
+        parser = lxml.html.HTMLParser(
+            remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8"
+        )
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as error:
         raise ExtractionError(f"{filename} is not a readable HTML page ({error}).") from error
@@ -351,6 +355,9 @@ def _main_text(text):
         include_links=True,
         include_tables=True,
         deduplicate=False,
+        # Without extensive search htmldate reads the markup only; its free-text fallback
+        # (dateparser) costs seconds a page.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if document is None or document.body is None:
         return None, document
@@ -468,8 +475,9 @@ def extract(data, *, filename="file.html"):
     names = [a.name for a in draft.authors]
 
     # The body: leading title, byline and date lines go; a standfirst becomes the abstract.
+    lead_dates = []
     while blocks and _lead_furniture(blocks[0][0], blocks[0][1], draft.title, names):
-        blocks.pop(0)
+        lead_dates.append(parse_date(blocks.pop(0)[1]))
     blocks = [b for b in blocks if not (_is_heading(b[0]) and _norm(b[1]) == _norm(draft.title))]
 
     abstract = _first(metas, "citation_abstract", "dc.description") if metas.get("citation_title") else ""
@@ -495,7 +503,8 @@ def extract(data, *, filename="file.html"):
     draft.abstract = normalise_text(abstract)
 
     dates = _meta_dates(metas, root)
-    date = dates[0] if dates else _byline_date(root, headline, body_start)
+    lead_dates = [d for d in lead_dates if d]
+    date = dates[0] if dates else lead_dates[0] if lead_dates else _byline_date(root, headline, body_start)
     if date is None:
         date = _htmldate(text)
     if date is None and document is not None and document.date:
@@ -544,7 +553,7 @@ def _htmldate(text):
     try:
         from htmldate import find_date as htmldate_find
 
-        found = htmldate_find(text, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+        found = htmldate_find(text, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
     except Exception:  # htmldate on broken markup
         return None
     return iso_date(found) if found else None
