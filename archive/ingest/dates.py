@@ -69,7 +69,12 @@ _FORMS = [
     # Day first: 19.01.2020, 19/01/2020, 19-01-2020
     ("dmy", re.compile(_B + r"(?P<day>\d{1,2})[./\-](?P<mnum>\d{1,2})[./\-](?P<year>\d{4})" + _E)),
     # 21 June 2021, 21. Juni 2021, 1er mai 2019, 21 Jun 2021, 4 آب/اغسطس 2013, 1 Shahrivar 1401
-    ("dMy", re.compile(_B + _DAY + r"\s*(?:of\s+|de\s+)?" + _MONTH + r",?\s+(?:de\s+)?" + _YEAR + _E, re.I)),
+    (
+        "dMy",
+        re.compile(
+            _B + _DAY + r"\s*(?:of\s+|de\s+)?" + _MONTH + r",?\s+(?:de\s+|سنة\s+|سال\s+)?" + _YEAR + _E, re.I
+        ),
+    ),
     # June 21, 2021; July 5 - 10, 2020 (a range: its first day)
     (
         "Mdy",

@@ -1,23 +1,48 @@
-"""PDF: the text layer, read with pypdf.
+"""PDF: the text layer as laid out on the pages (archive.ingest.pdf_layout, PDFium through
+pypdfium2), read the way an editor reads page one.
 
-pypdf is maintained, BSD-licensed, pure Python, and caps what each stream may decompress to
-(`pypdf.Configuration`), so a small PDF that inflates to gigabytes fails fast instead of eating
-memory. (pdfminer.six decompresses without a limit and had CVE-2025-64512, code execution through
-pickled CMaps.) Extraction still runs in the sandbox subprocess (archive.ingest.sandbox).
+- The title is the largest text on page one (a kicker such as "Research Article" left out); the
+  document's /Title property is the fallback, unless it is junk.
+- The byline is the lines under the title: names are split on commas, "and", superscript marks
+  and the gaps between names set side by side. Affiliations are the lines under the byline,
+  matched to the authors by their marks (or one for all).
+- Abstract and keywords follow their labels; an unlabelled structured abstract ("Objectives.",
+  "Background:") counts as one.
+- The date is a "Published" line, an arXiv stamp, or a date on page one (a proceedings footer);
+  received, revised and accepted dates are not publication dates.
+- The body starts after the front matter. Running heads and footers (lines at a page's edges
+  that recur), page numbers, small print in the margins, footnote marks and text set at an angle
+  are left out; larger or bold short lines become headings; lines become paragraphs where the
+  spacing, the indent or a short last line says so.
+
+pypdf still opens the file first: it caps what each stream may decompress to
+(`pypdf.Configuration`) and tells an encrypted or damaged file apart with a clear message.
+Extraction runs in the sandbox subprocess (archive.ingest.sandbox).
+
+A PDF with no text layer (a scan) goes to `_no_text_layer`: the one place OCR plugs in.
 """
 
+import html
 import io
 import re
+import statistics
+from collections import Counter
 
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PyPdfError
 
+from archive.ingest.dates import find_date, parse_date
 from archive.ingest.draft import Draft, DraftAuthor, ExtractionError
-from archive.ingest.metadata import Block, byline_names, parse_date, read_blocks, split_keywords
-from archive.ingest.repair import blocks_of_lines, drop_page_furniture, normalise_text
+from archive.ingest.metadata import byline_names, finish, split_keywords
+from archive.ingest.pdf_layout import SUP_END, SUP_START, read_pages
+from archive.ingest.pdf_layout import metadata as pdf_metadata
+from archive.ingest.repair import detect_language, join_lines
 
 MAX_PAGES = 2000
-_JUNK_TITLE = re.compile(r"^(microsoft word|untitled|document\d*|\S+\.(docx?|pdf|odt|rtf|tex)$)", re.I)
+_JUNK_TITLE = re.compile(
+    r"^(microsoft word|untitled|document\d*|doi:?|pending|\S+\.(docx?|pdf|odt|rtf|tex)$|[\w.\-]*\d[\w.\- ]*$)",
+    re.I,
+)
 
 
 def _reader(data, filename):
@@ -42,51 +67,610 @@ def _reader(data, filename):
         raise ExtractionError(f"{filename} is a damaged PDF that cannot be read ({error}).") from error
 
 
+def _no_text_layer(data, *, filename, page_count):
+    """A PDF without a text layer (a scan). OCR plugs in here; without it, a clear message."""
+    raise ExtractionError(
+        f"{filename} has no text layer (a scan?): run OCR on it first, or paste the text in."
+    )
+
+
+# --- labels -------------------------------------------------------------------------------------
+
+_ABSTRACT_LABEL = re.compile(
+    r"^(abstract|summary|résumé|resume|zusammenfassung|resumen|ملخص|چکیده)\s*(?:[.:\u2014\u2013\-]\s*(?P<rest>.*))?$",
+    re.I,
+)
+_STRUCTURED = re.compile(
+    r"^(background|objectives?|purpose|aims?|context|introduction|rationale|importance)\s*[.:]\s+\S", re.I
+)
+_KEYWORDS = re.compile(
+    r"^(?:key\s*-?\s*words?|index\s+terms|mots[- ]cl[ée]s|schlüsselwörter|schlagwörter|palabras clave)"
+    r"\s*(?:[:\uff1a.\-\u2013\u2014]\s*(?P<rest>.*)|$)",
+    re.I,
+)
+_KICKER = re.compile(
+    r"^(research|original|review|short|brief|case|technical|clinical|invited)?\s*(article|paper|report|"
+    r"communication|study|review|note|letter|research)s?(\s+open access)?$|^open access$|^review$|^article$",
+    re.I,
+)
+_NOT_AFFILIATION = re.compile(
+    r"(@|^correspond|^e-?mail|^received|^accepted|^revised|^published|^academic editor|^copyright|\u00a9|"
+    r"^edited by|^citation|^https?://|^doi|^keywords?\b|^\(?\s*received)",
+    re.I,
+)
+_AFFILIATION_WORDS = re.compile(
+    r"(universit|institut|laborato|departe?ment|school|college|cent(er|re)|faculty|hospital|academy|"
+    r"research|inc\b|ltd\b|gmbh|corporation|company|lab\b|labs\b|ai\b|foundation|council|ministry|"
+    r"clinic|divisi|program|unit\b|facebook|google|microsoft|allen|école|hochschule|dipartimento)",
+    re.I,
+)
+_RECEIVED = re.compile(
+    r"\b(received|accepted|revised|submitted|reçu|accepté|eingegangen|angenommen)\b|"
+    r"پذیرش|پذيرش|ارائه|دریافت|دريافت|استلام|قبول|وصول",
+    re.I,
+)
+_PUBLISHED = re.compile(
+    r"\b(published|publication date|date of publication|first published|available online|"
+    r"immediate publication|publié|veröffentlicht)\b|تاريخ النشر|تاریخ انتشار|تاريخ انتشار|تاریخ درج|تاريخ درج",
+    re.I,
+)
+_ARXIV = re.compile(r"arXiv:\s*\S+\s*\[[^\]]+\]\s*(?P<date>\d{1,2}\s*[A-Za-z]{3}\s*\d{4})")
+_HEADING_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-Z]\.)\s+\S")
+_PAGE_NUMBER = re.compile(
+    r"^(page\s*)?[-\u2013(\[]?\s*\d{1,4}\s*[-\u2013)\]]?(\s*(of|/|من|از)\s*\d{1,4})?$", re.I
+)
+_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\t|&|\band\b|\bund\b|\bet\b|\u00b7|\u2022|\u2219|\s{3,})\s*")
+_MARK_CHARS = (
+    "*\u2217\u2020\u2021\u00a7\u00b6#\u2016\u2225\u2663\u2660\u2666\u2665\u2662\u2661\u22c4\u25a1\u2605\u2606"
+)
+
+
+def _key(text):
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text.casefold()))
+
+
+# --- furniture -----------------------------------------------------------------------------------
+
+
+def _body_size(pages):
+    counts = Counter()
+    for page in pages:
+        for line in page.lines:
+            counts[round(line.size * 2) / 2] += len(line.text)
+    return counts.most_common(1)[0][0] if counts else 10.0
+
+
+def _furniture(pages, body_size):
+    """ids of the lines that are page furniture: running heads and footers (the same line, digits
+    aside, at the top or bottom of many pages), page numbers at a page's edge, and small print
+    above or below a page's text."""
+    edges = {}
+    counts = Counter()
+    for page in pages:
+        ordered = sorted(page.lines, key=lambda line: -line.top)
+        edge = ordered[:3] + ordered[-3:]
+        edges[page.number] = edge
+        counts.update({_key(line.text) for line in edge if line.text})
+    needed = 2 if len(pages) <= 3 else max(2, round(0.25 * len(pages)))
+    furniture, repeated = set(), set()
+    for page in pages:
+        body_lines = [line for line in page.lines if abs(line.size - body_size) < 0.8 and len(line.text) > 30]
+        top = max((line.top for line in body_lines), default=None)
+        bottom = min((line.bottom for line in body_lines), default=None)
+        for line in edges[page.number]:
+            if _PAGE_NUMBER.match(line.text) or (counts[_key(line.text)] >= needed and len(pages) > 1):
+                furniture.add(id(line))
+                repeated.add(id(line))
+        for line in page.lines:
+            small = line.size < 0.9 * body_size
+            outside = (top is not None and line.bottom > top + 1) or (
+                bottom is not None and line.top < bottom - 1
+            )
+            if small and outside:
+                furniture.add(id(line))
+            if not line.text.strip(". \u2026_-"):
+                furniture.add(id(line))
+                repeated.add(id(line))
+    return furniture, repeated
+
+
+# --- names and affiliations ----------------------------------------------------------------------
+
+
+def _segments(marked):
+    """[(text, marks)] of a marked line: each piece of text with the superscript marks after it."""
+    out = []
+    for part in re.split(f"({SUP_START}[^{SUP_END}]*{SUP_END}?)", marked):
+        if part.startswith(SUP_START):
+            mark = part.strip(SUP_START + SUP_END).strip()
+            if out:
+                out[-1] = (out[-1][0], out[-1][1] + [mark])
+            else:
+                out.append(("", [mark]))
+        elif part:
+            out.append((part, []))
+    return out
+
+
+def _tidy_name(name):
+    name = name.strip(" .,;:" + _MARK_CHARS).strip()
+    name = re.sub(r"[\d" + re.escape(_MARK_CHARS) + r"]+$", "", name).strip(" ,")
+    # A surname set in capitals ("Ross G. DOUGLAS") is written as a name.
+    words = [w.capitalize() if len(w) > 2 and w.isupper() and w.isalpha() else w for w in name.split()]
+    return " ".join(words)
+
+
+def _split_marks(text):
+    """Marks written as ordinary characters (not raised) at the end of a name: "SHARMA†"."""
+    match = re.search(r"[" + re.escape(_MARK_CHARS) + r"]+$", text)
+    if match and match.start() > 0:
+        return text[: match.start()], [match.group()]
+    return text, []
+
+
+def _names(line):
+    """[(name, marks)] when the line is a byline, else []."""
+    found = []
+    for text, marks in _segments(line.marked):
+        pieces = [p for p in _NAME_SEPARATORS.split(text)]
+        for index, piece in enumerate(pieces):
+            piece, own = _split_marks(piece.strip())
+            name = _tidy_name(piece)
+            if name and not any(ch.isalpha() for ch in name):
+                name = ""
+            if not name:
+                if found and (own or (index == len(pieces) - 1 and marks)):
+                    found[-1][1].extend(own + (marks if index == len(pieces) - 1 else []))
+                continue
+            last = index == len(pieces) - 1
+            found.append((name, own + (marks if last else [])))
+    if not found or (segments_lead(line.marked) and len(found) == 1):
+        return []
+    if any(_AFFILIATION_WORDS.search(name) or "@" in name for name, _ in found):
+        return []
+    if all(byline_names(name) == [name] or _looks_like_name(name) for name, _ in found):
+        return found
+    return []
+
+
+def segments_lead(marked):
+    """The line starts with a mark: an affiliation line ("1 Allen Institute for AI")."""
+    return marked.startswith(SUP_START)
+
+
+class _Joined:
+    def __init__(self, marked):
+        self.marked = marked
+
+
+def _continues(before, line):
+    """The line goes on with the name the line before ended with (no comma, mark or gap)."""
+    return bool(re.search(r"[^\W\d_]$", before.marked)) and bool(
+        re.match(r"^[^\W\d_][\w'\-]*\W", line.marked + " ")
+    )
+
+
+def _looks_like_name(name):
+    words = name.split()
+    return 2 <= len(words) <= 5 and all(
+        w[0].isupper() or w.lower() in {"de", "van", "von", "der", "da"} for w in words
+    )
+
+
+def _mark_list(marks):
+    out = []
+    for mark in marks:
+        for part in re.split(r"[,\s]+", mark):
+            if not part:
+                continue
+            if part.isdigit() or len(part) == 1:
+                out.append(part)
+            else:
+                out.extend(ch for ch in part if not ch.isspace())
+    return [m for m in out if m not in "*\u2217"]  # * marks the corresponding author
+
+
+def _affiliations(lines):
+    """[(marks, text)] of the affiliation lines under a byline, in order."""
+    entries = []
+    previous = None
+    for line in lines:
+        text = line.text
+        if not text or _NOT_AFFILIATION.search(text):
+            previous = None
+            continue
+        segments = _segments(line.marked)
+        starts_marked = bool(segments and segments[0][0].strip() == "" and segments[0][1])
+        lead = re.match(r"^([" + re.escape(_MARK_CHARS) + r"]|\d{1,2}|[a-z])\s*(?=[A-Z\u00c0-\u024f])", text)
+        if starts_marked or any(marks for _, marks in segments[1:]):
+            # One or more entries on the line, each after its mark.
+            pending = []
+            for piece, marks in segments:
+                piece = piece.strip(" ,;")
+                if pending and piece:
+                    entries.append((pending, piece))
+                    pending = []
+                elif piece and not pending:
+                    entries.append(([], piece))
+                if marks:
+                    pending = _mark_list(marks)
+            previous = line
+        elif (
+            lead
+            and lead.group(1) != text[:1].lower() * 0 + ""
+            and lead.group(1) in _MARK_CHARS + "0123456789"
+        ):
+            entries.append(([lead.group(1)], text[lead.end() :].strip()))
+            previous = line
+        elif entries and previous is not None:
+            marks, before = entries[-1]
+            wrapped = previous.x1 > line.x1 - 2 or previous.x1 > max(line.x1, previous.x1) * 0.9
+            if wrapped and not _AFFILIATION_WORDS.search(text[:40]):
+                entries[-1] = (marks, join_lines([before, text]))
+            elif _AFFILIATION_WORDS.search(text):
+                entries[-1] = (marks, f"{before}, {text}")
+            previous = line
+        elif _AFFILIATION_WORDS.search(text):
+            entries.append(([], text))
+            previous = line
+    return [(marks, text.strip(" ,;")) for marks, text in entries if text.strip(" ,;")]
+
+
+def _assign(names, entries):
+    """Authors with the affiliations their marks point to (or the one for all)."""
+    authors = []
+    unmarked = [text for marks, text in entries if not marks]
+    by_mark = {}
+    for marks, text in entries:
+        for mark in marks:
+            by_mark.setdefault(mark, []).append(text)
+    for name, marks in names:
+        own = [text for mark in _mark_list(marks) for text in by_mark.get(mark, [])]
+        if not own and len(entries) == 1:
+            own = [entries[0][1]]
+        elif not own and unmarked:
+            own = unmarked[:1]
+        authors.append(DraftAuthor(name=name, affiliation="; ".join(dict.fromkeys(own))))
+    return authors
+
+
+# --- page one ------------------------------------------------------------------------------------
+
+
+def _title_lines(lines, body_size):
+    """The run of page one's largest lines (a kicker such as "Research Article" left out)."""
+    candidates = [
+        line
+        for line in lines
+        if sum(ch.isalpha() for ch in line.text) >= 3
+        and not _KICKER.match(line.text.strip())
+        and not re.match(r"^[\-\u2013]?\d+([.\-\u2013]\d+)*[.\-\u2013]?\s", line.text)
+    ]
+    if not candidates:
+        return []
+    size = max(line.size for line in candidates)
+    if size < body_size + 1.0:
+        return []
+    start = next(i for i, line in enumerate(lines) if line in candidates and abs(line.size - size) < 0.6)
+    run = [lines[start]]
+    for line in lines[start + 1 :]:
+        if abs(line.size - size) < 0.6 and run[-1].bottom - line.top < 2.2 * size:
+            run.append(line)
+        else:
+            break
+    # A bold line right under it, larger than the notes around it, continues the title
+    # ("Law No. 8 of 2022" / "on the hotel and tourist establishments").
+    following = lines[start + len(run)] if start + len(run) < len(lines) else None
+    if (
+        following is not None
+        and following.bold
+        and following.size >= 0.65 * size
+        and run[-1].bottom - following.top < 2.5 * size
+        and not _names(following)
+        and not _stop_line(following, body_size)
+        and not following.text.endswith(".")
+    ):
+        run.append(following)
+    return run
+
+
+def _front_matter(page_lines, body_size, draft, furniture):
+    """Title, authors, affiliations, abstract and keywords from page one (and two); returns the
+    index in `page_lines` where the body may start."""
+    lines = [line for line in page_lines if id(line) not in furniture]
+    title = _title_lines(lines, body_size)
+    index = lines.index(title[-1]) + 1 if title else 0
+    if title:
+        draft.title = join_lines([line.text for line in title])
+    # The byline and affiliations: lines under the title up to a label or the text.
+    names, byline_end = [], index
+    for offset, line in enumerate(lines[index : index + 8]):
+        found = _names(line)
+        if not found and names and _continues(lines[index + offset - 1], line):
+            # "Benjamin Charles Germain" / "Lee4, Jacob Carlson3": a name broken over two lines.
+            joined = _names(_Joined(lines[index + offset - 1].marked + " " + line.marked))
+            if joined:
+                previous = _names(lines[index + offset - 1])
+                names = names[: len(names) - len(previous)] + joined
+                byline_end = index + offset + 1
+                continue
+        if found:
+            names.extend(found)
+            byline_end = index + offset + 1
+        elif names or _stop_line(line, body_size):
+            break
+    after = []
+    stop = byline_end
+    for line in lines[byline_end:]:
+        if _stop_line(line, body_size):
+            break
+        after.append(line)
+        stop += 1
+    if names:
+        draft.authors = _assign(names, _affiliations(after))
+    return lines, stop
+
+
+def _stop_line(line, body_size):
+    text = line.text
+    return bool(
+        _ABSTRACT_LABEL.match(text)
+        or _KEYWORDS.match(text)
+        or _STRUCTURED.match(text)
+        or (_HEADING_NUMBER.match(text) and line.bold)
+        or (abs(line.size - body_size) < 0.8 and len(text) > 60 and not _AFFILIATION_WORDS.search(text[:50]))
+    )
+
+
+# --- paragraphs ------------------------------------------------------------------------------------
+
+
+def _is_heading(line, body_size, next_line):
+    text = line.text
+    if not text or len(text) > 120 or text.endswith((",", ";")) or _PAGE_NUMBER.match(text):
+        return False
+    if sum(ch.isalpha() for ch in text) < 3:
+        return False
+    bigger = line.size > body_size + 0.8
+    bold = line.bold and (next_line is None or not next_line.bold)
+    numbered = bool(_HEADING_NUMBER.match(text))
+    if bigger or (bold and (numbered or len(text) < 80)):
+        return not text.endswith(".") or numbered or len(text) < 40
+    return False
+
+
+def _paragraphs(lines, body_size):
+    """[(tag, text)] from lines in reading order: headings, and paragraphs split where the
+    spacing, an indent or a short last line says a new one starts."""
+    blocks, current = [], []
+    gaps = [
+        a.bottom - b.top
+        for a, b in zip(lines, lines[1:], strict=False)
+        if a.page == b.page and 0 < a.bottom - b.top < 3 * body_size and abs(a.size - b.size) < 0.6
+    ]
+    step = statistics.median(gaps) if gaps else body_size * 0.3
+    widths = Counter(round(line.x1 - line.x0) // 10 for line in lines if len(line.text) > 40)
+    full = (widths.most_common(1)[0][0] * 10) if widths else 0
+
+    def close():
+        if current:
+            blocks.append(("p", join_lines([line.text for line in current])))
+            current.clear()
+
+    for i, line in enumerate(lines):
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        if _is_heading(line, body_size, following):
+            close()
+            if (
+                blocks
+                and blocks[-1][0] == "h"
+                and blocks[-1][2] == line.page
+                and not _HEADING_NUMBER.match(line.text)
+            ):
+                blocks[-1] = ("h", f"{blocks[-1][1]} {line.text}", line.page)
+            else:
+                blocks.append(("h", line.text, line.page))
+            continue
+        label = _ABSTRACT_LABEL.match(line.text) or _KEYWORDS.match(line.text)
+        if label:
+            close()
+        if current:
+            last = current[-1]
+            same_column = line.page == last.page and abs(line.x0 - last.x0) < 0.5 * max(full, 100)
+            gap = last.bottom - line.top if line.page == last.page else 0
+            indent = same_column and line.x0 - last.x0 > 0.8 * body_size and line.rtl == last.rtl
+            short = last.x1 - last.x0 < 0.75 * full and re.search(r"[.!?:\u201d\"')\u061f]$", last.text)
+            if line.rtl:
+                indent = same_column and last.x1 - line.x1 > 0.8 * body_size
+            if (
+                (same_column and gap > step + 0.5 * body_size)
+                or indent
+                or short
+                or abs(line.size - last.size) > 1.2
+            ):
+                close()
+        current.append(line)
+        if label and not (label["rest"] or "").strip():
+            close()  # a label on a line of its own
+    close()
+    return [(tag, text) for tag, text, *_ in blocks]
+
+
+# --- dates -----------------------------------------------------------------------------------------
+
+
+def _date(pages, stamps):
+    """The publication date the file states, or None."""
+    for page in pages[:3] + pages[-2:]:
+        for line in page.lines:
+            if _PUBLISHED.search(line.text) and not _RECEIVED.search(
+                line.text.split("ublished")[-1][:3] or ""
+            ):
+                after = re.split(_PUBLISHED, line.text, maxsplit=1)[-1]
+                date = find_date(after)
+                if date:
+                    return date
+    for stamp in stamps:
+        match = _ARXIV.search(stamp)
+        if match:
+            date = find_date(re.sub(r"(\d{1,2})\s*([A-Za-z]{3})\s*(\d{4})", r"\1 \2 \3", match["date"]))
+            if date:
+                return date
+    if pages:
+        for line in pages[0].lines:
+            text = line.text
+            if _RECEIVED.search(text) or len(text) > 200:
+                continue
+            date = parse_date(text) or (find_date(text) if re.search(r"\b(19|20)\d{2}\b", text) else None)
+            if date and _full_date(text):
+                return date
+    return None
+
+
+def _full_date(text):
+    """The text names a day or a month, not a year alone."""
+    return bool(
+        re.search(
+            r"\d{1,2}[./\-]\d{1,2}[./\-]\d{4}|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}|[^\W\d_]{3,}\.?,?\s+\d{4}", text
+        )
+    )
+
+
+# --- the reader --------------------------------------------------------------------------------------
+
+
 def extract(data, *, filename="file.pdf"):
-    reader, page_count = _reader(data, filename)
+    _reader_checked, page_count = _reader(data, filename)
     if page_count > MAX_PAGES:
         raise ExtractionError(f"{filename} has {page_count} pages; the limit is {MAX_PAGES}.")
-    pages = []
     try:
-        for page in reader.pages:
-            pages.append(normalise_text(page.extract_text() or "").split("\n"))
-        info = reader.metadata or {}
-    except LimitReachedError as error:
-        raise ExtractionError(
-            f"{filename} expands beyond the allowed size when decompressed (a decompression bomb?)."
-        ) from error
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as error:
+        pages = read_pages(data, max_pages=MAX_PAGES)
+        info = pdf_metadata(data)
+    except Exception as error:  # PDFium's errors on a file pypdf could open
         raise ExtractionError(f"{filename} is a damaged PDF that cannot be read ({error}).") from error
+    if sum(len(line.text) for page in pages for line in page.lines) < 20:
+        return _no_text_layer(data, filename=filename, page_count=page_count)
 
     draft = Draft()
-    pages, dropped = drop_page_furniture(pages)
-    if dropped:
-        draft.warn(f"Dropped {dropped} lines of page furniture (running headers, footers, page numbers).")
-    text = "\n".join("\n".join(page) for page in pages)
-    if not text.strip():
-        raise ExtractionError(
-            f"{filename} has no text layer (a scan?): run OCR on it first, or paste the text in."
-        )
-    # pypdf gives no blank lines between paragraphs: blocks come from labels and short lines.
-    blocks = [Block(lines=lines, wrapped=True) for lines in blocks_of_lines(text)]
+    body_size = _body_size(pages)
+    furniture, repeated = _furniture(pages, body_size)
+    stamps = [stamp for page in pages[:1] for stamp in page.rotated]
 
-    title = str(info.get("/Title") or "").strip()
-    if title and not _JUNK_TITLE.match(title):
-        draft.title = title
-    read_blocks(blocks, draft)
-    author = str(info.get("/Author") or "").strip()
-    if not draft.authors and author and byline_names(author):
-        draft.authors = [DraftAuthor(name=name) for name in byline_names(author)]
-        draft.warnings = [w for w in draft.warnings if w != "No author found."]
-    keywords = str(info.get("/Keywords") or "").strip()
-    if not draft.keywords and keywords:
-        draft.keywords = split_keywords(keywords)
-    if not draft.date and info.get("/CreationDate"):
-        # The file's creation date is a hint, not the publication date: say so.
-        raw = str(info.get("/CreationDate"))
-        match = re.match(r"D:(\d{4})(\d{2})(\d{2})", raw)
-        if match and parse_date(f"{match[1]}-{match[2]}-{match[3]}"):
+    page_one, start = _front_matter(pages[0].lines, body_size, draft, repeated)
+    # The rest of page one, then every other page, without furniture.
+    rest = [line for line in page_one[start:] if id(line) not in furniture]
+    for page in pages[1:]:
+        rest.extend(line for line in page.lines if id(line) not in furniture)
+    blocks = _paragraphs(rest, body_size)
+    blocks = _take_labelled(blocks, draft)
+    if draft.authors and not draft.title:
+        pass
+    meta_title = (info.get("Title") or "").strip()
+    if not draft.title and meta_title and not _JUNK_TITLE.match(meta_title):
+        draft.title = " ".join(meta_title.split())
+    if not draft.title and blocks:
+        tag, text = blocks.pop(0)
+        draft.title = text
+    meta_author = (info.get("Author") or "").strip()
+    if not draft.authors and meta_author:
+        names = byline_names(meta_author.replace(" ; ", "; "))
+        draft.authors = [DraftAuthor(name=name) for name in names]
+    meta_keywords = (info.get("Keywords") or "").strip()
+    if not draft.keywords and meta_keywords:
+        draft.keywords = split_keywords(meta_keywords)
+
+    draft.date = _date(pages, stamps)
+    draft.body = [text for _, text in blocks]
+    draft.body_html = "\n".join(
+        f"<h2>{html.escape(text, quote=False)}</h2>"
+        if tag == "h"
+        else f"<p>{html.escape(text, quote=False)}</p>"
+        for tag, text in blocks
+    )
+    draft.language = detect_language(" ".join([draft.title, draft.abstract, *draft.body[:40]]))
+    draft.kind = "paper" if draft.abstract or draft.keywords else "commentary"
+    if draft.date is None:
+        created = re.match(r"D:(\d{4})(\d{2})(\d{2})", info.get("CreationDate") or "")
+        if created:
             draft.warn(
-                f"The PDF was created on {match[1]}-{match[2]}-{match[3]}; check the publication date."
+                f"The PDF was created on {created[1]}-{created[2]}-{created[3]}; check the publication date."
             )
+    finish(draft)
     return draft
+
+
+_FRONT_SECTION = re.compile(
+    r"^(ccs concepts|acm reference format|additional key words and phrases|general terms|"
+    r"acm classification|msc|jel classification|categories and subject descriptors)\b",
+    re.I,
+)
+
+
+def _take_labelled(blocks, draft):
+    """Abstract and keywords from their labels (or an unlabelled structured abstract); the
+    front-matter sections of some publishers (CCS concepts, reference format) dropped; when an
+    abstract was found, the body starts at the first heading after it. Returns the body's blocks."""
+    out = []
+    i = 0
+    abstract_at = None
+    while i < len(blocks):
+        tag, text = blocks[i]
+        label = _ABSTRACT_LABEL.match(text)
+        keywords = _KEYWORDS.match(text)
+        if label and not draft.abstract and abstract_at is None:
+            rest = (label["rest"] or "").strip()
+            parts, i = _section(blocks, i + 1, [rest] if rest else [])
+            draft.abstract = "\n\n".join(parts)
+            abstract_at = len(out)
+            continue
+        if keywords and not draft.keywords and len(out) < 12:
+            rest = (keywords["rest"] or "").strip()
+            if not rest and i + 1 < len(blocks) and blocks[i + 1][0] == "p":
+                i += 1
+                rest = blocks[i][1]
+            draft.keywords = _keyword_list(rest)
+            i += 1
+            continue
+        if _FRONT_SECTION.match(text):
+            i += 1
+            while i < len(blocks) and blocks[i][0] == "p" and not _KEYWORDS.match(blocks[i][1]):
+                i += 1
+            continue
+        if not out and tag == "p" and _STRUCTURED.match(text) and not draft.abstract:
+            parts, i = _section(blocks, i + 1, [text])
+            draft.abstract = "\n\n".join(parts)
+            abstract_at = 0
+            continue
+        out.append((tag, text))
+        i += 1
+    if abstract_at is not None:
+        # Leftovers of page one's front matter between the abstract and the first heading.
+        window = out[abstract_at : abstract_at + 8]
+        heading = next((k for k, (tag, _) in enumerate(window) if tag == "h"), None)
+        if heading is not None and all(len(text) < 400 for _, text in window[:heading]):
+            out = out[:abstract_at] + out[abstract_at + heading :]
+    return out
+
+
+def _section(blocks, start, parts):
+    """The paragraphs from `start` to the next heading, keyword line or front-matter section."""
+    i = start
+    while i < len(blocks):
+        tag, text = blocks[i]
+        if tag != "p" or _KEYWORDS.match(text) or _FRONT_SECTION.match(text):
+            break
+        if len(" ".join(parts)) > 3000:
+            break
+        parts.append(text)
+        i += 1
+    return [p for p in parts if p], i
+
+
+def _keyword_list(text):
+    text = (text or "").strip().rstrip(".")
+    if not text:
+        return []
+    for separator in (";", ",", "\u00b7", "\u2022", "|"):
+        if separator in text:
+            return split_keywords(text.replace(separator, ";") if separator != ";" else text)
+    return split_keywords(text)
