@@ -40,6 +40,7 @@ class Char:
     y1: float
     size: float
     bold: bool
+    base: float = 0.0  # the tight box's bottom (for raised marks)
 
 
 @dataclass
@@ -57,7 +58,9 @@ class Line:
 
     @property
     def text(self):
-        return " ".join(_MARKED.sub("", self.marked).replace("\t", " ").split())
+        # A mark between two words ("S2ORC,1 a corpus") leaves the space it stood in.
+        text = _MARKED.sub(lambda m: " " if " " in m.group() else "", self.marked)
+        return " ".join(text.replace("\t", " ").split())
 
     @property
     def height(self):
@@ -91,6 +94,7 @@ def _chars(textpage):
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     buffer = (ctypes.c_ubyte * 128)()
     matrix = pdfium_c.FS_MATRIX()
+    loose = pdfium_c.FS_RECTF()
     cache = {}
     chars, rotated = [], []
     for i in range(count):
@@ -104,6 +108,11 @@ def _chars(textpage):
             chars.append(None)  # a space: a word boundary
             continue
         pdfium_c.FPDFText_GetCharBox(textpage, i, left, right, bottom, top)
+        base = bottom.value
+        # The loose box (the font's ascent and descent) gives every letter of a line the same
+        # height, so a quote mark or a short letter does not start a line of its own.
+        if pdfium_c.FPDFText_GetLooseCharBox(textpage, i, ctypes.byref(loose)):
+            bottom.value, top.value = min(loose.bottom, loose.top), max(loose.bottom, loose.top)
         angle = pdfium_c.FPDFText_GetCharAngle(textpage, i)
         # The size as set on the page: the font size times the text matrix's scale.
         size = pdfium_c.FPDFText_GetFontSize(textpage, i)
@@ -111,7 +120,7 @@ def _chars(textpage):
             scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
             if scale > 0.01:
                 size *= scale
-        char = Char(ch, left.value, bottom.value, right.value, top.value, size, False)
+        char = Char(ch, left.value, bottom.value, right.value, top.value, size, False, base)
         if 0.05 < angle < 6.23:
             rotated.append(char)
             continue
@@ -214,7 +223,7 @@ def _make_line(raw, page_number):
     sizes = Counter(round(c.size, 1) for c in chars)
     size = sizes.most_common(1)[0][0]
     normal = [c for c in chars if c.size >= 0.85 * size] or chars
-    baseline = statistics.median(c.y0 for c in normal)
+    baseline = statistics.median(c.base for c in normal)
     rtl = sum(_rtl(c.ch) for c in chars) > sum(c.ch.isalpha() and not _rtl(c.ch) for c in chars)
     order = list(range(len(chars)))
     visual = False
@@ -236,7 +245,7 @@ def _make_line(raw, page_number):
     cells, out, in_sup, previous = [], [], False, None
     for position in order:
         char = chars[position]
-        sup = char.size < 0.85 * size and char.y0 > baseline + 0.2 * size
+        sup = char.size < 0.85 * size and char.base > baseline + 0.2 * size
         if previous is not None:
             gap = abs(previous.x0 - char.x1) if rtl else (char.x0 - previous.x1)
             if gap > (1.5 if rtl else 1.0) * max(size, 4) and not (sup or in_sup):

@@ -99,7 +99,7 @@ _NOT_AFFILIATION = re.compile(
     re.I,
 )
 _AFFILIATION_WORDS = re.compile(
-    r"(universit|institut|laborato|departe?ment|school|college|cent(er|re)|faculty|hospital|academy|"
+    r"\b(universit|institut|laborato|departe?ment|school|college|cent(er|re)|faculty|hospital|academy|"
     r"research|inc\b|ltd\b|gmbh|corporation|company|lab\b|labs\b|ai\b|foundation|council|ministry|"
     r"clinic|divisi|program|unit\b|facebook|google|microsoft|allen|école|hochschule|dipartimento)",
     re.I,
@@ -157,14 +157,24 @@ def _furniture(pages, body_size):
         body_lines = [line for line in page.lines if abs(line.size - body_size) < 0.8 and len(line.text) > 30]
         top = max((line.top for line in body_lines), default=None)
         bottom = min((line.bottom for line in body_lines), default=None)
+        left = min((line.x0 for line in body_lines), default=None)
+        right = max((line.x1 for line in body_lines), default=None)
+        if page.number == 1 and page.lines:
+            # On page one the front matter sits between the title and the text: only what is
+            # above the title counts as the page's head.
+            title = max(page.lines, key=lambda line: (line.size, line.top))
+            top = max(top or 0, title.top)
         for line in edges[page.number]:
             if _PAGE_NUMBER.match(line.text) or (counts[_key(line.text)] >= needed and len(pages) > 1):
                 furniture.add(id(line))
                 repeated.add(id(line))
         for line in page.lines:
-            small = line.size < 0.9 * body_size
-            outside = (top is not None and line.bottom > top + 1) or (
-                bottom is not None and line.top < bottom - 1
+            small = line.size < body_size - 0.6
+            outside = (
+                (top is not None and line.bottom > top + 1)
+                or (bottom is not None and line.top < bottom - 1)
+                or (left is not None and line.x1 < left - 2)
+                or (right is not None and line.x0 > right + 2)
             )
             if small and outside:
                 furniture.add(id(line))
@@ -214,7 +224,7 @@ def _names(line):
     for text, marks in _segments(line.marked):
         pieces = [p for p in _NAME_SEPARATORS.split(text)]
         for index, piece in enumerate(pieces):
-            piece, own = _split_marks(piece.strip())
+            piece, own = _split_marks(_RTL_BYLINE.sub("", piece.strip()) if index == 0 else piece.strip())
             name = _tidy_name(piece)
             if name and not any(ch.isalpha() for ch in name):
                 name = ""
@@ -228,6 +238,8 @@ def _names(line):
         return []
     if any(_AFFILIATION_WORDS.search(name) or "@" in name for name, _ in found):
         return []
+    if line.rtl and not _RTL_BYLINE.match(line.text):
+        return []  # Arabic-script names look like any words: only a stated byline counts
     if all(byline_names(name) == [name] or _looks_like_name(name) for name, _ in found):
         return found
     return []
@@ -238,7 +250,13 @@ def segments_lead(marked):
     return marked.startswith(SUP_START)
 
 
+_RTL_BYLINE = re.compile(r"^(بقلم|إعداد|اعداد|نوشته|نویسنده|نويسنده|نگارش|تألیف|تأليف|by)\s*[:\-]?\s*", re.I)
+
+
 class _Joined:
+    rtl = False
+    text = ""
+
     def __init__(self, marked):
         self.marked = marked
 
@@ -377,8 +395,9 @@ def _title_lines(lines, body_size):
 def _front_matter(page_lines, body_size, draft, furniture):
     """Title, authors, affiliations, abstract and keywords from page one (and two); returns the
     index in `page_lines` where the body may start."""
-    lines = [line for line in page_lines if id(line) not in furniture]
-    title = _title_lines(lines, body_size)
+    # A running head repeats the title in small print: the title itself is large.
+    lines = [line for line in page_lines if id(line) not in furniture or line.size > body_size + 0.5]
+    title = _title_lines(lines, body_size) or _top_line(lines)
     index = lines.index(title[-1]) + 1 if title else 0
     if title:
         draft.title = join_lines([line.text for line in title])
@@ -401,14 +420,46 @@ def _front_matter(page_lines, body_size, draft, furniture):
             break
     after = []
     stop = byline_end
-    for line in lines[byline_end:]:
-        if _stop_line(line, body_size):
-            break
-        after.append(line)
-        stop += 1
     if names:
+        for line in lines[byline_end : byline_end + 16]:
+            if _stop_line(line, body_size) or not _front_line(line, after):
+                break
+            after.append(line)
+            stop += 1
         draft.authors = _assign(names, _affiliations(after))
     return lines, stop
+
+
+def _front_line(line, before):
+    """A line of the block under a byline: an affiliation, an address, an e-mail, a note."""
+    text = line.text
+    if not text:
+        return True
+    if line.marked.startswith(SUP_START) or _AFFILIATION_WORDS.search(text) or _NOT_AFFILIATION.search(text):
+        return True
+    if re.match(r"^[" + re.escape(_MARK_CHARS) + r"\d]", text) and len(text) < 200:
+        return True
+    if before:
+        last = before[-1]
+        close = line.page == last.page and 0 <= last.bottom - line.top < 1.2 * max(line.size, last.size)
+        return close and (len(text) < 120 or bool(_NOT_AFFILIATION.search(last.text)))
+    return False
+
+
+def _top_line(lines):
+    """Page one's first line from the top that reads like a title (when no text is larger)."""
+    for line in sorted(lines, key=lambda line: -line.top)[:6]:
+        text = line.text
+        if (
+            len(text.split()) >= 2
+            and len(text) <= 200
+            and not text.endswith((".", ":", "?", "\u061f", ","))
+            and not re.match(r"^[\-\u2013]?\d+([.\-\u2013]\d+)*[.\-\u2013]?\s", text)
+            and not _KICKER.match(text)
+            and (line.bold or line.size > 0)
+        ):
+            return [line]
+    return []
 
 
 def _stop_line(line, body_size):
@@ -499,7 +550,7 @@ def _paragraphs(lines, body_size):
 # --- dates -----------------------------------------------------------------------------------------
 
 
-def _date(pages, stamps):
+def _date(pages, stamps, candidates):
     """The publication date the file states, or None."""
     for page in pages[:3] + pages[-2:]:
         for line in page.lines:
@@ -517,9 +568,12 @@ def _date(pages, stamps):
             if date:
                 return date
     if pages:
+        previous = ""
         for line in pages[0].lines:
-            text = line.text
-            if _RECEIVED.search(text) or len(text) > 200:
+            text, before, previous = line.text, previous, line.text
+            if id(line) not in candidates:
+                continue
+            if _RECEIVED.search(text) or _RECEIVED.search(before[-40:]) or len(text) > 200:
                 continue
             date = parse_date(text) or (find_date(text) if re.search(r"\b(19|20)\d{2}\b", text) else None)
             if date and _full_date(text):
@@ -531,7 +585,9 @@ def _full_date(text):
     """The text names a day or a month, not a year alone."""
     return bool(
         re.search(
-            r"\d{1,2}[./\-]\d{1,2}[./\-]\d{4}|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}|[^\W\d_]{3,}\.?,?\s+\d{4}", text
+            r"\d{1,2}[./\-]\d{1,2}[./\-]\d{4}|\d{4}[./\-]\d{1,2}[./\-]\d{1,2}|[^\W\d_]{3,}\.?,?\s+\d{1,4}\b|"
+            r"\b\d{1,2}\.?\s+[^\W\d_]{3,}",
+            text,
         )
     )
 
@@ -579,7 +635,9 @@ def extract(data, *, filename="file.pdf"):
     if not draft.keywords and meta_keywords:
         draft.keywords = split_keywords(meta_keywords)
 
-    draft.date = _date(pages, stamps)
+    # Page one's dates outside its text: margins, running heads and the front matter.
+    candidates = {id(line) for line in page_one[:start]} | (furniture & {id(line) for line in pages[0].lines})
+    draft.date = _date(pages, stamps, candidates)
     draft.body = [text for _, text in blocks]
     draft.body_html = "\n".join(
         f"<h2>{html.escape(text, quote=False)}</h2>"
