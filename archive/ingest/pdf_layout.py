@@ -13,6 +13,7 @@ runs of left-to-right text (numbers, Latin words) kept as they read.
 """
 
 import ctypes
+import itertools
 import re
 import statistics
 import unicodedata
@@ -231,7 +232,7 @@ def _make_line(raw, page_number):
         # Most writers store right-to-left text in reading order (x falls along the line); some
         # store it as drawn, left to right: then it is put in reading order here.
         letters = [c for c in chars if _rtl(c.ch)]
-        steps = [b.x0 - a.x0 for a, b in zip(letters, letters[1:], strict=False)]
+        steps = [b.x0 - a.x0 for a, b in itertools.pairwise(letters)]
         visual = sum(step > 0 for step in steps) > sum(step < 0 for step in steps)
         if visual:
             order = _rtl_order(chars)
@@ -295,7 +296,7 @@ def _rtl_order(chars):
     out, run = [], []
     for index in by_x:
         ch = chars[index].ch
-        if ch.isalnum() and not _rtl(ch) or (run and ch in ".,:/-%" and not _rtl(ch)):
+        if (ch.isalnum() and not _rtl(ch)) or (run and ch in ".,:/-%" and not _rtl(ch)):
             run.append(index)
             continue
         if run:

@@ -24,6 +24,7 @@ A PDF with no text layer (a scan) goes to `_no_text_layer`: the one place OCR pl
 
 import html
 import io
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -33,8 +34,25 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedErr
 
 from archive.ingest.dates import find_date, parse_date
 from archive.ingest.draft import Draft, DraftAuthor, ExtractionError
+from archive.ingest.frontmatter import (
+    ABSTRACT_LABEL,
+    AFFILIATION_WORDS,
+    KEYWORDS_LABEL,
+    KICKER,
+    MARK_CHARS,
+    NOT_AFFILIATION,
+    PUBLISHED,
+    RECEIVED,
+    STRUCTURED_ABSTRACT,
+    Joined,
+    affiliations_of,
+    assign_affiliations,
+    byline_of,
+    continues_name,
+    take_labelled,
+)
 from archive.ingest.metadata import byline_names, finish, split_keywords
-from archive.ingest.pdf_layout import SUP_END, SUP_START, read_pages
+from archive.ingest.pdf_layout import SUP_START, read_pages
 from archive.ingest.pdf_layout import metadata as pdf_metadata
 from archive.ingest.repair import detect_language, join_lines
 
@@ -76,52 +94,10 @@ def _no_text_layer(data, *, filename, page_count):
 
 # --- labels -------------------------------------------------------------------------------------
 
-_ABSTRACT_LABEL = re.compile(
-    r"^(abstract|summary|résumé|resume|zusammenfassung|resumen|ملخص|چکیده)\s*(?:[.:\u2014\u2013\-]\s*(?P<rest>.*))?$",
-    re.I,
-)
-_STRUCTURED = re.compile(
-    r"^(background|objectives?|purpose|aims?|context|introduction|rationale|importance)\s*[.:]\s+\S", re.I
-)
-_KEYWORDS = re.compile(
-    r"^(?:key\s*-?\s*words?|index\s+terms|mots[- ]cl[ée]s|schlüsselwörter|schlagwörter|palabras clave)"
-    r"\s*(?:[:\uff1a.\-\u2013\u2014]\s*(?P<rest>.*)|$)",
-    re.I,
-)
-_KICKER = re.compile(
-    r"^(research|original|review|short|brief|case|technical|clinical|invited)?\s*(article|paper|report|"
-    r"communication|study|review|note|letter|research)s?(\s+open access)?$|^open access$|^review$|^article$",
-    re.I,
-)
-_NOT_AFFILIATION = re.compile(
-    r"(@|^correspond|^e-?mail|^received|^accepted|^revised|^published|^academic editor|^copyright|\u00a9|"
-    r"^edited by|^citation|^https?://|^doi|^keywords?\b|^\(?\s*received)",
-    re.I,
-)
-_AFFILIATION_WORDS = re.compile(
-    r"\b(universit|institut|laborato|departe?ment|school|college|cent(er|re)|faculty|hospital|academy|"
-    r"research|inc\b|ltd\b|gmbh|corporation|company|lab\b|labs\b|ai\b|foundation|council|ministry|"
-    r"clinic|divisi|program|unit\b|facebook|google|microsoft|allen|école|hochschule|dipartimento)",
-    re.I,
-)
-_RECEIVED = re.compile(
-    r"\b(received|accepted|revised|submitted|reçu|accepté|eingegangen|angenommen)\b|"
-    r"پذیرش|پذيرش|ارائه|دریافت|دريافت|استلام|قبول|وصول",
-    re.I,
-)
-_PUBLISHED = re.compile(
-    r"\b(published|publication date|date of publication|first published|available online|"
-    r"immediate publication|publié|veröffentlicht)\b|تاريخ النشر|تاریخ انتشار|تاريخ انتشار|تاریخ درج|تاريخ درج",
-    re.I,
-)
 _ARXIV = re.compile(r"arXiv:\s*\S+\s*\[[^\]]+\]\s*(?P<date>\d{1,2}\s*[A-Za-z]{3}\s*\d{4})")
 _HEADING_NUMBER = re.compile(r"^(\d{1,2}(\.\d{1,2})*\.?|[IVX]{1,5}\.|[A-Z]\.)\s+\S")
 _PAGE_NUMBER = re.compile(
     r"^(page\s*)?[-\u2013(\[]?\s*\d{1,4}\s*[-\u2013)\]]?(\s*(of|/|من|از)\s*\d{1,4})?$", re.I
-)
-_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\t|&|\band\b|\bund\b|\bet\b|\u00b7|\u2022|\u2219|\s{3,})\s*")
-_MARK_CHARS = (
-    "*\u2217\u2020\u2021\u00a7\u00b6#\u2016\u2225\u2663\u2660\u2666\u2665\u2662\u2661\u22c4\u25a1\u2605\u2606"
 )
 
 
@@ -187,171 +163,6 @@ def _furniture(pages, body_size):
 # --- names and affiliations ----------------------------------------------------------------------
 
 
-def _segments(marked):
-    """[(text, marks)] of a marked line: each piece of text with the superscript marks after it."""
-    out = []
-    for part in re.split(f"({SUP_START}[^{SUP_END}]*{SUP_END}?)", marked):
-        if part.startswith(SUP_START):
-            mark = part.strip(SUP_START + SUP_END).strip()
-            if out:
-                out[-1] = (out[-1][0], out[-1][1] + [mark])
-            else:
-                out.append(("", [mark]))
-        elif part:
-            out.append((part, []))
-    return out
-
-
-def _tidy_name(name):
-    name = name.strip(" .,;:" + _MARK_CHARS).strip()
-    name = re.sub(r"[\d" + re.escape(_MARK_CHARS) + r"]+$", "", name).strip(" ,")
-    # A surname set in capitals ("Ross G. DOUGLAS") is written as a name.
-    words = [w.capitalize() if len(w) > 2 and w.isupper() and w.isalpha() else w for w in name.split()]
-    return " ".join(words)
-
-
-def _split_marks(text):
-    """Marks written as ordinary characters (not raised) at the end of a name: "SHARMA†"."""
-    match = re.search(r"[" + re.escape(_MARK_CHARS) + r"]+$", text)
-    if match and match.start() > 0:
-        return text[: match.start()], [match.group()]
-    return text, []
-
-
-def _names(line):
-    """[(name, marks)] when the line is a byline, else []."""
-    found = []
-    for text, marks in _segments(line.marked):
-        pieces = [p for p in _NAME_SEPARATORS.split(text)]
-        for index, piece in enumerate(pieces):
-            piece, own = _split_marks(_RTL_BYLINE.sub("", piece.strip()) if index == 0 else piece.strip())
-            name = _tidy_name(piece)
-            if name and not any(ch.isalpha() for ch in name):
-                name = ""
-            if not name:
-                if found and (own or (index == len(pieces) - 1 and marks)):
-                    found[-1][1].extend(own + (marks if index == len(pieces) - 1 else []))
-                continue
-            last = index == len(pieces) - 1
-            found.append((name, own + (marks if last else [])))
-    if not found or (segments_lead(line.marked) and len(found) == 1):
-        return []
-    if any(_AFFILIATION_WORDS.search(name) or "@" in name for name, _ in found):
-        return []
-    if line.rtl and not _RTL_BYLINE.match(line.text):
-        return []  # Arabic-script names look like any words: only a stated byline counts
-    if all(byline_names(name) == [name] or _looks_like_name(name) for name, _ in found):
-        return found
-    return []
-
-
-def segments_lead(marked):
-    """The line starts with a mark: an affiliation line ("1 Allen Institute for AI")."""
-    return marked.startswith(SUP_START)
-
-
-_RTL_BYLINE = re.compile(r"^(بقلم|إعداد|اعداد|نوشته|نویسنده|نويسنده|نگارش|تألیف|تأليف|by)\s*[:\-]?\s*", re.I)
-
-
-class _Joined:
-    rtl = False
-    text = ""
-
-    def __init__(self, marked):
-        self.marked = marked
-
-
-def _continues(before, line):
-    """The line goes on with the name the line before ended with (no comma, mark or gap)."""
-    return bool(re.search(r"[^\W\d_]$", before.marked)) and bool(
-        re.match(r"^[^\W\d_][\w'\-]*\W", line.marked + " ")
-    )
-
-
-def _looks_like_name(name):
-    words = name.split()
-    return 2 <= len(words) <= 5 and all(
-        w[0].isupper() or w.lower() in {"de", "van", "von", "der", "da"} for w in words
-    )
-
-
-def _mark_list(marks):
-    out = []
-    for mark in marks:
-        for part in re.split(r"[,\s]+", mark):
-            if not part:
-                continue
-            if part.isdigit() or len(part) == 1:
-                out.append(part)
-            else:
-                out.extend(ch for ch in part if not ch.isspace())
-    return [m for m in out if m not in "*\u2217"]  # * marks the corresponding author
-
-
-def _affiliations(lines):
-    """[(marks, text)] of the affiliation lines under a byline, in order."""
-    entries = []
-    previous = None
-    for line in lines:
-        text = line.text
-        if not text or _NOT_AFFILIATION.search(text):
-            previous = None
-            continue
-        segments = _segments(line.marked)
-        starts_marked = bool(segments and segments[0][0].strip() == "" and segments[0][1])
-        lead = re.match(r"^([" + re.escape(_MARK_CHARS) + r"]|\d{1,2}|[a-z])\s*(?=[A-Z\u00c0-\u024f])", text)
-        if starts_marked or any(marks for _, marks in segments[1:]):
-            # One or more entries on the line, each after its mark.
-            pending = []
-            for piece, marks in segments:
-                piece = piece.strip(" ,;")
-                if pending and piece:
-                    entries.append((pending, piece))
-                    pending = []
-                elif piece and not pending:
-                    entries.append(([], piece))
-                if marks:
-                    pending = _mark_list(marks)
-            previous = line
-        elif (
-            lead
-            and lead.group(1) != text[:1].lower() * 0 + ""
-            and lead.group(1) in _MARK_CHARS + "0123456789"
-        ):
-            entries.append(([lead.group(1)], text[lead.end() :].strip()))
-            previous = line
-        elif entries and previous is not None:
-            marks, before = entries[-1]
-            wrapped = previous.x1 > line.x1 - 2 or previous.x1 > max(line.x1, previous.x1) * 0.9
-            if wrapped and not _AFFILIATION_WORDS.search(text[:40]):
-                entries[-1] = (marks, join_lines([before, text]))
-            elif _AFFILIATION_WORDS.search(text):
-                entries[-1] = (marks, f"{before}, {text}")
-            previous = line
-        elif _AFFILIATION_WORDS.search(text):
-            entries.append(([], text))
-            previous = line
-    return [(marks, text.strip(" ,;")) for marks, text in entries if text.strip(" ,;")]
-
-
-def _assign(names, entries):
-    """Authors with the affiliations their marks point to (or the one for all)."""
-    authors = []
-    unmarked = [text for marks, text in entries if not marks]
-    by_mark = {}
-    for marks, text in entries:
-        for mark in marks:
-            by_mark.setdefault(mark, []).append(text)
-    for name, marks in names:
-        own = [text for mark in _mark_list(marks) for text in by_mark.get(mark, [])]
-        if not own and len(entries) == 1:
-            own = [entries[0][1]]
-        elif not own and unmarked:
-            own = unmarked[:1]
-        authors.append(DraftAuthor(name=name, affiliation="; ".join(dict.fromkeys(own))))
-    return authors
-
-
 # --- page one ------------------------------------------------------------------------------------
 
 
@@ -361,7 +172,7 @@ def _title_lines(lines, body_size):
         line
         for line in lines
         if sum(ch.isalpha() for ch in line.text) >= 3
-        and not _KICKER.match(line.text.strip())
+        and not KICKER.match(line.text.strip())
         and not re.match(r"^[\-\u2013]?\d+([.\-\u2013]\d+)*[.\-\u2013]?\s", line.text)
     ]
     if not candidates:
@@ -384,7 +195,7 @@ def _title_lines(lines, body_size):
         and following.bold
         and following.size >= 0.65 * size
         and run[-1].bottom - following.top < 2.5 * size
-        and not _names(following)
+        and not byline_of(following)
         and not _stop_line(following, body_size)
         and not following.text.endswith(".")
     ):
@@ -404,12 +215,12 @@ def _front_matter(page_lines, body_size, draft, furniture):
     # The byline and affiliations: lines under the title up to a label or the text.
     names, byline_end = [], index
     for offset, line in enumerate(lines[index : index + 8]):
-        found = _names(line)
-        if not found and names and _continues(lines[index + offset - 1], line):
+        found = byline_of(line)
+        if not found and names and continues_name(lines[index + offset - 1], line):
             # "Benjamin Charles Germain" / "Lee4, Jacob Carlson3": a name broken over two lines.
-            joined = _names(_Joined(lines[index + offset - 1].marked + " " + line.marked))
+            joined = byline_of(Joined(lines[index + offset - 1].marked + " " + line.marked))
             if joined:
-                previous = _names(lines[index + offset - 1])
+                previous = byline_of(lines[index + offset - 1])
                 names = names[: len(names) - len(previous)] + joined
                 byline_end = index + offset + 1
                 continue
@@ -426,7 +237,7 @@ def _front_matter(page_lines, body_size, draft, furniture):
                 break
             after.append(line)
             stop += 1
-        draft.authors = _assign(names, _affiliations(after))
+        draft.authors = assign_affiliations(names, affiliations_of(after))
     return lines, stop
 
 
@@ -435,14 +246,14 @@ def _front_line(line, before):
     text = line.text
     if not text:
         return True
-    if line.marked.startswith(SUP_START) or _AFFILIATION_WORDS.search(text) or _NOT_AFFILIATION.search(text):
+    if line.marked.startswith(SUP_START) or AFFILIATION_WORDS.search(text) or NOT_AFFILIATION.search(text):
         return True
-    if re.match(r"^[" + re.escape(_MARK_CHARS) + r"\d]", text) and len(text) < 200:
+    if re.match(r"^[" + re.escape(MARK_CHARS) + r"\d]", text) and len(text) < 200:
         return True
     if before:
         last = before[-1]
         close = line.page == last.page and 0 <= last.bottom - line.top < 1.2 * max(line.size, last.size)
-        return close and (len(text) < 120 or bool(_NOT_AFFILIATION.search(last.text)))
+        return close and (len(text) < 120 or bool(NOT_AFFILIATION.search(last.text)))
     return False
 
 
@@ -455,7 +266,7 @@ def _top_line(lines):
             and len(text) <= 200
             and not text.endswith((".", ":", "?", "\u061f", ","))
             and not re.match(r"^[\-\u2013]?\d+([.\-\u2013]\d+)*[.\-\u2013]?\s", text)
-            and not _KICKER.match(text)
+            and not KICKER.match(text)
             and (line.bold or line.size > 0)
         ):
             return [line]
@@ -465,11 +276,11 @@ def _top_line(lines):
 def _stop_line(line, body_size):
     text = line.text
     return bool(
-        _ABSTRACT_LABEL.match(text)
-        or _KEYWORDS.match(text)
-        or _STRUCTURED.match(text)
+        ABSTRACT_LABEL.match(text)
+        or KEYWORDS_LABEL.match(text)
+        or STRUCTURED_ABSTRACT.match(text)
         or (_HEADING_NUMBER.match(text) and line.bold)
-        or (abs(line.size - body_size) < 0.8 and len(text) > 60 and not _AFFILIATION_WORDS.search(text[:50]))
+        or (abs(line.size - body_size) < 0.8 and len(text) > 60 and not AFFILIATION_WORDS.search(text[:50]))
     )
 
 
@@ -496,7 +307,7 @@ def _paragraphs(lines, body_size):
     blocks, current = [], []
     gaps = [
         a.bottom - b.top
-        for a, b in zip(lines, lines[1:], strict=False)
+        for a, b in itertools.pairwise(lines)
         if a.page == b.page and 0 < a.bottom - b.top < 3 * body_size and abs(a.size - b.size) < 0.6
     ]
     step = statistics.median(gaps) if gaps else body_size * 0.3
@@ -522,7 +333,7 @@ def _paragraphs(lines, body_size):
             else:
                 blocks.append(("h", line.text, line.page))
             continue
-        label = _ABSTRACT_LABEL.match(line.text) or _KEYWORDS.match(line.text)
+        label = ABSTRACT_LABEL.match(line.text) or KEYWORDS_LABEL.match(line.text)
         if label:
             close()
         if current:
@@ -554,10 +365,8 @@ def _date(pages, stamps, candidates):
     """The publication date the file states, or None."""
     for page in pages[:3] + pages[-2:]:
         for line in page.lines:
-            if _PUBLISHED.search(line.text) and not _RECEIVED.search(
-                line.text.split("ublished")[-1][:3] or ""
-            ):
-                after = re.split(_PUBLISHED, line.text, maxsplit=1)[-1]
+            if PUBLISHED.search(line.text) and not RECEIVED.search(line.text.split("ublished")[-1][:3] or ""):
+                after = re.split(PUBLISHED, line.text, maxsplit=1)[-1]
                 date = find_date(after)
                 if date:
                     return date
@@ -573,7 +382,7 @@ def _date(pages, stamps, candidates):
             text, before, previous = line.text, previous, line.text
             if id(line) not in candidates:
                 continue
-            if _RECEIVED.search(text) or _RECEIVED.search(before[-40:]) or len(text) > 200:
+            if RECEIVED.search(text) or RECEIVED.search(before[-40:]) or len(text) > 200:
                 continue
             date = parse_date(text) or (find_date(text) if re.search(r"\b(19|20)\d{2}\b", text) else None)
             if date and _full_date(text):
@@ -618,14 +427,14 @@ def extract(data, *, filename="file.pdf"):
     for page in pages[1:]:
         rest.extend(line for line in page.lines if id(line) not in furniture)
     blocks = _paragraphs(rest, body_size)
-    blocks = _take_labelled(blocks, draft)
+    blocks = take_labelled(blocks, draft)
     if draft.authors and not draft.title:
         pass
     meta_title = (info.get("Title") or "").strip()
     if not draft.title and meta_title and not _JUNK_TITLE.match(meta_title):
         draft.title = " ".join(meta_title.split())
     if not draft.title and blocks:
-        tag, text = blocks.pop(0)
+        _tag, text = blocks.pop(0)
         draft.title = text
     meta_author = (info.get("Author") or "").strip()
     if not draft.authors and meta_author:
@@ -655,80 +464,3 @@ def extract(data, *, filename="file.pdf"):
             )
     finish(draft)
     return draft
-
-
-_FRONT_SECTION = re.compile(
-    r"^(ccs concepts|acm reference format|additional key words and phrases|general terms|"
-    r"acm classification|msc|jel classification|categories and subject descriptors)\b",
-    re.I,
-)
-
-
-def _take_labelled(blocks, draft):
-    """Abstract and keywords from their labels (or an unlabelled structured abstract); the
-    front-matter sections of some publishers (CCS concepts, reference format) dropped; when an
-    abstract was found, the body starts at the first heading after it. Returns the body's blocks."""
-    out = []
-    i = 0
-    abstract_at = None
-    while i < len(blocks):
-        tag, text = blocks[i]
-        label = _ABSTRACT_LABEL.match(text)
-        keywords = _KEYWORDS.match(text)
-        if label and not draft.abstract and abstract_at is None:
-            rest = (label["rest"] or "").strip()
-            parts, i = _section(blocks, i + 1, [rest] if rest else [])
-            draft.abstract = "\n\n".join(parts)
-            abstract_at = len(out)
-            continue
-        if keywords and not draft.keywords and len(out) < 12:
-            rest = (keywords["rest"] or "").strip()
-            if not rest and i + 1 < len(blocks) and blocks[i + 1][0] == "p":
-                i += 1
-                rest = blocks[i][1]
-            draft.keywords = _keyword_list(rest)
-            i += 1
-            continue
-        if _FRONT_SECTION.match(text):
-            i += 1
-            while i < len(blocks) and blocks[i][0] == "p" and not _KEYWORDS.match(blocks[i][1]):
-                i += 1
-            continue
-        if not out and tag == "p" and _STRUCTURED.match(text) and not draft.abstract:
-            parts, i = _section(blocks, i + 1, [text])
-            draft.abstract = "\n\n".join(parts)
-            abstract_at = 0
-            continue
-        out.append((tag, text))
-        i += 1
-    if abstract_at is not None:
-        # Leftovers of page one's front matter between the abstract and the first heading.
-        window = out[abstract_at : abstract_at + 8]
-        heading = next((k for k, (tag, _) in enumerate(window) if tag == "h"), None)
-        if heading is not None and all(len(text) < 400 for _, text in window[:heading]):
-            out = out[:abstract_at] + out[abstract_at + heading :]
-    return out
-
-
-def _section(blocks, start, parts):
-    """The paragraphs from `start` to the next heading, keyword line or front-matter section."""
-    i = start
-    while i < len(blocks):
-        tag, text = blocks[i]
-        if tag != "p" or _KEYWORDS.match(text) or _FRONT_SECTION.match(text):
-            break
-        if len(" ".join(parts)) > 3000:
-            break
-        parts.append(text)
-        i += 1
-    return [p for p in parts if p], i
-
-
-def _keyword_list(text):
-    text = (text or "").strip().rstrip(".")
-    if not text:
-        return []
-    for separator in (";", ",", "\u00b7", "\u2022", "|"):
-        if separator in text:
-            return split_keywords(text.replace(separator, ";") if separator != ";" else text)
-    return split_keywords(text)
