@@ -10,6 +10,7 @@ over two lines.
 
 import re
 
+from archive.ingest.dates import parse_date
 from archive.ingest.draft import DraftAuthor
 from archive.ingest.metadata import byline_names, split_keywords
 from archive.ingest.pdf_layout import SUP_END, SUP_START
@@ -91,10 +92,20 @@ def _split_marks(text):
     return text, []
 
 
+_TEXT_MARKS = re.compile(
+    r"(?<=[^\W\d_])(?:,?\s*\((\d{1,2}(?:\s*,\s*\d{1,2})*)\)|(\d{1,2}(?:,\d{1,2})*)(?=[\s,;&*]|$))"
+)
+
+
+def _textual_marks(marked):
+    """Affiliation marks typed as plain text ("Lakens1", "Gantenberg,(1,2)") set as superscripts."""
+    return _TEXT_MARKS.sub(lambda m: f"{SUP_START}{m.group(1) or m.group(2)}{SUP_END},", marked)
+
+
 def byline_of(line):
     """[(name, marks)] when the line is a byline, else []."""
     found = []
-    for text, marks in _segments(line.marked):
+    for text, marks in _segments(_textual_marks(line.marked)):
         pieces = list(_NAME_SEPARATORS.split(text))
         for index, piece in enumerate(pieces):
             piece, own = _split_marks(RTL_BYLINE.sub("", piece.strip()) if index == 0 else piece.strip())
@@ -167,7 +178,7 @@ def affiliations_of(lines):
     previous = None
     for line in lines:
         text = line.text
-        if not text or NOT_AFFILIATION.search(text):
+        if not text or NOT_AFFILIATION.search(text) or parse_date(text):
             previous = None
             continue
         segments = _segments(line.marked)
@@ -191,7 +202,7 @@ def affiliations_of(lines):
         ):
             entries.append(([lead.group(1)], text[lead.end() :].strip()))
             previous = line
-        elif entries and previous is not None:
+        elif entries and previous is not None and hasattr(line, "x1"):
             marks, before = entries[-1]
             wrapped = previous.x1 > line.x1 - 2 or previous.x1 > max(line.x1, previous.x1) * 0.9
             if wrapped and not AFFILIATION_WORDS.search(text[:40]):
@@ -199,7 +210,8 @@ def affiliations_of(lines):
             elif AFFILIATION_WORDS.search(text):
                 entries[-1] = (marks, f"{before}, {text}")
             previous = line
-        elif AFFILIATION_WORDS.search(text):
+        elif AFFILIATION_WORDS.search(text) or not hasattr(line, "x1"):
+            # A paragraph of a Word title page is one affiliation.
             entries.append(([], text))
             previous = line
     return [(marks, text.strip(" ,;")) for marks, text in entries if text.strip(" ,;")]
@@ -210,6 +222,12 @@ def assign_affiliations(names, entries):
     authors = []
     unmarked = [text for marks, text in entries if not marks]
     by_mark = {}
+    if entries and not any(marks for marks, _ in entries):
+        # Numbered marks on the names, affiliations listed without numbers: the n-th is n.
+        numbers = {m for _, marks in names for m in _mark_list(marks)}
+        if numbers and all(m.isdigit() for m in numbers) and max(int(m) for m in numbers) <= len(entries):
+            entries = [([str(k + 1)], text) for k, (_, text) in enumerate(entries)]
+            unmarked = []
     for marks, text in entries:
         for mark in marks:
             by_mark.setdefault(mark, []).append(text)
@@ -230,7 +248,13 @@ FRONT_SECTION = re.compile(
 )
 
 
-def take_labelled(blocks, draft):
+_INTRODUCTION = re.compile(
+    r"^((\d{1,2}|[IVX]{1,4})\.?\s+)?(introduction|background|einleitung|einführung|introducción|مقدمه|مقدمة)\b",
+    re.I,
+)
+
+
+def take_labelled(blocks, draft, *, front_before_abstract=False):
     """Abstract and keywords from their labels (or an unlabelled structured abstract); the
     front-matter sections of some publishers (CCS concepts, reference format) dropped; when an
     abstract was found, the body starts at the first heading after it. Returns the body's blocks."""
@@ -242,6 +266,8 @@ def take_labelled(blocks, draft):
         label = ABSTRACT_LABEL.match(text)
         keywords = KEYWORDS_LABEL.match(text)
         if label and not draft.abstract and abstract_at is None:
+            if front_before_abstract and len(out) <= 30:
+                out = []  # title page notes (author note, correspondence) come before it
             rest = (label["rest"] or "").strip()
             parts, i = _section(blocks, i + 1, [rest] if rest else [])
             draft.abstract = "\n\n".join(parts)
@@ -268,7 +294,18 @@ def take_labelled(blocks, draft):
         out.append((tag, text))
         i += 1
     if abstract_at is not None:
-        # Leftovers of page one's front matter between the abstract and the first heading.
+        # Leftovers of the front matter between the abstract and the text: the body starts at
+        # its introduction when one follows soon, else at the first heading.
+        intro = next(
+            (
+                k
+                for k, (tag, text) in enumerate(out[abstract_at : abstract_at + 40])
+                if tag == "h" and _INTRODUCTION.match(text)
+            ),
+            None,
+        )
+        if intro is not None:
+            return out[:abstract_at] + out[abstract_at + intro :]
         window = out[abstract_at : abstract_at + 8]
         heading = next((k for k, (tag, _) in enumerate(window) if tag == "h"), None)
         if heading is not None and all(len(text) < 400 for _, text in window[:heading]):

@@ -419,6 +419,10 @@ def extract(data, *, filename="file.pdf"):
     draft = Draft()
     body_size = _body_size(pages)
     furniture, repeated = _furniture(pages, body_size)
+    if repeated:
+        draft.warn(
+            f"Dropped {len(repeated)} lines of page furniture (running headers, footers, page numbers)."
+        )
     stamps = [stamp for page in pages[:1] for stamp in page.rotated]
 
     page_one, start = _front_matter(pages[0].lines, body_size, draft, repeated)
