@@ -28,7 +28,6 @@ from archive.ingest.frontmatter import (
     affiliations_of,
     assign_affiliations,
     byline_of,
-    keyword_list,
     take_labelled,
 )
 from archive.ingest.metadata import byline_names, finish, split_keywords

@@ -74,6 +74,12 @@ def _reader(data, filename):
                 raise ExtractionError(
                     f"{filename} is encrypted (password-protected): save an unprotected copy and upload that."
                 ) from error
+        for page in reader.pages:
+            # Each page's content decompressed once under pypdf's caps, before PDFium (which has
+            # none of its own) reads it: a stream that inflates to gigabytes stops here.
+            contents = page.get_contents()
+            if contents is not None:
+                contents.get_data()
         return reader, len(reader.pages)
     except LimitReachedError as error:
         raise ExtractionError(
