@@ -51,7 +51,8 @@ RECEIVED = re.compile(
 )
 PUBLISHED = re.compile(
     r"\b(published|publication date|date of publication|first published|available online|"
-    r"immediate publication|publié|veröffentlicht)\b|تاريخ النشر|تاریخ انتشار|تاريخ انتشار|تاریخ درج|تاريخ درج",
+    r"immediate publication|publié|veröffentlicht)\b|"
+    r"تاريخ النشر|تاریخ انتشار|تاريخ انتشار|تاریخ درج|تاريخ درج",
     re.I,
 )
 

@@ -177,9 +177,11 @@ def _group_lines(chars, page_number):
 
 
 # Spacing accents that TeX sets over a letter as a character of their own.
-_ACCENTS = {"\u02d8": "\u0306", "\u00b4": "\u0301", "\u00a8": "\u0308", "\u02c6": "\u0302", "\u02dc": "\u0303",
-            "`": "\u0300", "\u02c7": "\u030c", "\u00b8": "\u0327", "\u02da": "\u030a", "\u02dd": "\u030b",
-            "\u00af": "\u0304", "\u02d9": "\u0307"}  # fmt: skip
+_ACCENTS = {
+    "\u02d8": "\u0306", "\u00b4": "\u0301", "\u00a8": "\u0308", "\u02c6": "\u0302", "\u02dc": "\u0303",
+    "`": "\u0300", "\u02c7": "\u030c", "\u00b8": "\u0327", "\u02da": "\u030a", "\u02dd": "\u030b",
+    "\u00af": "\u0304", "\u02d9": "\u0307",
+}  # fmt: skip
 
 
 def _place_accents(raw):

@@ -58,7 +58,8 @@ from archive.ingest.repair import detect_language, join_lines
 
 MAX_PAGES = 2000
 _JUNK_TITLE = re.compile(
-    r"^(microsoft word|untitled|document\d*|doi:?|pending|\S+\.(docx?|pdf|odt|rtf|tex)$|[\w.\-]*\d[\w.\- ]*$)",
+    r"^(microsoft word|untitled|document\d*|doi:?|pending|\S+\.(docx?|pdf|odt|rtf|tex)$|"
+    r"[\w.\-]*\d[\w.\- ]*$)",
     re.I,
 )
 

@@ -44,6 +44,10 @@ _FRONT = re.compile(
 _TOC_LINE = re.compile(r"(\.{4,}|\s\.\s\.\s\.)\s*\d+\s*$|^\s*(chapter|part)\s+[\divxlc]+\.?\s*$", re.I)
 
 
+_LANGUAGE_NAMES = {"english": "en", "french": "fr", "german": "de", "spanish": "es", "persian": "fa",
+                   "arabic": "ar", "russian": "ru", "turkish": "tr", "urdu": "ur"}  # fmt: skip
+
+
 def _fields(lines, draft):
     """A leading block of `Field: value` lines; returns how many lines it took."""
     taken = 0
@@ -69,8 +73,7 @@ def _fields(lines, draft):
         elif key in {"date", "published", "publication date", "posting date"} and not draft.date:
             draft.date = parse_date(value.split("[")[0])
         elif key == "language":
-            code = {"english": "en", "french": "fr", "german": "de", "spanish": "es", "persian": "fa",
-                    "arabic": "ar", "russian": "ru", "turkish": "tr", "urdu": "ur"}.get(value.lower(), value.lower()[:2])  # fmt: skip
+            code = _LANGUAGE_NAMES.get(value.lower(), value.lower()[:2])
             if code in LANGUAGES:
                 draft.language = code
         elif key in {"keywords", "tags", "subject"} and not draft.keywords:
