@@ -147,14 +147,14 @@ _IDENTIFIER = None
 
 
 def _identifier():
-    """py3langid's model (shipped inside the package: nothing is downloaded), limited to the
-    archive's languages. Loading it takes about a second, so it is loaded once, when needed."""
+    """py3langid's model (shipped inside the package: nothing is downloaded) over all its 97
+    languages, so an Italian page is not called Spanish. Loading it takes about a second, so it
+    is loaded once, when needed."""
     global _IDENTIFIER
     if _IDENTIFIER is None:
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
         _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-        _IDENTIFIER.set_languages(list(LANGUAGES))
     return _IDENTIFIER
 
 
@@ -178,4 +178,4 @@ def detect_language(text, default="en"):
     if len(sample) < 20:
         return default
     language, _ = _identifier().classify(sample)
-    return language if language in LANGUAGES else default
+    return language if language in LANGUAGES else default  # a language the archive has no name for

@@ -155,6 +155,13 @@ def _strip_site(title, site_names):
     return title
 
 
+_KICKER = re.compile(
+    r"^(opinion|analysis|review|editorial|commentary|breaking( news)?|exclusive|watch|live|video|podcast|"
+    r"update|updated|perspective|column|essay|interview)\s*[|:\u2013\u2014-]\s+(?=\S)",
+    re.I,
+)
+
+
 def _site_names(root, metas):
     names = [_first(metas, "og:site_name"), _first(metas, "application-name")]
     title_el = root.find(".//title")
@@ -176,7 +183,46 @@ def _meta_names(value):
     return byline_names(value)
 
 
-def _authors(metas, extracted):
+# Outlets, agencies and roles: not people (an outlet or organisation is not an author).
+_NOT_PERSON = re.compile(
+    r"\b(reuters|associated press|ap|afp|dpa|bloomberg|staff|admin|administrator|bureau|desk|team|"
+    r"newsroom|editors?|editorial|wire|agency|agencies|correspondents?|writers?|reporters?|"
+    r"contributors?|news|media|press|magazine|online|ministr\w*|department|office|redaktion|"
+    r"rédaction|guest|anonymous|unknown)\b",
+    re.I,
+)
+_BYLINE_LEAD = re.compile(r"^(by|von|par|por|di|door|text|texte|text:|текст)\s*:?\s+", re.I)
+_BYLINE_PLACE = re.compile(r"\s+(in|à|en|aus|from)\s+[A-Z][\w.\- ]*(,\s*[A-Z][\w.\- ]*)*$")
+
+
+def _person(name, sites):
+    """A byline name tidied ("By A" -> "A", "A in Kabul" -> "A"), or "" when it is no person."""
+    name = _BYLINE_PLACE.sub("", _BYLINE_LEAD.sub("", " ".join(name.split()))).strip(" ,;")
+    if (
+        not name
+        or _NOT_PERSON.search(name)
+        or (len(name.split()) < 2 and not re.search(r"[\u0600-\u06ff]", name))
+    ):
+        return ""
+    key = re.sub(r"\W", "", name.casefold())
+    if any(key and key == re.sub(r"\W", "", site.casefold()) for site in sites):
+        return ""
+    return name
+
+
+def _people(names, sites):
+    out = []
+    for name in names:
+        person = _person(name, sites)
+        # The same person twice ("Troy Smith", "Troy L Smith") is kept once.
+        words = set(person.casefold().replace(".", "").split())
+        if person and not any(words <= set(o.casefold().replace(".", "").split()) or
+                              set(o.casefold().replace(".", "").split()) <= words for o in out):  # fmt: skip
+            out.append(person)
+    return out
+
+
+def _authors(metas, extracted, sites=()):
     """People in byline order: Highwire tags (with their institutions), else the names trafilatura
     read from the byline, widened to a metadata list that holds them all."""
     names = metas.get("citation_author", [])
@@ -191,7 +237,8 @@ def _authors(metas, extracted):
             if found:
                 meta_lists.append(found)
     read = [n.strip() for n in re.split(r";", extracted or "") if n.strip()]
-    read = [n for n in read if _NAME_LIKE.match(n)]
+    read = _people([n for n in read if _NAME_LIKE.match(n)], sites)
+    meta_lists = [people for people in (_people(found, sites) for found in meta_lists) if people]
     if read:
         for found in meta_lists:
             if set(read) <= set(found):
@@ -469,9 +516,12 @@ def extract(data, *, filename="file.html"):
     if not title:
         heading = next((b for b in blocks if b[0] in {"h1", "h2"}), None)
         title = heading[1] if heading else ""
-    draft.title = normalise_text(title)
+    draft.title = _KICKER.sub("", normalise_text(title)).strip()
 
-    draft.authors = _authors(metas, document.author if document is not None else "")
+    publishers = [
+        _first(metas, key) for key in ("article:publisher", "publisher", "copyright", "twitter:site")
+    ]
+    draft.authors = _authors(metas, document.author if document is not None else "", [*sites, *publishers])
     names = [a.name for a in draft.authors]
 
     # The body: leading title, byline and date lines go; a standfirst becomes the abstract.

@@ -64,21 +64,25 @@ def _fields(lines, draft):
             break
         seen += 1
         taken += 1
-        key, value = match["key"].strip().lower(), match["value"].strip()
-        if key == "title" and not draft.title:
-            draft.title = value
-        elif key in {"author", "authors", "by", "written by"} and not draft.authors:
-            names = byline_names(value) or [n.strip() for n in re.split(r";| and ", value) if n.strip()]
-            draft.authors = [DraftAuthor(name=name) for name in names]
-        elif key in {"date", "published", "publication date", "posting date"} and not draft.date:
-            draft.date = parse_date(value.split("[")[0])
-        elif key == "language":
-            code = _LANGUAGE_NAMES.get(value.lower(), value.lower()[:2])
-            if code in LANGUAGES:
-                draft.language = code
-        elif key in {"keywords", "tags", "subject"} and not draft.keywords:
-            draft.keywords = split_keywords(value)
+        _field(match["key"].strip().lower(), match["value"].strip(), draft)
     return taken if seen >= 2 else 0
+
+
+def _field(key, value, draft):
+    """One header field into the draft."""
+    if key == "title" and not draft.title:
+        draft.title = value
+    elif key in {"author", "authors", "by", "written by"} and not draft.authors:
+        names = byline_names(value) or [n.strip() for n in re.split(r";| and ", value) if n.strip()]
+        draft.authors = [DraftAuthor(name=name) for name in names]
+    elif key in {"date", "published", "publication date", "posting date"} and not draft.date:
+        draft.date = parse_date(value.split("[")[0])
+    elif key == "language":
+        code = _LANGUAGE_NAMES.get(value.lower(), value.lower()[:2])
+        if code in LANGUAGES:
+            draft.language = code
+    elif key in {"keywords", "tags", "subject"} and not draft.keywords:
+        draft.keywords = split_keywords(value)
 
 
 def _gutenberg(text, draft):
@@ -86,11 +90,12 @@ def _gutenberg(text, draft):
     start = _GUTENBERG_START.search(text)
     if not start:
         return text, False
-    head = text[: start.start()].split("\n")
-    for i, line in enumerate(head):
-        if _FIELD.match(line.strip()):
-            _fields(head[i:], draft)
-            break
+    # The header's fields may stand between blank lines; a "Release date" is the e-book's, not
+    # the work's, and is not read as the publication date.
+    for line in text[: start.start()].split("\n"):
+        match = _FIELD.match(line.strip())
+        if match and match["key"].strip().lower() in {"title", "author", "authors", "language"}:
+            _field(match["key"].strip().lower(), match["value"].strip(), draft)
     end = _GUTENBERG_END.search(text, start.end())
     book = text[start.end() : end.start() if end else len(text)]
     lines = book.split("\n")
