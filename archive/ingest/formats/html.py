@@ -550,6 +550,8 @@ def extract(data, *, filename="file.html"):
             abstract = standfirst
     if abstract and blocks and blocks[0][0] == "p" and _norm(blocks[0][1]).startswith(_norm(abstract)[:80]):
         blocks.pop(0)
+        while blocks and _lead_furniture(blocks[0][0], blocks[0][1], draft.title, names):
+            lead_dates.append(parse_date(blocks.pop(0)[1]))
     draft.abstract = normalise_text(abstract)
 
     dates = _meta_dates(metas, root)
