@@ -51,10 +51,16 @@ from archive.ingest.frontmatter import (
     continues_name,
     take_labelled,
 )
-from archive.ingest.metadata import byline_names, finish, split_keywords
+from archive.ingest.metadata import Block, byline_names, finish, read_blocks, split_keywords
 from archive.ingest.pdf_layout import SUP_START, read_pages
 from archive.ingest.pdf_layout import metadata as pdf_metadata
-from archive.ingest.repair import detect_language, join_lines
+from archive.ingest.repair import (
+    blocks_of_lines,
+    detect_language,
+    drop_page_furniture,
+    join_lines,
+    normalise_text,
+)
 
 MAX_PAGES = 2000
 _JUNK_TITLE = re.compile(
@@ -93,10 +99,23 @@ def _reader(data, filename):
 
 
 def _no_text_layer(data, *, filename, page_count):
-    """A PDF without a text layer (a scan). OCR plugs in here; without it, a clear message."""
+    """A PDF without a text layer (a scan). OCR plugs in here: read the page images into pages of
+    text lines and return `draft_from_text_pages(pages)`. Without OCR, a clear message."""
     raise ExtractionError(
         f"{filename} has no text layer (a scan?): run OCR on it first, or paste the text in."
     )
+
+
+def draft_from_text_pages(pages, draft=None):
+    """A draft from pages of plain text lines (OCR output, which has no fonts or positions):
+    running heads and page numbers dropped, then the general rules of archive.ingest.metadata."""
+    draft = draft or Draft()
+    pages, dropped = drop_page_furniture([[normalise_text(line) for line in page] for page in pages])
+    if dropped:
+        draft.warn(f"Dropped {dropped} lines of page furniture (running headers, footers, page numbers).")
+    text = "\n".join("\n".join(page) for page in pages)
+    blocks = [Block(lines=lines, wrapped=True) for lines in blocks_of_lines(text)]
+    return read_blocks(blocks, draft)
 
 
 # --- labels -------------------------------------------------------------------------------------
