@@ -41,7 +41,9 @@ NOT_AFFILIATION = re.compile(
 AFFILIATION_WORDS = re.compile(
     r"\b(universit|institut|laborato|departe?ment|school|college|cent(er|re)|faculty|hospital|academy|"
     r"research|inc\b|ltd\b|gmbh|corporation|company|lab\b|labs\b|ai\b|foundation|council|ministry|"
-    r"clinic|divisi|program|unit\b|facebook|google|microsoft|allen|école|hochschule|dipartimento)",
+    r"clinic|divisi|program|unit\b|facebook|google|microsoft|allen|école|hochschule|dipartimento|"
+    r"organi[sz]ation|association|society|agency|committee|commission|bureau|office|service|network|"
+    r"government|republic|federal|national|international|world|ministère|ministerium)",
     re.I,
 )
 RECEIVED = re.compile(

@@ -127,6 +127,10 @@ _PAGE_NUMBER = re.compile(
 )
 
 
+def _plain(text):
+    return " ".join(re.sub(r"[^\w\s]", " ", text).casefold().split())
+
+
 def _key(text):
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", text.casefold()))
 
@@ -460,9 +464,15 @@ def extract(data, *, filename="file.pdf"):
     blocks = take_labelled(blocks, draft)
     if draft.authors and not draft.title:
         pass
-    meta_title = (info.get("Title") or "").strip()
-    if not draft.title and meta_title and not _JUNK_TITLE.match(meta_title):
-        draft.title = " ".join(meta_title.split())
+    meta_title = " ".join((info.get("Title") or "").split())
+    if meta_title and not _JUNK_TITLE.match(meta_title):
+        # The document's /Title, where page one prints it, settles a page whose largest text is
+        # something else (a journal's name, a logo).
+        printed = _plain(" ".join(line.text for line in pages[0].lines))
+        wanted, read = _plain(meta_title), _plain(draft.title)
+        elsewhere = wanted in printed and read not in wanted and len(meta_title.split()) >= 3
+        if not draft.title or elsewhere:
+            draft.title = meta_title
     if not draft.title and blocks:
         _tag, text = blocks.pop(0)
         draft.title = text
