@@ -321,6 +321,9 @@ def _section(blocks, start, parts):
     i = start
     while i < len(blocks):
         tag, text = blocks[i]
+        if tag == "break" and not any(parts):
+            i += 1  # the label set in another size than its text
+            continue
         if tag != "p" or KEYWORDS_LABEL.match(text) or FRONT_SECTION.match(text):
             break
         if len(" ".join(parts)) > 3000:

@@ -139,8 +139,10 @@ def _key(text):
 
 
 def _body_size(pages):
+    """The size most of the text is set in: counted over the first half of the pages, where the
+    text is (references and appendices at the end are often set smaller)."""
     counts = Counter()
-    for page in pages:
+    for page in pages[: max(2, (len(pages) + 1) // 2)]:
         for line in page.lines:
             counts[round(line.size * 2) / 2] += len(line.text)
     return counts.most_common(1)[0][0] if counts else 10.0
@@ -334,7 +336,7 @@ def _is_heading(line, body_size, next_line):
 def _paragraphs(lines, body_size):
     """[(tag, text)] from lines in reading order: headings, and paragraphs split where the
     spacing, an indent or a short last line says a new one starts."""
-    blocks, current = [], []
+    blocks, current, sizes = [], [], []
     gaps = [
         a.bottom - b.top
         for a, b in itertools.pairwise(lines)
@@ -346,6 +348,12 @@ def _paragraphs(lines, body_size):
 
     def close():
         if current:
+            size = statistics.median(line.size for line in current)
+            # Text set in another size than the paragraph before (an abstract, then the text):
+            # a break that ends a labelled section.
+            if sizes and abs(size - sizes[-1]) >= 0.4:
+                blocks.append(("break", ""))
+            sizes.append(size)
             blocks.append(("p", join_lines([line.text for line in current])))
             current.clear()
 
@@ -461,7 +469,7 @@ def extract(data, *, filename="file.pdf"):
     for page in pages[1:]:
         rest.extend(line for line in page.lines if id(line) not in furniture)
     blocks = _paragraphs(rest, body_size)
-    blocks = take_labelled(blocks, draft)
+    blocks = [block for block in take_labelled(blocks, draft) if block[0] != "break"]
     if draft.authors and not draft.title:
         pass
     meta_title = " ".join((info.get("Title") or "").split())
