@@ -207,7 +207,9 @@ def affiliations_of(lines):
             previous = line
         elif entries and previous is not None and hasattr(line, "x1"):
             marks, before = entries[-1]
-            wrapped = previous.x1 > line.x1 - 2 or previous.x1 > max(line.x1, previous.x1) * 0.9
+            # Wrapped: the line goes on at the same left edge under a line that filled the width
+            # (centred address lines are not wrapped lines).
+            wrapped = abs(line.x0 - previous.x0) < 2 and previous.x1 >= line.x1 - 2
             if wrapped and not AFFILIATION_WORDS.search(text[:40]):
                 entries[-1] = (marks, join_lines([before, text]))
             elif AFFILIATION_WORDS.search(text):
@@ -236,7 +238,7 @@ def assign_affiliations(names, entries):
             by_mark.setdefault(mark, []).append(text)
     for name, marks in names:
         own = [text for mark in _mark_list(marks) for text in by_mark.get(mark, [])]
-        if not own and len(entries) == 1:
+        if not own and len(entries) == 1 and not entries[0][0]:
             own = [entries[0][1]]
         elif not own and unmarked:
             own = unmarked[:1]

@@ -186,6 +186,19 @@ def _furniture(pages, body_size):
             )
             if small and outside:
                 furniture.add(id(line))
+        # Footnotes: small print low on the page that starts with a mark, and its lines after it.
+        in_note = False
+        for line in page.lines:
+            small = line.size < body_size - 0.6
+            low = line.top < 0.35 * page.height
+            starts = line.marked.startswith(SUP_START) or re.match(
+                r"^[\d*\u2217\u2020\u2021]\s?\S", line.text
+            )
+            if small and low and (starts or in_note):
+                furniture.add(id(line))
+                in_note = True
+            else:
+                in_note = False
             if not line.text.strip(". \u2026_-"):
                 furniture.add(id(line))
                 repeated.add(id(line))
@@ -269,7 +282,16 @@ def _front_matter(page_lines, body_size, draft, furniture):
                 break
             after.append(line)
             stop += 1
-        draft.authors = assign_affiliations(names, affiliations_of(after))
+        entries = affiliations_of(after)
+        if not entries and any(marks for _, marks in names):
+            # Affiliations as footnotes of page one ("1 Department of Surgery, ...").
+            notes = [
+                line
+                for line in page_lines
+                if line.marked.startswith(SUP_START) and AFFILIATION_WORDS.search(line.text)
+            ]
+            entries = affiliations_of(notes)
+        draft.authors = assign_affiliations(names, entries)
     return lines, stop
 
 
