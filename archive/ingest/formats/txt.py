@@ -32,7 +32,9 @@ from archive.ingest.repair import (
 )
 
 _FIELD = re.compile(r"^(?P<key>[A-Z][A-Za-z][\w \-]{0,28}):\s+(?P<value>\S.*)$")
-_GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (THE|THIS) PROJECT GUTENBERG.*$", re.I | re.M)
+_GUTENBERG_START = re.compile(
+    r"^\*{3}\s*START OF (THE|THIS) PROJECT GUTENBERG.*$|^\*END\*\s*THE SMALL PRINT.*$", re.I | re.M
+)
 _GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (THE|THIS) PROJECT GUTENBERG.*$", re.I | re.M)
 _CHAPTER_ONE = re.compile(r"^\s*(chapter|book|part|kapitel|chapitre)\s+(1|i|one|first)\b\.?\s*$", re.I)
 _RIGHT = re.compile(r"^(?P<left>\S.*?)?\s{3,}(?P<right>\S.*\S|\S)\s*$")
@@ -52,13 +54,15 @@ def _fields(lines, draft):
     """A leading block of `Field: value` lines; returns how many lines it took."""
     taken = 0
     seen = 0
+    blank = 0
     for line in lines:
         if not line.strip():
-            if seen:
-                taken += 1
-                break
+            blank += 1
             taken += 1
+            if seen and blank > 1:
+                break
             continue
+        blank = 0
         match = _FIELD.match(line.strip())
         if not match:
             break
@@ -99,6 +103,13 @@ def _gutenberg(text, draft):
     end = _GUTENBERG_END.search(text, start.end())
     book = text[start.end() : end.start() if end else len(text)]
     lines = book.split("\n")
+    if not draft.authors:
+        # The book's own title page: "by Jane Austen".
+        for line in lines[:80]:
+            match = re.match(r"^\s*by\s+(?P<names>[A-Z].{2,80})$", line.strip(), re.I)
+            if match and byline_names(match["names"].strip(" .")):
+                draft.authors = [DraftAuthor(name=name) for name in byline_names(match["names"].strip(" ."))]
+                break
     # The body starts at the first chapter: the last "Chapter I" heading (the others are in the
     # contents) that a paragraph follows.
     starts = [i for i, line in enumerate(lines) if _CHAPTER_ONE.match(line)]
