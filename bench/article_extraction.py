@@ -175,14 +175,15 @@ def predict(data_dir, *, sandbox=None, limit=None):
 
 _SPACE_LINES = re.compile(r"\s*\n\s*")
 
-# trafilatura settings compared (docs/ingest-accuracy.md); the last is the one the archive uses.
+# trafilatura 2.3.1 settings compared (docs/ingest-accuracy.md); the last is the one the archive
+# uses (formats/html.py).
 TRAFILATURA_SETTINGS = {
-    "trafilatura default": {},
-    "trafilatura favor_recall": {"favor_recall": True},
-    "trafilatura favor_precision": {"favor_precision": True},
-    "trafilatura no comments": {"include_comments": False},
-    "trafilatura no comments, no tables": {"include_comments": False, "include_tables": False},
-    "trafilatura no comments, precision": {"include_comments": False, "favor_precision": True},
+    "traf. default": {},
+    "traf. favor_recall": {"favor_recall": True},
+    "traf. favor_precision": {"favor_precision": True},
+    "traf. no comments": {"include_comments": False},
+    "traf. no comm./tables": {"include_comments": False, "include_tables": False},
+    "traf. no comm., prec.": {"include_comments": False, "favor_precision": True},
 }
 
 
@@ -198,6 +199,7 @@ def compare(data_dir, truth, *, bootstrap):
             for key, raw in pages.items()
         }
         rows.append((name, evaluate(truth, prediction, bootstrap=bootstrap)))
+        print(line(name[:22], rows[-1][1]), flush=True)
     try:
         from readability import Document  # readability-lxml, requirements-bench.txt
     except ImportError:
@@ -207,13 +209,14 @@ def compare(data_dir, truth, *, bootstrap):
 
         def readable(raw):
             try:
-                summary = Document(raw).summary(html_partial=True)
+                summary = Document(raw.decode("utf-8", errors="replace")).summary(html_partial=True)
                 return lxml.html.fromstring(summary).text_content()
             except Exception:  # readability on a page it cannot parse: nothing
                 return ""
 
         prediction = {key: {"articleBody": readable(raw)} for key, raw in pages.items()}
         rows.append(("readability-lxml", evaluate(truth, prediction, bootstrap=bootstrap)))
+        print(line("readability-lxml", rows[-1][1]), flush=True)
     return rows
 
 
@@ -253,8 +256,7 @@ def main(argv=None):
 
     if args.compare:
         print(HEADER)
-        for name, m in compare(data_dir, truth, bootstrap=args.bootstrap):
-            print(line(name[:22], m))
+        compare(data_dir, truth, bootstrap=args.bootstrap)  # prints each row as it is scored
         return 0
 
     if args.score:
