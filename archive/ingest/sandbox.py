@@ -15,6 +15,14 @@ from pathlib import Path
 from archive.ingest.draft import Draft, ExtractionError
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+# How running out of address space shows in the child: Python's MemoryError, a shared library
+# that cannot be mapped (dlopen), or a C extension whose allocation failed without saying why.
+_OUT_OF_MEMORY = (
+    "MemoryError",
+    "Cannot allocate memory",
+    "failed to map segment",
+    "error return without exception set",
+)
 
 
 def _limit(memory_bytes, seconds):
@@ -51,7 +59,11 @@ def extract_in_subprocess(data, *, fmt, filename, limits):
             raise ExtractionError(payload["error"])
         return Draft.from_dict(payload["draft"])
     err = completed.stderr.decode("utf-8", errors="replace")
-    if "MemoryError" in err or completed.returncode in {3, -6, -9} or "memory" in err.lower():
+    if (
+        completed.returncode in {3, -6, -9}
+        or any(sign in err for sign in _OUT_OF_MEMORY)
+        or "memory" in err.lower()
+    ):
         raise ExtractionError(
             f"Reading {filename} needed more than {mb} MB of memory (ARCHIVE_INGEST_MEMORY_BYTES) and was "
             "stopped: the file is probably a decompression bomb."
