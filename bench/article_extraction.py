@@ -3,6 +3,7 @@
     .venv/bin/python bench/article_extraction.py                  # our HTML extractor on the 181 pages
     .venv/bin/python bench/article_extraction.py --score output/readability.json.gz  # score a file
     .venv/bin/python bench/article_extraction.py --check          # the scorer against the published table
+    .venv/bin/python bench/article_extraction.py --compare        # the libraries alone (bench requirements)
 
 The data is scrapinghub/article-extraction-benchmark (MIT; see bench/data/article-extraction/
 SOURCE.md): 181 saved pages (`html/<id>.html.gz`) and their ground-truth article bodies
@@ -174,6 +175,50 @@ def predict(data_dir, *, sandbox=None, limit=None):
 
 _SPACE_LINES = re.compile(r"\s*\n\s*")
 
+# trafilatura 2.3.1 settings compared (docs/ingest-accuracy.md); the last is the one the archive
+# uses (formats/html.py).
+TRAFILATURA_SETTINGS = {
+    "traf. default": {},
+    "traf. favor_recall": {"favor_recall": True},
+    "traf. favor_precision": {"favor_precision": True},
+    "traf. no comments": {"include_comments": False},
+    "traf. no comm./tables": {"include_comments": False, "include_tables": False},
+    "traf. no comm., prec.": {"include_comments": False, "favor_precision": True},
+}
+
+
+def compare(data_dir, truth, *, bootstrap):
+    """Each library alone on the raw pages (its plain text as the prediction)."""
+    import trafilatura
+
+    pages = {key: gzip.decompress((data_dir / "html" / f"{key}.html.gz").read_bytes()) for key in truth}
+    rows = []
+    for name, options in TRAFILATURA_SETTINGS.items():
+        prediction = {
+            key: {"articleBody": trafilatura.extract(raw, output_format="txt", **options) or ""}
+            for key, raw in pages.items()
+        }
+        rows.append((name, evaluate(truth, prediction, bootstrap=bootstrap)))
+        print(line(name[:22], rows[-1][1]), flush=True)
+    try:
+        from readability import Document  # readability-lxml, requirements-bench.txt
+    except ImportError:
+        Document = None
+    if Document is not None:
+        import lxml.html
+
+        def readable(raw):
+            try:
+                summary = Document(raw.decode("utf-8", errors="replace")).summary(html_partial=True)
+                return lxml.html.fromstring(summary).text_content()
+            except Exception:  # readability on a page it cannot parse: nothing
+                return ""
+
+        prediction = {key: {"articleBody": readable(raw)} for key, raw in pages.items()}
+        rows.append(("readability-lxml", evaluate(truth, prediction, bootstrap=bootstrap)))
+        print(line("readability-lxml", rows[-1][1]), flush=True)
+    return rows
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -192,6 +237,9 @@ def main(argv=None):
     )
     parser.add_argument("--out", type=Path, help="write our predictions here (the benchmark's JSON shape)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--compare", action="store_true", help="score trafilatura's settings and readability-lxml alone"
+    )
     args = parser.parse_args(argv)
     data_dir = args.data if args.data.is_absolute() else Path.cwd() / args.data
     truth = load_json(data_dir / "ground-truth.json.gz")
@@ -205,6 +253,11 @@ def main(argv=None):
             ok &= same
             print(f"{line(name, m)}   {published:.3f} {'same' if same else 'DIFFERENT'}")
         return 0 if ok else 1
+
+    if args.compare:
+        print(HEADER)
+        compare(data_dir, truth, bootstrap=args.bootstrap)  # prints each row as it is scored
+        return 0
 
     if args.score:
         path = args.score if args.score.is_absolute() or args.score.exists() else data_dir / args.score

@@ -10,7 +10,6 @@ source had markup); `read_blocks` then finds, in this order:
 4. the rest is the body, hard-wrapped lines joined into paragraphs.
 """
 
-import datetime
 import html
 import re
 from dataclasses import dataclass, field
@@ -48,46 +47,8 @@ class Block:
 
 # --- Dates ----------------------------------------------------------------------------------
 
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
-_MONTH = (
-    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>\d{4})"
-_DATE_PREFIX = (
-    r"^(?:(?:published|posted|date|dated|updated|first published)\s*(?:on)?\s*[:\-]?\s*)?"
-    r"(?:(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?,?\s+)?"
-)
-_DATE_FORMS = [
-    re.compile(
-        _DATE_PREFIX + r"(?P<year>\d{4})-(?P<mnum>\d{1,2})-(?P<day>\d{1,2})(?:[T ][0-9:.+\-Z]*)?$", re.I
-    ),
-    re.compile(_DATE_PREFIX + _DAY + r"\s+(?:of\s+)?" + _MONTH + r",?\s+" + _YEAR + r"$", re.I),
-    re.compile(_DATE_PREFIX + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"$", re.I),
-    re.compile(_DATE_PREFIX + _MONTH + r",?\s+" + _YEAR + r"$", re.I),
-]
-
-
-def parse_date(text):
-    """A date written on a line of its own, in the common English forms or ISO 8601; else None."""
-    text = " ".join((text or "").split()).strip(" .")
-    for form in _DATE_FORMS:
-        match = form.match(text)
-        if not match:
-            continue
-        parts = match.groupdict()
-        month = int(parts["mnum"]) if parts.get("mnum") else _MONTHS[parts["month"][:3].lower()]
-        day = int(parts.get("day") or 1)
-        try:
-            return datetime.date(int(parts["year"]), month, day)
-        except ValueError:
-            return None
-    return None
-
+# A date standing alone on a line, in the forms real files use (archive.ingest.dates).
+from archive.ingest.dates import parse_date  # noqa: E402
 
 # --- Names ----------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@
 - `join_lines`: hard-wrapped lines joined into one paragraph, hyphenated line breaks rejoined.
 - `split_wrapped`: a hard-wrapped block cut into paragraphs where a short line ends a sentence.
 - `drop_page_furniture`: running headers, footers and page numbers repeated across pages.
-- `detect_language`: English, Persian or Arabic from the script of the letters.
+- `detect_language`: the language, from the script of the letters and py3langid's classifier.
 """
 
 import re
@@ -145,13 +145,41 @@ def script_of(text):
     return counts.most_common(1)[0][0] if counts else ""
 
 
+# The languages an article may have (archive.articles.models.Article.Language).
+LANGUAGES = ("en", "fa", "ar", "fr", "de", "es", "ru", "tr", "ur")
+_IDENTIFIER = None
+
+
+def _identifier():
+    """py3langid's model (shipped inside the package: nothing is downloaded) over all its 97
+    languages, so an Italian page is not called Spanish. Loading it takes about a second, so it
+    is loaded once, when needed."""
+    global _IDENTIFIER
+    if _IDENTIFIER is None:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return _IDENTIFIER
+
+
 def detect_language(text, default="en"):
-    """ISO 639-1 code from the script: Persian and Arabic told apart by their own letters."""
-    script = script_of(text)
+    """ISO 639-1 code of `text`: Persian and Arabic told apart by their own letters (Urdu by its
+    own), Cyrillic as Russian, Latin-script text by py3langid's classifier."""
+    text = text or ""
+    script = script_of(text[:20000])
     if script == "arabic":
-        persian = sum(ch in _PERSIAN_ONLY for ch in text)
-        arabic = sum(ch in _ARABIC_ONLY for ch in text)
+        sample = text[:20000]
+        if sum(ch in "ٹڈڑںھےۓ" for ch in sample) > 5:
+            return "ur"
+        persian = sum(ch in _PERSIAN_ONLY for ch in sample)
+        arabic = sum(ch in _ARABIC_ONLY for ch in sample)
         return "fa" if persian >= arabic else "ar"
     if script == "cyrillic":
         return "ru"
-    return default
+    if script != "latin":
+        return default
+    sample = " ".join(text.split())[:5000]
+    if len(sample) < 20:
+        return default
+    language, _ = _identifier().classify(sample)
+    return language if language in LANGUAGES else default  # a language the archive has no name for

@@ -27,6 +27,14 @@ from archive.ingest.draft import Draft, ExtractionError
 from archive.ingest.progress import ENV, parse_progress
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+# How running out of address space shows in the child: Python's MemoryError, a shared library
+# that cannot be mapped (dlopen), or a C extension whose allocation failed without saying why.
+_OUT_OF_MEMORY = (
+    "MemoryError",
+    "Cannot allocate memory",
+    "failed to map segment",
+    "error return without exception set",
+)
 
 
 def _limit(memory_bytes, seconds):
@@ -172,7 +180,7 @@ def extract_in_subprocess(data, *, fmt, filename, limits, on_progress=None, on_w
             raise ExtractionError(payload["error"])
         draft = Draft.from_dict(payload["draft"])
         return (draft, payload.get("original_text", "")) if with_text else draft
-    if "MemoryError" in stderr or returncode in {3, -6, -9} or "memory" in stderr.lower():
+    if returncode in {3, -6, -9} or any(sign in stderr for sign in _OUT_OF_MEMORY) or "memory" in stderr.lower():
         raise ExtractionError(
             f"Reading {filename} needed more than {mb} MB of memory (ARCHIVE_INGEST_MEMORY_BYTES) and was "
             "stopped: the file is probably a decompression bomb."

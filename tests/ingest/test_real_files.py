@@ -6,7 +6,7 @@ improves extraction turns them green and removes them from the table (pytest rep
 for each one that now passes). Scanned files need OCR, which the archive does not have yet:
 their fields are skipped with that reason.
 
-Reading the 45 text files costs about 40 s of CPU (multi-page PDFs through pypdf), so each file's
+Reading the 45 text files costs about 40 s of CPU (multi-page PDFs through PDFium), so each file's
 form values are remembered in pytest's cache under a key made of the file's bytes, the source of
 every module in archive/ and the versions of the parsing libraries: any change to those reads the
 file again, and `--cache-clear` forces a fresh read of all of them.
@@ -25,111 +25,29 @@ REPO = Path(__file__).resolve().parents[2]
 TRUTH = load_truth()
 
 TODAY_WRONG = {
-    "2015-12-16-reproducible-research-curriculum.md": {"authors", "body_start", "date", "no_furniture"},
-    "2016-01-13-saudi-efarat.md": {"body_start", "date", "keywords", "language"},
-    "2016-01-17-barjam.md": {"body_start", "date", "keywords", "language"},
-    "ar-html-cnn-arabic.html": {"date"},
-    "ar-official-gazette-law-8-2022.pdf": {"body_start", "date", "title"},
-    "ar-programming-productivity.pdf": {"body_start"},
-    "docx-equivalence-testing.docx": {"affiliations", "authors", "body_start", "no_furniture"},
-    "docx-influenza-super-learner.docx": {"affiliations", "authors", "body_start", "no_furniture"},
-    "docx-mask-wearing-norms.docx": {"affiliations", "authors", "body_start", "no_furniture"},
-    "docx-papaja-example.docx": {"affiliations", "authors", "body_start", "no_furniture"},
-    "docx-ptitan2.docx": {"affiliations", "authors", "body_start", "no_furniture"},
-    "essay-how-to-get-new-ideas.html": {"authors", "body_start", "date"},
-    "fa-commodity-exchange-standard.pdf": {"body_start", "date", "no_furniture", "title"},
-    "html-biorxiv.html": {"abstract_start", "affiliations", "authors", "date"},
-    "html-lemonde.html": {"abstract_start", "authors", "body_start", "date", "no_furniture"},
-    "html-newyorker.html": {"authors", "date", "keywords"},
-    "html-npr.html": {"authors", "body_start", "no_furniture", "title"},
-    "html-obamawhitehouse-archives.html": {"date"},
-    "html-prospectmagazine.html": {"abstract_start", "authors", "body_start", "date"},
-    "html-reuters.html": {"date", "keywords"},
-    "html-spektrum.html": {"abstract_start", "authors", "body_start", "date", "keywords", "title"},
-    "html-theatlantic.html": {"abstract_start", "authors", "body_start", "keywords", "title"},
-    "html-theguardian.html": {"abstract_start", "authors", "body_start", "date", "keywords", "title"},
-    "journal-bmc-health-services.pdf": {"authors", "body_start", "date", "keywords", "no_furniture", "title"},
-    "journal-clinical-science.pdf": {"authors", "body_start", "date", "keywords", "no_furniture", "title"},
-    "journal-helicobacter-anaemia.pdf": {"authors", "body_start", "no_furniture", "title"},
-    "journal-hindawi-heart-failure.pdf": {
-        "abstract_start",
-        "affiliations",
-        "authors",
-        "body_start",
-        "no_furniture",
-        "title",
-    },
-    "journal-phoenix-paludosa.pdf": {
-        "abstract_start",
-        "affiliations",
-        "authors",
-        "body_start",
-        "date",
-        "no_furniture",
-        "title",
-    },
-    "journal-psychogeriatrics.pdf": {
-        "affiliations",
-        "authors",
-        "body_start",
-        "keywords",
-        "no_furniture",
-        "title",
-    },
-    "journal-trauma-dvt.pdf": {"affiliations", "authors", "body_start", "date", "no_furniture"},
-    "journal-vespa.pdf": {"affiliations", "authors", "body_start", "keywords", "title"},
-    "md-library-carpentry-survey.md": {"authors"},
-    "paper-beyond-summarization.pdf": {
-        "affiliations",
-        "authors",
-        "body_start",
-        "date",
-        "keywords",
-        "no_furniture",
-    },
-    "paper-bigtable.pdf": {"affiliations", "authors", "body_start"},
-    "paper-citesee.pdf": {"affiliations", "authors", "body_start", "date", "keywords", "no_furniture"},
-    "paper-dense-passage-retrieval.pdf": {"affiliations", "authors", "body_start", "date", "no_furniture"},
-    "paper-layoutparser.pdf": {
-        "affiliations",
-        "authors",
-        "body_start",
-        "date",
-        "keywords",
-        "no_furniture",
-        "title",
-    },
-    "paper-longeval-eacl2023.pdf": {"affiliations", "authors", "body_start", "date", "title"},
-    "paper-multilexsum.pdf": {"affiliations", "authors", "body_start", "date", "no_furniture", "title"},
-    "paper-olap-logs-fr.pdf": {
-        "abstract_start",
-        "affiliations",
-        "authors",
-        "body_start",
-        "language",
-        "no_furniture",
-        "title",
-    },
-    "paper-papermage.pdf": {"affiliations", "authors", "body_start", "no_furniture", "title"},
-    "paper-s2orc-acl2020.pdf": {
-        "abstract_start",
-        "affiliations",
-        "authors",
-        "body_start",
-        "date",
-        "no_furniture",
-    },
-    "report-weekly-epidemiological.pdf": {"authors", "date", "no_furniture", "title"},
-    "txt-pride-and-prejudice.txt": {"body_start", "no_furniture", "title"},
-    "txt-rfc2616-http11.txt": {"affiliations", "authors", "body_start", "date", "no_furniture", "title"},
+    # Held out (never looked at while tuning): what the extractor still gets wrong there.
+    "ar-programming-productivity.pdf": {"title"},
+    "html-lemonde.html": {"authors"},
+    "html-theguardian.html": {"authors"},
+    "journal-phoenix-paludosa.pdf": {"affiliations", "body_start", "date", "keywords", "no_furniture"},
+    "journal-vespa.pdf": {"keywords"},
+    "paper-citesee.pdf": {"abstract_start", "affiliations", "authors", "body_start", "no_furniture"},
+    "report-weekly-epidemiological.pdf": {"authors", "body_start", "date", "title"},
+    "txt-pride-and-prejudice.txt": {"body_start", "no_furniture"},
+    # Tuning files.
+    "essay-how-to-get-new-ideas.html": {"authors"},  # the page names no author (see the report)
 }
+
+
+PARSERS = ("pypdf", "pypdfium2", "python-docx", "lxml", "Markdown", "PyYAML", "trafilatura", "htmldate",
+           "py3langid", "jdatetime", "python-dateutil")  # fmt: skip
 
 
 def _extractor_key():
     digest = hashlib.sha256()
     for path in sorted((REPO / "archive").rglob("*.py")):
         digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
-    for package in ("pypdf", "python-docx", "lxml", "Markdown", "python-dateutil"):
+    for package in PARSERS:
         digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
     return digest.hexdigest()[:16]
 

@@ -15,4 +15,10 @@ def decode_text(data, *, filename=""):
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        pass
+    # UTF-8 with a few broken bytes stays UTF-8 (a saved page with one bad character); text
+    # that is not UTF-8 at all is Windows-1252.
+    text = data.decode("utf-8-sig", errors="replace")
+    if text.count("\ufffd") <= max(2, len(data) // 2000):
+        return text
+    return data.decode("cp1252", errors="replace")

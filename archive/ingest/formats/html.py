@@ -1,20 +1,28 @@
-"""Saved web pages (.html): the article is kept, navigation and site furniture dropped.
+"""Saved web pages (.html): the article's text, title, byline, date and keywords.
 
-Metadata comes first from the page's own tags (Highwire `citation_*`, Open Graph, `<meta
-name=author|keywords>`, `<time datetime>`, `<link rel=canonical>`), then from the text of the
-article as for other formats. The article is the `<article>` element, an element marked as the
-article body, or else the element holding most paragraph text.
+The main text is trafilatura's (a maintained extractor that publishes its own evaluation; on the
+scrapinghub article-extraction benchmark it scores better than our former hand-written rules and
+than readability-lxml: docs/ingest-accuracy.md). Metadata comes first from the page's own tags
+(Highwire `citation_*`, Open Graph and article tags, `<meta name=author|keywords|date>`, read from
+`content` or, as some saved pages have it, `value`), then from what the page shows near its
+headline (standfirst, byline, date line), then from htmldate and trafilatura's metadata.
+
+`html_blocks` (the block-level pieces of an element) serves the Markdown reader, whose rendered
+HTML is all article.
 """
 
+import copy
 import re
+from html import escape as html_escape
 
 import lxml.etree
 import lxml.html
 
+from archive.ingest.dates import find_date, iso_date, parse_date
 from archive.ingest.draft import Draft, DraftAuthor, ExtractionError
 from archive.ingest.formats.common import decode_text
-from archive.ingest.metadata import Block, byline_names, parse_date, read_blocks, split_keywords
-from archive.ingest.repair import normalise_text
+from archive.ingest.metadata import Block, byline_names, finish, split_keywords
+from archive.ingest.repair import LANGUAGES, detect_language, normalise_text
 
 _DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
               "object", "embed", "svg", "math", "template", "button", "select", "input", "menu"]  # fmt: skip
@@ -43,42 +51,8 @@ _CONTAINERS = {"div", "section", "article", "main", "body", "span", "center", "f
 _SITE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,60}$")
 
 
-def _meta(root, *names):
-    values = []
-    for name in names:
-        for element in root.xpath(f'//meta[@name="{name}" or @property="{name}"]'):
-            content = " ".join((element.get("content") or "").split())
-            if content:
-                values.append(content)
-        if values:
-            return values
-    return values
-
-
 def _text(element):
     return normalise_text(" ".join(element.text_content().split()))
-
-
-def _article_root(root):
-    for xpath in (
-        '//*[@itemprop="articleBody"]',
-        "//article",
-        '//*[contains(concat(" ", normalize-space(@class), " "), " entry-content ")]',
-        '//*[contains(concat(" ", normalize-space(@class), " "), " post-content ")]',
-        '//*[contains(concat(" ", normalize-space(@class), " "), " article-body ")]',
-        '//*[contains(concat(" ", normalize-space(@class), " "), " entry ")]',
-        "//main",
-    ):
-        found = root.xpath(xpath)
-        if found:
-            return max(found, key=lambda e: len(e.text_content()))
-    # The element whose own <p> children hold most text.
-    best, best_len = None, 0
-    for parent in {p.getparent() for p in root.iter("p") if p.getparent() is not None}:
-        length = sum(len(p.text_content()) for p in parent.findall("p"))
-        if length > best_len:
-            best, best_len = parent, length
-    return best if best is not None else root.find("body") if root.find("body") is not None else root
 
 
 def html_blocks(element):
@@ -104,7 +78,11 @@ def html_blocks(element):
                         html=html if tag != "h1" else "",
                     )
                 )
-        elif tag in _CONTAINERS and not any(child.iter(*_BLOCK_TAGS, "div", "section")) and _text(child):
+        elif (
+            tag in _CONTAINERS
+            and not any(True for _ in child.iterdescendants(*_BLOCK_TAGS, "div", "section"))
+            and _text(child)
+        ):
             # A container of inline content only: one paragraph.
             inner = (child.text or "") + "".join(
                 lxml.html.tostring(c, encoding="unicode") for c in child if isinstance(c.tag, str)
@@ -122,66 +100,512 @@ def parse_html(data, *, filename="file.html"):
     if not text.strip():
         raise ExtractionError(f"{filename} is empty.")
     try:
-        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+        # The text is already decoded: tell lxml the bytes are UTF-8 (without it, a page with no
+        # charset declaration is read as Latin-1).
+        parser = lxml.html.HTMLParser(
+            remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8"
+        )
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as error:
         raise ExtractionError(f"{filename} is not a readable HTML page ({error}).") from error
     return root
 
 
+# --- metadata tags ----------------------------------------------------------------------------
+
+
+def _metas(root):
+    """{lower-case name: [values]} of every <meta> (name, property or itemprop; content or value)."""
+    found = {}
+    for element in root.iter("meta"):
+        value = " ".join((element.get("content") or element.get("value") or "").split())
+        if not value:
+            continue
+        for attr in ("name", "property", "itemprop"):
+            key = (element.get(attr) or "").strip().lower()
+            if key:
+                found.setdefault(key, []).append(value)
+    return found
+
+
+def _first(metas, *names):
+    for name in names:
+        for value in metas.get(name, []):
+            if value.strip():
+                return value.strip()
+    return ""
+
+
+def _norm(text):
+    return " ".join(re.sub(r"[^\w\s]", " ", normalise_text(text or "")).casefold().split())
+
+
+_SEPARATORS = r"\s+[|\u2013\u2014:\-\u00b7\u2022]\s+"
+
+
+def _strip_site(title, site_names):
+    """A title without a trailing " | Site" or " - Site" where Site is the site's own name."""
+    for site in site_names:
+        site = site.strip()
+        if not site:
+            continue
+        match = re.search(_SEPARATORS + re.escape(site) + r"\s*$", title, re.I)
+        if match:
+            return title[: match.start()].strip()
+    return title
+
+
+_KICKER = re.compile(
+    r"^(opinion|analysis|review|editorial|commentary|breaking( news)?|exclusive|watch|live|video|podcast|"
+    r"update|updated|perspective|column|essay|interview)\s*[|:\u2013\u2014-]\s+(?=\S)",
+    re.I,
+)
+
+
+def _site_names(root, metas):
+    names = [_first(metas, "og:site_name"), _first(metas, "application-name")]
+    title_el = root.find(".//title")
+    if title_el is not None:
+        text = " ".join(title_el.text_content().split())
+        parts = re.split(_SEPARATORS, text)
+        if len(parts) > 1:
+            names.append(parts[-1])
+    return [n for n in names if n]
+
+
+_NAME_LIKE = re.compile(r"^[^\d@/:]{3,80}$")
+
+
+def _meta_names(value):
+    """Author names in a metadata value ("A, B and C", "A; B"), or [] when it is not names."""
+    if "://" in value or "@" in value:
+        return []
+    return byline_names(value)
+
+
+# Outlets, agencies and roles: not people (an outlet or organisation is not an author).
+_NOT_PERSON = re.compile(
+    r"\b(reuters|associated press|ap|afp|dpa|bloomberg|staff|admin|administrator|bureau|desk|team|"
+    r"newsroom|editors?|editorial|wire|agency|agencies|correspondents?|writers?|reporters?|"
+    r"contributors?|news|media|press|magazine|online|ministr\w*|department|office|redaktion|"
+    r"rédaction|guest|anonymous|unknown)\b",
+    re.I,
+)
+_BYLINE_LEAD = re.compile(r"^(by|von|par|por|di|door|text|texte|text:|текст)\s*:?\s+", re.I)
+_BYLINE_PLACE = re.compile(r"\s+(in|à|en|aus|from)\s+[A-Z][\w.\- ]*(,\s*[A-Z][\w.\- ]*)*$")
+
+
+def _person(name, sites):
+    """A byline name tidied ("By A" -> "A", "A in Kabul" -> "A"), or "" when it is no person."""
+    name = _BYLINE_PLACE.sub("", _BYLINE_LEAD.sub("", " ".join(name.split()))).strip(" ,;")
+    if (
+        not name
+        or _NOT_PERSON.search(name)
+        or (len(name.split()) < 2 and not re.search(r"[\u0600-\u06ff]", name))
+    ):
+        return ""
+    key = re.sub(r"\W", "", name.casefold())
+    if any(key and key == re.sub(r"\W", "", site.casefold()) for site in sites):
+        return ""
+    return name
+
+
+def _people(names, sites):
+    out = []
+    for name in names:
+        person = _person(name, sites)
+        # The same person twice ("Troy Smith", "Troy L Smith") is kept once.
+        words = set(person.casefold().replace(".", "").split())
+        if person and not any(words <= set(o.casefold().replace(".", "").split()) or
+                              set(o.casefold().replace(".", "").split()) <= words for o in out):  # fmt: skip
+            out.append(person)
+    return out
+
+
+def _authors(metas, extracted, sites=()):
+    """People in byline order: Highwire tags (with their institutions), else the names trafilatura
+    read from the byline, widened to a metadata list that holds them all."""
+    names = metas.get("citation_author", [])
+    if names:
+        # citation_author_institution tags follow their author's tag: pair them up in order.
+        return [DraftAuthor(name=_tidy_name(n), affiliation=a) for n, a in _institutions(metas, names)]
+    meta_lists = []
+    for key in ("article:author", "og:article:author", "author", "dc.creator", "dcterms.creator",
+                "parsely-author", "sailthru.author", "byl"):  # fmt: skip
+        for value in metas.get(key, []):
+            found = _meta_names(value)
+            if found:
+                meta_lists.append(found)
+    read = [n.strip() for n in re.split(r";", extracted or "") if n.strip()]
+    read = _people([n for n in read if _NAME_LIKE.match(n)], sites)
+    meta_lists = [people for people in (_people(found, sites) for found in meta_lists) if people]
+    if read:
+        for found in meta_lists:
+            if set(read) <= set(found):
+                return [DraftAuthor(name=n) for n in found]
+        return [DraftAuthor(name=n) for n in read]
+    if meta_lists:
+        return [DraftAuthor(name=n) for n in meta_lists[0]]
+    return []
+
+
+def _tidy_name(name):
+    name = " ".join(name.split())
+    if "," in name and name.count(",") == 1:  # "Last, First"
+        last, first = (part.strip() for part in name.split(","))
+        name = f"{first} {last}"
+    return name
+
+
+def _institutions(metas, names):
+    institutions = metas.get("_citation_pairs")
+    if institutions:
+        return institutions
+    return [(n, "") for n in names]
+
+
+_INSTITUTION = {"citation_author_institution", "citation_author_affiliation"}
+
+
+def _citation_pairs(root):
+    """(author, "inst1; inst2") from citation_author / citation_author_institution in page order."""
+    pairs = []
+    for element in root.iter("meta"):
+        key = (element.get("name") or element.get("property") or "").strip().lower()
+        value = " ".join((element.get("content") or element.get("value") or "").split())
+        if key == "citation_author" and value:
+            pairs.append([value, []])
+        elif key in _INSTITUTION and value and pairs and value not in pairs[-1][1]:
+            pairs[-1][1].append(value)
+    return [(name, "; ".join(affs)) for name, affs in pairs]
+
+
+_PUBLISHED = ("article:published_time", "og:article:published_time", "citation_publication_date",
+              "citation_date", "citation_online_date", "dc.date", "dc.date.issued", "dcterms.date",
+              "dcterms.issued", "date", "pubdate", "publishdate", "publish-date", "datepublished",
+              "article.published", "parsely-pub-date", "sailthru.date", "og:published_time")  # fmt: skip
+
+
+def _meta_dates(metas, root):
+    dates = []
+    for key in _PUBLISHED:
+        for value in metas.get(key, []):
+            date = iso_date(value)
+            if date:
+                dates.append(date)
+    for element in root.iter("time"):
+        if element.get("itemprop") == "datePublished" or element.get("pubdate") is not None:
+            date = iso_date(element.get("datetime") or "")
+            if date:
+                dates.append(date)
+    # A first of January beside another date of the same year is a year alone written as a date.
+    dates = [
+        d for d in dates if not (d.month == d.day == 1 and any(o.year == d.year and o != d for o in dates))
+    ]
+    return dates
+
+
+# --- what the page shows around its headline --------------------------------------------------
+
+_STANDFIRST = re.compile(
+    r"(^|[\s_-])(dek|standfirst|stand-first|intro|teaser|lede|summary|description|excerpt|subtitle|"
+    r"sub-title|subhead|subheadline|strapline|chapo|chapeau|article-?desc\w*)($|[\s_-])",
+    re.I,
+)
+_UPDATED = re.compile(
+    r"^(updated|published|posted|last updated|first published|this article is more than|"
+    r"mis à jour|publié|veröffentlicht|aktualisiert|stand:)\b",
+    re.I,
+)
+
+
+def _headline(root, title):
+    """The element showing the headline (h1 or h2 whose text is the title)."""
+    want = _norm(title)
+    if not want:
+        return None
+    for element in root.iter("h1", "h2"):
+        text = _norm(element.text_content())
+        if text and (text == want or (len(text) > 10 and want.endswith(text))):
+            return element
+    return None
+
+
+def _standfirst(root, headline, body_start, description):
+    """The standfirst shown under the headline: an element marked as one, or the page's
+    description shown as a paragraph of its own, before the body's first paragraph."""
+    if headline is None:
+        return ""
+    first = _norm(body_start)[:80]
+    want = _norm(description)
+    seen = False
+    for element in root.iter():
+        if element is headline:
+            seen = True
+            continue
+        if not seen or not isinstance(element.tag, str) or element.tag in {"script", "style", "meta"}:
+            continue
+        text = " ".join(element.text_content().split())
+        norm = _norm(text)
+        marker = f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}"
+        fits = 20 <= len(text) <= 600 and element.tag in {"p", "div", "h2", "h3", "span", "section"}
+        if fits and (_STANDFIRST.search(marker) or (want and norm == want)):
+            return text
+        if first and norm.startswith(first):
+            return ""
+    return ""
+
+
+def _byline_date(root, headline, body_start):
+    """A date written between the headline and the body's first paragraph."""
+    if headline is None:
+        return None
+    first = _norm(body_start)[:80]
+    seen = False
+    for element in root.iter():
+        if element is headline:
+            seen = True
+            continue
+        if not seen or not isinstance(element.tag, str) or element.tag in {"script", "style"}:
+            continue
+        text = " ".join((element.text or "").split())
+        if first and _norm(element.text_content()).startswith(first):
+            return None
+        if text and len(text) <= 120:
+            date = find_date(text)
+            if date:
+                return date
+    return None
+
+
+# --- the article's text ---------------------------------------------------------------------
+
+_BODY_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "table", "dl"}
+_KEEP_ATTRS = {
+    "a": {"href"},
+    "img": {"src", "alt"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+
+
+def _main_text(text):
+    """trafilatura's main text as (HTML element holding the blocks, metadata document)."""
+    import trafilatura
+    from trafilatura.htmlprocessing import convert_to_html
+
+    document = trafilatura.bare_extraction(
+        text,
+        with_metadata=True,
+        include_comments=False,
+        favor_precision=True,
+        include_links=True,
+        include_tables=True,
+        deduplicate=False,
+        # Without extensive search htmldate reads the markup only; its free-text fallback
+        # (dateparser) costs seconds a page.
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    if document is None or document.body is None:
+        return None, document
+    body = convert_to_html(copy.deepcopy(document.body)).find("body")
+    for element in body.iter():
+        if not isinstance(element.tag, str):
+            continue
+        allowed = _KEEP_ATTRS.get(element.tag, set())
+        for attr in list(element.attrib):
+            if attr not in allowed:
+                del element.attrib[attr]
+    return body, document
+
+
+def _layout_table(element):
+    """A table used for page layout: its cells hold paragraphs, not data."""
+    return element.tag == "table" and any(True for _ in element.iterdescendants("p", "h1", "h2", "h3"))
+
+
+def _blocks_of(body):
+    """[(tag, text, html)] of the blocks of trafilatura's HTML, layout tables unwrapped, loose
+    inline content gathered into paragraphs."""
+    out = []
+    if body is None:
+        return out
+    run = []  # loose inline markup waiting to become a paragraph
+
+    def flush():
+        markup = "".join(run).strip()
+        run.clear()
+        if markup:
+            text = normalise_text(" ".join(lxml.html.fromstring(f"<p>{markup}</p>").text_content().split()))
+            if text:
+                out.append(("p", text, f"<p>{markup}</p>"))
+
+    if body.text and body.text.strip():
+        run.append(html_escape(body.text))
+    for child in body:
+        if not isinstance(child.tag, str):
+            continue
+        tail, child.tail = child.tail, None
+        if child.tag in {"div", "tr", "td", "th", "tbody", "thead", "section"} or _layout_table(child):
+            flush()
+            out.extend(_blocks_of(child))
+        elif child.tag in _BODY_TAGS:
+            flush()
+            text = normalise_text(" ".join("".join(child.itertext()).split()))
+            if text:
+                out.append((child.tag, text, lxml.html.tostring(child, encoding="unicode").strip()))
+        elif child.tag != "br":
+            run.append(lxml.html.tostring(child, encoding="unicode"))
+        if tail and tail.strip():
+            run.append(html_escape(tail))
+    flush()
+    # A paragraph cut after an opening bracket or a lone mark joins the one after it.
+    merged = []
+    for block in out:
+        if (
+            merged
+            and merged[-1][0] == "p"
+            and re.fullmatch(r"[(\[\u201c\u2018\"'\u00ab\u2014\u2013-]", merged[-1][1])
+        ):
+            lead = merged.pop()
+            if block[0] == "p":
+                inner = re.sub(r"^<p>|</p>$", "", lead[2]) + re.sub(r"^<p[^>]*>", "", block[2])
+                block = ("p", lead[1] + block[1], "<p>" + inner)
+        merged.append(block)
+    return merged
+
+
+def _is_heading(tag):
+    return tag in {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _lead_furniture(tag, text, title, names):
+    """A leading block that is the title, a byline, a date line or an "Updated ..." note."""
+    if _is_heading(tag) and _norm(text) == _norm(title):
+        return True
+    if len(text) > 160:
+        return False
+    if parse_date(text) or (_UPDATED.match(text) and find_date(text + " 2000") is not None):
+        return True
+    if _UPDATED.match(text) and len(text) < 100:
+        return True
+    bare = re.sub(r"^(by|von|par|por)\s+", "", text, flags=re.I)
+    if names and bare != text and byline_names(bare):
+        return True
+    return bool(names) and _norm(text) in {_norm(n) for n in names}
+
+
 def extract(data, *, filename="file.html"):
-    root = parse_html(data, filename=filename)
+    text = decode_text(data, filename=filename) if isinstance(data, bytes) else data
+    root = parse_html(text, filename=filename)
+    metas = _metas(root)
+    metas["_citation_pairs"] = _citation_pairs(root)
     draft = Draft()
 
-    title = (_meta(root, "citation_title", "og:title", "dc.title", "DC.title") or [""])[0]
+    body, document = _main_text(text)
+    blocks = _blocks_of(body)
+
+    sites = _site_names(root, metas)
+    title = _first(metas, "citation_title", "og:title", "twitter:title", "dc.title")
+    title = _strip_site(title, sites) if title else ""
+    if not title and document is not None and document.title:
+        title = document.title
     if not title:
         title_el = root.find(".//title")
-        title = _SITE_SUFFIX.sub("", _text(title_el)) if title_el is not None else ""
-    authors = _meta(root, "citation_author", "author", "article:author", "dc.creator", "DC.creator")
-    names = [n for a in authors for n in (byline_names(a) or ([a] if "://" not in a else []))]
-    dates = _meta(root, "citation_publication_date", "citation_date", "article:published_time", "dc.date",
-                  "DC.date", "date")  # fmt: skip
-    dates += [t.get("datetime") for t in root.iter("time") if t.get("datetime")]
-    keywords = _meta(root, "citation_keywords", "keywords", "article:tag", "news_keywords")
-    lang = (root.get("lang") or "").split("-")[0].lower()
-    canonical = root.xpath('//link[@rel="canonical"]/@href') or _meta(root, "og:url")
+        title = _strip_site(" ".join(title_el.text_content().split()), sites) if title_el is not None else ""
+    if not title:
+        heading = next((b for b in blocks if b[0] in {"h1", "h2"}), None)
+        title = heading[1] if heading else ""
+    draft.title = _KICKER.sub("", normalise_text(title)).strip()
 
-    for element in root.iter(*_DROP_TAGS):
-        element.drop_tree()
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str) or element.getparent() is None:
-            continue
-        marker = f"{element.get('class', '')} {element.get('id', '')} {element.get('role', '')}"
-        if _FURNITURE.search(marker) and element.tag not in {"html", "body", "article", "main"}:
-            element.drop_tree()
-    article = _article_root(root)
+    publishers = [
+        _first(metas, key) for key in ("article:publisher", "publisher", "copyright", "twitter:site")
+    ]
+    draft.authors = _authors(metas, document.author if document is not None else "", [*sites, *publishers])
+    names = [a.name for a in draft.authors]
 
-    draft.title = title
-    date = next((d for d in (parse_date(x[:10]) or parse_date(x) for x in dates) if d), None)
+    # The body: leading title, byline and date lines go; a standfirst becomes the abstract.
+    lead_dates = []
+    while blocks and _lead_furniture(blocks[0][0], blocks[0][1], draft.title, names):
+        lead_dates.append(parse_date(blocks.pop(0)[1]))
+    blocks = [b for b in blocks if not (_is_heading(b[0]) and _norm(b[1]) == _norm(draft.title))]
+
+    abstract = _first(metas, "citation_abstract", "dc.description") if metas.get("citation_title") else ""
+    if blocks and _is_heading(blocks[0][0]) and re.match(r"^(abstract|summary|résumé|zusammenfassung)$",
+                                                        blocks[0][1], re.I):  # fmt: skip
+        section = []
+        for block in blocks[1:]:
+            if _is_heading(block[0]):
+                break
+            section.append(block)
+        if section:
+            abstract = "\n\n".join(b[1] for b in section)
+            blocks = blocks[1 + len(section) :]
+    description = _first(metas, "og:description", "description", "twitter:description")
+    headline = _headline(root, draft.title)
+    body_start = next((b[1] for b in blocks if b[0] == "p"), "")
+    if not abstract:
+        standfirst = _standfirst(root, headline, body_start, description)
+        if standfirst:
+            abstract = standfirst
+    if abstract and blocks and blocks[0][0] == "p" and _norm(blocks[0][1]).startswith(_norm(abstract)[:80]):
+        blocks.pop(0)
+        while blocks and _lead_furniture(blocks[0][0], blocks[0][1], draft.title, names):
+            lead_dates.append(parse_date(blocks.pop(0)[1]))
+    draft.abstract = normalise_text(abstract)
+
+    dates = _meta_dates(metas, root)
+    lead_dates = [d for d in lead_dates if d]
+    date = dates[0] if dates else lead_dates[0] if lead_dates else _byline_date(root, headline, body_start)
+    if date is None:
+        date = _htmldate(text)
+    if date is None and document is not None and document.date:
+        date = iso_date(document.date)
     draft.date = date
-    if names:
-        draft.authors = [DraftAuthor(name=name) for name in dict.fromkeys(names)]
-    if keywords:
-        draft.keywords = split_keywords(";".join(keywords) if len(keywords) > 1 else keywords[0])
-    draft.abstract = (_meta(root, "citation_abstract", "dc.description") or [""])[0]
-    draft.source_name = (_meta(root, "citation_journal_title", "og:site_name") or [""])[0]
-    draft.source_volume = (_meta(root, "citation_volume") or [""])[0]
-    draft.source_issue = (_meta(root, "citation_issue") or [""])[0]
-    first, last = (
-        (_meta(root, "citation_firstpage") or [""])[0],
-        (_meta(root, "citation_lastpage") or [""])[0],
-    )
-    draft.source_pages = f"{first}-{last}" if first and last else first
-    draft.doi = (_meta(root, "citation_doi", "dc.identifier") or [""])[0].removeprefix("doi:")
-    if not draft.doi.startswith("10."):
-        draft.doi = ""
+
+    keywords = []
+    for key in ("citation_keywords", "keywords", "news_keywords", "article:tag", "og:article:tag",
+                "dc.subject"):  # fmt: skip
+        values = metas.get(key, [])
+        if values:
+            keywords = split_keywords(";".join(values) if len(values) > 1 else values[0])
+            if keywords:
+                break
+    draft.keywords = keywords
+
+    draft.source_name = _first(metas, "citation_journal_title", "og:site_name")
+    draft.source_volume = _first(metas, "citation_volume")
+    draft.source_issue = _first(metas, "citation_issue")
+    first_page, last_page = _first(metas, "citation_firstpage"), _first(metas, "citation_lastpage")
+    draft.source_pages = f"{first_page}-{last_page}" if first_page and last_page else first_page
+    doi = _first(metas, "citation_doi", "dc.identifier").removeprefix("doi:").strip()
+    draft.doi = doi if doi.startswith("10.") else ""
+    canonical = root.xpath('//link[@rel="canonical"]/@href') or metas.get("og:url", [])
     if canonical and canonical[0].startswith(("http://", "https://")):
         draft.source_url = canonical[0]
-    if lang in {"en", "fa", "ar", "fr", "de", "es", "ru", "tr", "ur"}:
-        draft.language = lang
 
-    blocks = html_blocks(article)
-    if draft.title:
-        blocks = [b for b in blocks if not (b.tag == "h1" and b.text.casefold() == draft.title.casefold())]
-    read_blocks(blocks, draft)
+    draft.body_html = "\n".join(b[2] for b in blocks)
+    draft.body = [b[1] for b in blocks]
+    lang = (
+        root.get("lang")
+        or root.get("xml:lang")
+        or _first(metas, "og:locale", "content-language", "dc.language")
+    )
+    lang = lang.replace("_", "-").split("-")[0].lower()
+    sample = " ".join([draft.title, draft.abstract, *draft.body])
+    draft.language = lang if lang in LANGUAGES else detect_language(sample)
+    if not draft.kind:
+        draft.kind = "paper" if draft.abstract and draft.keywords else "commentary"
+    finish(draft)
     return draft
+
+
+def _htmldate(text):
+    """htmldate's reading of the page's original publication date (no network: the page only)."""
+    try:
+        from htmldate import find_date as htmldate_find
+
+        found = htmldate_find(text, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
+    except Exception:  # htmldate on broken markup
+        return None
+    return iso_date(found) if found else None

@@ -1,51 +1,122 @@
-"""Markdown (.md): optional front matter (`key: value` lines between `---`), then the text,
-rendered to HTML with Markdown and read like a web page."""
+"""Markdown (.md): YAML front matter (read with PyYAML's safe loader, as Jekyll, Hugo and pandoc
+write it), then the text, rendered to HTML with Markdown and read like a web page.
 
+A Jekyll post's date is its file name's (`2016-01-17-title.md`) when the front matter gives none.
+"""
+
+import datetime
 import re
+from pathlib import PurePath
 
 import markdown as markdown_lib
+import yaml
 
+from archive.ingest.dates import iso_date, parse_date
 from archive.ingest.draft import Draft, DraftAuthor, ExtractionError
 from archive.ingest.formats.common import decode_text
 from archive.ingest.formats.html import html_blocks, parse_html
-from archive.ingest.metadata import byline_names, parse_date, read_blocks, split_keywords
-from archive.ingest.repair import normalise_text
+from archive.ingest.metadata import byline_names, read_blocks, split_keywords
+from archive.ingest.repair import LANGUAGES, normalise_text
 
-_FRONT = re.compile(r"\A---\s*\n(?P<head>.*?)\n---\s*\n", re.S)
+_FRONT = re.compile(r"\A---[ \t]*\n(?P<head>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_JEKYLL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
+_NOTE = re.compile(
+    r"^(this (post|article|piece) (was )?(originally|first) (appeared|published|posted)|"
+    r"(originally|first) (appeared|published|posted) (on|in|at)|cross-?posted from|reposted from)",
+    re.I,
+)
+
+
+def _load_front_matter(head):
+    """The front matter as a dict: YAML, or `key: value` lines where it is not valid YAML."""
+    try:
+        data = yaml.safe_load(head)
+    except yaml.YAMLError:
+        data = None
+    if isinstance(data, dict):
+        return {str(k).lower(): v for k, v in data.items()}
+    found = {}
+    for line in head.splitlines():
+        if ":" in line and not line.startswith((" ", "\t", "-")):
+            key, value = (part.strip() for part in line.split(":", 1))
+            found[key.lower()] = value.strip("\"'")
+    return found
+
+
+def _strings(value):
+    """A front-matter value as a list of strings (a YAML list, or one string)."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        out = []
+        for item in value:
+            if isinstance(item, dict):
+                item = item.get("name") or item.get("title") or ""
+            if str(item).strip():
+                out.append(str(item).strip())
+        return out
+    if isinstance(value, dict):
+        value = value.get("name") or ""
+    return [str(value).strip()] if str(value).strip() else []
+
+
+def _names(value):
+    names = []
+    for item in _strings(value):
+        item = item.strip("[]")
+        names.extend(byline_names(item) or [n.strip(" \"'") for n in item.split(";") if n.strip(" \"'")])
+    return names
+
+
+def _keywords(value):
+    if isinstance(value, list | tuple):
+        return split_keywords(";".join(_strings(value)))
+    text = " ".join(_strings(value)).strip("[]")
+    if not text:
+        return []
+    if "," in text or ";" in text:
+        return split_keywords(text)
+    return split_keywords(";".join(text.split()))  # Jekyll: a string of tags is split on spaces
+
+
+def _date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = " ".join(_strings(value))
+    return iso_date(text) or parse_date(text) if text else None
 
 
 def _front_matter(head, draft):
-    for line in head.splitlines():
-        if ":" not in line:
-            continue
-        key, value = (part.strip() for part in line.split(":", 1))
-        key, value = key.lower(), value.strip("\"'")
-        if not value:
-            continue
-        if key == "title":
-            draft.title = value
-        elif key == "subtitle":
-            draft.subtitle = value
-        elif key in {"author", "authors"}:
-            names = byline_names(value.strip("[]")) or [n.strip() for n in value.strip("[]").split(";")]
-            draft.authors = [DraftAuthor(name=name) for name in names if name]
-        elif key == "affiliation" and draft.authors:
-            for author in draft.authors:
-                author.affiliation = value
-        elif key == "date":
-            draft.date = parse_date(value)
-            if not draft.date:
-                draft.warn(f"Could not read the date \u201c{value}\u201d in the front matter.")
-        elif key in {"keywords", "tags"}:
-            draft.keywords = split_keywords(value.strip("[]"))
-        elif key in {"abstract", "summary"}:
-            draft.abstract = value
-        elif key in {"kind", "language", "doi"}:
-            setattr(draft, key, value)
-        elif key in {"url", "source_url"}:
-            draft.source_url = value
-        elif key in {"source", "publication", "journal"}:
-            draft.source_name = value
+    data = _load_front_matter(head)
+    if title := " ".join(_strings(data.get("title"))):
+        draft.title = normalise_text(title)
+    if subtitle := " ".join(_strings(data.get("subtitle"))):
+        draft.subtitle = subtitle
+    names = _names(data.get("authors") or data.get("author"))
+    affiliation = " ".join(_strings(data.get("affiliation")))
+    draft.authors = [DraftAuthor(name=name, affiliation=affiliation) for name in names]
+    if data.get("date"):
+        draft.date = _date(data["date"])
+        if not draft.date:
+            draft.warn(f"Could not read the date \u201c{data['date']}\u201d in the front matter.")
+    keywords = data.get("keywords") or data.get("tags")
+    if keywords:
+        draft.keywords = _keywords(keywords)
+    if abstract := " ".join(_strings(data.get("abstract") or data.get("summary"))):
+        draft.abstract = abstract
+    if kind := " ".join(_strings(data.get("kind"))):
+        draft.kind = kind
+    language = " ".join(_strings(data.get("language") or data.get("lang"))).split("-")[0].lower()
+    if language in LANGUAGES:
+        draft.language = language
+    if doi := " ".join(_strings(data.get("doi"))):
+        draft.doi = doi
+    if url := " ".join(_strings(data.get("url") or data.get("source_url"))):
+        draft.source_url = url
+    if source := " ".join(_strings(data.get("source") or data.get("publication") or data.get("journal"))):
+        draft.source_name = source
 
 
 def extract(data, *, filename="file.md"):
@@ -56,10 +127,23 @@ def extract(data, *, filename="file.md"):
     if match := _FRONT.match(text):
         _front_matter(match["head"], draft)
         text = text[match.end() :]
+    if not draft.date and (match := _JEKYLL_DATE.match(PurePath(filename).name)):
+        draft.date = iso_date(f"{match[1]}-{match[2]}-{match[3]}")
     rendered = markdown_lib.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
     root = parse_html(f"<html><body>{rendered}</body></html>", filename=filename)
     blocks = html_blocks(root.find("body"))
     if draft.title:
         blocks = [b for b in blocks if not (b.tag == "h1" and b.text.casefold() == draft.title.casefold())]
+    # Leading notes ("This post originally appeared on ...") and the byline of the authors named
+    # in the front matter are not the body.
+    names = {a.name.casefold() for a in draft.authors}
+    while blocks and blocks[0].tag == "p" and len(blocks[0].text) < 200:
+        first = blocks[0].text
+        bare = re.sub(r"^(by|von|par|por)\s+", "", first, flags=re.I).strip(" .")
+        byline = bare != first and {n.casefold() for n in byline_names(bare) or [bare]} <= names
+        if _NOTE.match(first) or (names and byline):
+            blocks.pop(0)
+        else:
+            break
     read_blocks(blocks, draft)
     return draft

@@ -1,0 +1,345 @@
+"""The front matter of a paper, shared by the PDF and Word readers: bylines split into people
+(on commas, "and", superscript or numbered marks and wide gaps), affiliation lines matched to
+them by their marks (or one for all, or in order), abstract and keyword labels, and the sections
+some publishers put between the abstract and the text.
+
+A "line" here is anything with `.marked` (text with superscripts between U+E000 and U+E001, gaps
+as tabs), `.text` and `.rtl`; PDF lines also have a position, which joins an affiliation broken
+over two lines.
+"""
+
+import re
+
+from archive.ingest.dates import parse_date
+from archive.ingest.draft import DraftAuthor
+from archive.ingest.metadata import byline_names, split_keywords
+from archive.ingest.pdf_layout import SUP_END, SUP_START
+from archive.ingest.repair import join_lines
+
+ABSTRACT_LABEL = re.compile(
+    r"^(abstract|summary|résumé|resume|zusammenfassung|resumen|ملخص|چکیده)\s*(?:[.:\u2014\u2013\-]\s*(?P<rest>.*))?$",
+    re.I,
+)
+STRUCTURED_ABSTRACT = re.compile(
+    r"^(background|objectives?|purpose|aims?|context|introduction|rationale|importance)\s*[.:]\s+\S", re.I
+)
+KEYWORDS_LABEL = re.compile(
+    r"^(?:key\s*-?\s*words?|index\s+terms|mots[- ]cl[ée]s|schlüsselwörter|schlagwörter|palabras clave)"
+    r"\s*(?:[:\uff1a.\-\u2013\u2014]\s*(?P<rest>.*)|$)",
+    re.I,
+)
+KICKER = re.compile(
+    r"^(research|original|review|short|brief|case|technical|clinical|invited)?\s*(article|paper|report|"
+    r"communication|study|review|note|letter|research)s?(\s+open access)?$|^open access$|^review$|^article$",
+    re.I,
+)
+NOT_AFFILIATION = re.compile(
+    r"(@|^correspond|^e-?mail|^received|^accepted|^revised|^published|^academic editor|^copyright|\u00a9|"
+    r"^edited by|^citation|^https?://|^doi|^keywords?\b|^\(?\s*received)",
+    re.I,
+)
+AFFILIATION_WORDS = re.compile(
+    r"\b(universit|institut|laborato|departe?ment|school|college|cent(er|re)|faculty|hospital|academy|"
+    r"research|inc\b|ltd\b|gmbh|corporation|company|lab\b|labs\b|ai\b|foundation|council|ministry|"
+    r"clinic|divisi|program|unit\b|facebook|google|microsoft|allen|école|hochschule|dipartimento|"
+    r"organi[sz]ation|association|society|agency|committee|commission|bureau|office|service|network|"
+    r"government|republic|federal|national|international|world|ministère|ministerium)",
+    re.I,
+)
+RECEIVED = re.compile(
+    r"\b(received|accepted|revised|submitted|reçu|accepté|eingegangen|angenommen)\b|"
+    r"پذیرش|پذيرش|ارائه|دریافت|دريافت|استلام|قبول|وصول",
+    re.I,
+)
+PUBLISHED = re.compile(
+    r"\b(published|publication date|date of publication|first published|available online|"
+    r"immediate publication|publié|veröffentlicht)\b|"
+    r"تاريخ النشر|تاریخ انتشار|تاريخ انتشار|تاریخ درج|تاريخ درج",
+    re.I,
+)
+
+_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\t|&|\band\b|\bund\b|\bet\b|\u00b7|\u2022|\u2219|\s{3,})\s*")
+MARK_CHARS = (
+    "*\u2217\u2020\u2021\u00a7\u00b6#\u2016\u2225\u2663\u2660\u2666\u2665\u2662\u2661\u22c4\u25a1\u2605\u2606"
+)
+
+
+def _segments(marked):
+    """[(text, marks)] of a marked line: each piece of text with the superscript marks after it."""
+    out = []
+    for part in re.split(f"({SUP_START}[^{SUP_END}]*{SUP_END}?)", marked):
+        if part.startswith(SUP_START):
+            mark = part.strip(SUP_START + SUP_END).strip()
+            if out:
+                out[-1] = (out[-1][0], out[-1][1] + [mark])
+            else:
+                out.append(("", [mark]))
+        elif part:
+            out.append((part, []))
+    return out
+
+
+def _tidy_name(name):
+    name = name.strip(" .,;:" + MARK_CHARS).strip()
+    name = re.sub(r"[\d" + re.escape(MARK_CHARS) + r"]+$", "", name).strip(" ,")
+    # A surname set in capitals ("Ross G. DOUGLAS") is written as a name.
+    words = [w.capitalize() if len(w) > 2 and w.isupper() and w.isalpha() else w for w in name.split()]
+    return " ".join(words)
+
+
+def _split_marks(text):
+    """Marks written as ordinary characters (not raised) at the end of a name: "SHARMA†"."""
+    match = re.search(r"[" + re.escape(MARK_CHARS) + r"]+$", text)
+    if match and match.start() > 0:
+        return text[: match.start()], [match.group()]
+    return text, []
+
+
+_TEXT_MARKS = re.compile(
+    r"(?<=[^\W\d_])(?:,?\s*\((\d{1,2}(?:\s*,\s*\d{1,2})*)\)|(\d{1,2}(?:,\d{1,2})*)(?=[\s,;&*]|$))"
+)
+
+
+def _textual_marks(marked):
+    """Affiliation marks typed as plain text ("Lakens1", "Gantenberg,(1,2)") set as superscripts."""
+    return _TEXT_MARKS.sub(lambda m: f"{SUP_START}{m.group(1) or m.group(2)}{SUP_END},", marked)
+
+
+def byline_of(line):
+    """[(name, marks)] when the line is a byline, else []."""
+    found = []
+    for text, marks in _segments(_textual_marks(line.marked)):
+        pieces = list(_NAME_SEPARATORS.split(text))
+        for index, piece in enumerate(pieces):
+            piece, own = _split_marks(RTL_BYLINE.sub("", piece.strip()) if index == 0 else piece.strip())
+            name = _tidy_name(piece)
+            if name and not any(ch.isalpha() for ch in name):
+                name = ""
+            if not name:
+                if found and (own or (index == len(pieces) - 1 and marks)):
+                    found[-1][1].extend(own + (marks if index == len(pieces) - 1 else []))
+                continue
+            last = index == len(pieces) - 1
+            found.append((name, own + (marks if last else [])))
+    if not found or (starts_with_mark(line.marked) and len(found) == 1):
+        return []
+    if any(AFFILIATION_WORDS.search(name) or "@" in name for name, _ in found):
+        return []
+    if line.rtl and not RTL_BYLINE.match(line.text):
+        return []  # Arabic-script names look like any words: only a stated byline counts
+    if all(byline_names(name) == [name] or _looks_like_name(name) for name, _ in found):
+        return found
+    return []
+
+
+def starts_with_mark(marked):
+    """The line starts with a mark: an affiliation line ("1 Allen Institute for AI")."""
+    return marked.startswith(SUP_START)
+
+
+RTL_BYLINE = re.compile(r"^(بقلم|إعداد|اعداد|نوشته|نویسنده|نويسنده|نگارش|تألیف|تأليف|by)\s*[:\-]?\s*", re.I)
+
+
+class Joined:
+    rtl = False
+    text = ""
+
+    def __init__(self, marked):
+        self.marked = marked
+
+
+def continues_name(before, line):
+    """The line goes on with the name the line before ended with (no comma, mark or gap)."""
+    return bool(re.search(r"[^\W\d_]$", before.marked)) and bool(
+        re.match(r"^[^\W\d_][\w'\-]*\W", line.marked + " ")
+    )
+
+
+def _looks_like_name(name):
+    words = name.split()
+    return 2 <= len(words) <= 5 and all(
+        w[0].isupper() or w.lower() in {"de", "van", "von", "der", "da"} for w in words
+    )
+
+
+def _mark_list(marks):
+    out = []
+    for mark in marks:
+        for part in re.split(r"[,\s]+", mark):
+            if not part:
+                continue
+            if part.isdigit() or len(part) == 1:
+                out.append(part)
+            else:
+                out.extend(ch for ch in part if not ch.isspace())
+    return [m for m in out if m not in "*\u2217"]  # * marks the corresponding author
+
+
+def affiliations_of(lines):
+    """[(marks, text)] of the affiliation lines under a byline, in order."""
+    entries = []
+    previous = None
+    for line in lines:
+        text = line.text
+        if not text or NOT_AFFILIATION.search(text) or parse_date(text):
+            previous = None
+            continue
+        segments = _segments(line.marked)
+        starts_marked = bool(segments and segments[0][0].strip() == "" and segments[0][1])
+        lead = re.match(r"^([" + re.escape(MARK_CHARS) + r"]|\d{1,2}|[a-z])\s*(?=[A-Z\u00c0-\u024f])", text)
+        if starts_marked or any(marks for _, marks in segments[1:]):
+            # One or more entries on the line, each after its mark.
+            pending = []
+            for piece, marks in segments:
+                piece = piece.strip(" ,;")
+                if pending and piece:
+                    entries.append((pending, piece))
+                    pending = []
+                elif piece and not pending:
+                    entries.append(([], piece))
+                if marks:
+                    pending = _mark_list(marks)
+            previous = line
+        elif (
+            lead and lead.group(1) != text[:1].lower() * 0 + "" and lead.group(1) in MARK_CHARS + "0123456789"
+        ):
+            entries.append(([lead.group(1)], text[lead.end() :].strip()))
+            previous = line
+        elif entries and previous is not None and hasattr(line, "x1"):
+            marks, before = entries[-1]
+            # Wrapped: the line goes on at the same left edge under a line that filled the width
+            # (centred address lines are not wrapped lines).
+            wrapped = abs(line.x0 - previous.x0) < 2 and previous.x1 >= line.x1 - 2
+            if wrapped and not AFFILIATION_WORDS.search(text[:40]):
+                entries[-1] = (marks, join_lines([before, text]))
+            elif AFFILIATION_WORDS.search(text):
+                entries[-1] = (marks, f"{before}, {text}")
+            previous = line
+        elif AFFILIATION_WORDS.search(text) or not hasattr(line, "x1"):
+            # A paragraph of a Word title page is one affiliation.
+            entries.append(([], text))
+            previous = line
+    return [(marks, text.strip(" ,;")) for marks, text in entries if text.strip(" ,;")]
+
+
+def assign_affiliations(names, entries):
+    """Authors with the affiliations their marks point to (or the one for all)."""
+    authors = []
+    unmarked = [text for marks, text in entries if not marks]
+    by_mark = {}
+    if entries and not any(marks for marks, _ in entries):
+        # Numbered marks on the names, affiliations listed without numbers: the n-th is n.
+        numbers = {m for _, marks in names for m in _mark_list(marks)}
+        if numbers and all(m.isdigit() for m in numbers) and max(int(m) for m in numbers) <= len(entries):
+            entries = [([str(k + 1)], text) for k, (_, text) in enumerate(entries)]
+            unmarked = []
+    for marks, text in entries:
+        for mark in marks:
+            by_mark.setdefault(mark, []).append(text)
+    for name, marks in names:
+        own = [text for mark in _mark_list(marks) for text in by_mark.get(mark, [])]
+        if not own and len(entries) == 1 and not entries[0][0]:
+            own = [entries[0][1]]
+        elif not own and unmarked:
+            own = unmarked[:1]
+        authors.append(DraftAuthor(name=name, affiliation="; ".join(dict.fromkeys(own))))
+    return authors
+
+
+FRONT_SECTION = re.compile(
+    r"^(ccs concepts|acm reference format|additional key words and phrases|general terms|"
+    r"acm classification|msc|jel classification|categories and subject descriptors)\b",
+    re.I,
+)
+
+
+_INTRODUCTION = re.compile(
+    r"^((\d{1,2}|[IVX]{1,4})\.?\s+)?(introduction|background|einleitung|einführung|introducción|مقدمه|مقدمة)\b",
+    re.I,
+)
+
+
+def take_labelled(blocks, draft, *, front_before_abstract=False):
+    """Abstract and keywords from their labels (or an unlabelled structured abstract); the
+    front-matter sections of some publishers (CCS concepts, reference format) dropped; when an
+    abstract was found, the body starts at the first heading after it. Returns the body's blocks."""
+    out = []
+    i = 0
+    abstract_at = None
+    while i < len(blocks):
+        tag, text = blocks[i]
+        label = ABSTRACT_LABEL.match(text)
+        keywords = KEYWORDS_LABEL.match(text)
+        if label and not draft.abstract and abstract_at is None:
+            if front_before_abstract and len(out) <= 30:
+                out = []  # title page notes (author note, correspondence) come before it
+            rest = (label["rest"] or "").strip()
+            parts, i = _section(blocks, i + 1, [rest] if rest else [])
+            draft.abstract = "\n\n".join(parts)
+            abstract_at = len(out)
+            continue
+        if keywords and not draft.keywords and len(out) < 12:
+            rest = (keywords["rest"] or "").strip()
+            if not rest and i + 1 < len(blocks) and blocks[i + 1][0] == "p":
+                i += 1
+                rest = blocks[i][1]
+            draft.keywords = keyword_list(rest)
+            i += 1
+            continue
+        if FRONT_SECTION.match(text):
+            i += 1
+            while i < len(blocks) and blocks[i][0] == "p" and not KEYWORDS_LABEL.match(blocks[i][1]):
+                i += 1
+            continue
+        if not out and tag == "p" and STRUCTURED_ABSTRACT.match(text) and not draft.abstract:
+            parts, i = _section(blocks, i + 1, [text])
+            draft.abstract = "\n\n".join(parts)
+            abstract_at = 0
+            continue
+        out.append((tag, text))
+        i += 1
+    if abstract_at is not None:
+        # Leftovers of the front matter between the abstract and the text: the body starts at
+        # its introduction when one follows soon, else at the first heading.
+        intro = next(
+            (
+                k
+                for k, (tag, text) in enumerate(out[abstract_at : abstract_at + 40])
+                if tag == "h" and _INTRODUCTION.match(text)
+            ),
+            None,
+        )
+        if intro is not None:
+            return out[:abstract_at] + out[abstract_at + intro :]
+        window = out[abstract_at : abstract_at + 8]
+        heading = next((k for k, (tag, _) in enumerate(window) if tag == "h"), None)
+        if heading is not None and all(len(text) < 400 for _, text in window[:heading]):
+            out = out[:abstract_at] + out[abstract_at + heading :]
+    return out
+
+
+def _section(blocks, start, parts):
+    """The paragraphs from `start` to the next heading, keyword line or front-matter section."""
+    i = start
+    while i < len(blocks):
+        tag, text = blocks[i]
+        if tag == "break" and not any(parts):
+            i += 1  # the label set in another size than its text
+            continue
+        if tag != "p" or KEYWORDS_LABEL.match(text) or FRONT_SECTION.match(text):
+            break
+        if len(" ".join(parts)) > 3000:
+            break
+        parts.append(text)
+        i += 1
+    return [p for p in parts if p], i
+
+
+def keyword_list(text):
+    text = (text or "").strip().rstrip(".")
+    if not text:
+        return []
+    for separator in (";", ",", "\u00b7", "\u2022", "|"):
+        if separator in text:
+            return split_keywords(text.replace(separator, ";") if separator != ";" else text)
+    return split_keywords(text)

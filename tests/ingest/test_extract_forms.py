@@ -1,0 +1,129 @@
+"""The forms real files write their metadata in: dates in several languages and calendars, header
+fields of plain text, front matter lists, meta tags in `value`, bylines with marks."""
+
+import datetime
+
+import pytest
+
+from archive.ingest.dates import find_date, iso_date, parse_date
+from archive.ingest.formats import html, markdown, txt
+from archive.ingest.frontmatter import assign_affiliations, byline_of
+from archive.ingest.pdf_layout import SUP_END, SUP_START
+from archive.ingest.repair import detect_language
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("31. Dezember 2016", datetime.date(2016, 12, 31)),
+        ("Publié le 07 mai 2019", datetime.date(2019, 5, 7)),
+        ("19.01.2020", datetime.date(2020, 1, 19)),
+        ("2017-10-19 21:33:00 +0200", datetime.date(2017, 10, 19)),
+        ("December 1998", datetime.date(1998, 12, 1)),
+        ("04 آب/اغسطس 2013", datetime.date(2013, 8, 4)),
+        ("6 مارس سنة 2022", datetime.date(2022, 3, 6)),
+        # Solar Hijri, in Persian digits and with a Persian month name.
+        ("\u06f1\u06f4\u06f0\u06f3/\u06f1\u06f0/\u06f0\u06f5", datetime.date(2024, 12, 25)),  # 1403/10/05
+        ("1 شهریور 1401", datetime.date(2022, 8, 23)),
+        ("the meeting", None),
+        ("2021", None),
+    ],
+)
+def test_dates_in_the_forms_files_write(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_dates_inside_lines_and_metadata():
+    assert find_date("arXiv:2106.11097v1 [cs.CL] 21 Jun 2021") == datetime.date(2021, 6, 21)
+    assert find_date("Proceedings of ACL, pages 4969-4983 July 5 - 10, 2020.") == datetime.date(2020, 7, 5)
+    # The date as written, not moved to UTC.
+    assert iso_date("2016-12-23T16:42:59-05:00") == datetime.date(2016, 12, 23)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Das Genom der größten Blütenpflanze der Welt offenbart, zu was Parasiten fähig sind.", "de"),
+        ("Une façon d'assister l'analyse d'entrepôt de données repose sur l'exploitation des logs.", "fr"),
+        ("The city has never before used the emergency system the way it did Monday morning.", "en"),
+        ("عجب تاریخ گریه‌داری داریم ما! انگار همین دیروز بود که برای جشن هسته‌ای", "fa"),
+        # A language the archive has no name for is not taken for one it has.
+        ("Il governo ha approvato la legge di bilancio dopo una lunga discussione in parlamento.", "en"),
+    ],
+)
+def test_language_from_the_text(text, language):
+    assert detect_language(text) == language
+
+
+def test_byline_with_marks_and_affiliations_in_order():
+    class Line:
+        rtl = False
+
+        def __init__(self, marked):
+            self.marked = marked
+            self.text = marked
+
+    names = byline_of(Line("Jason R. Gantenberg,(1,2) Kevin W. McConeghy,(2) and Ayman Chit3"))
+    assert [name for name, _ in names] == ["Jason R. Gantenberg", "Kevin W. McConeghy", "Ayman Chit"]
+    authors = assign_affiliations(names, [([], "Brown University"), ([], "Providence VA"), ([], "Sanofi")])
+    assert [a.affiliation for a in authors] == ["Brown University; Providence VA", "Providence VA", "Sanofi"]
+    marked = Line(f"Kyle Lo{SUP_START}†{SUP_END}\tDaniel S. Weld{SUP_START}†‡{SUP_END}")
+    assert byline_of(marked) == [("Kyle Lo", ["†"]), ("Daniel S. Weld", ["†‡"])]
+    assert byline_of(Line("Allen Institute for AI, University of Washington")) == []
+
+
+def test_html_meta_in_value_and_a_standfirst():
+    page = """<html lang="en"><head>
+    <meta value="Why the Rain Came Late" name="og:title">
+    <meta name="author" value="Howard Schneider, Lindsay Dunsmuir">
+    <meta value="2016-12-14T06:02:15Z" name="og:article:published_time">
+    <meta name="keywords" value="Weather,Monsoon,India">
+    <title>Why the Rain Came Late | Example News</title></head><body>
+    <article><h1>Why the Rain Came Late</h1>
+    <p class="article-dek">The monsoon reached Kerala a week after its usual date.</p>
+    <p>By Howard Schneider and Lindsay Dunsmuir</p>
+    <p>The south-west monsoon set in over Kerala on 8 June, a week later than its normal date of 1 June,
+    the India Meteorological Department said on Thursday, after a dry spell that worried farmers.</p>
+    <p>Forecasters had expected an earlier onset, but a cyclone over the Arabian Sea drew moisture away
+    from the coast and held the rains back for several days across the southern peninsula.</p>
+    </article></body></html>"""
+    draft = html.extract(page.encode(), filename="page.html")
+    assert draft.title == "Why the Rain Came Late"
+    assert [a.name for a in draft.authors] == ["Howard Schneider", "Lindsay Dunsmuir"]
+    assert draft.date == datetime.date(2016, 12, 14)
+    assert draft.keywords == ["Weather", "Monsoon", "India"]
+    assert draft.abstract == "The monsoon reached Kerala a week after its usual date."
+    assert draft.body[0].startswith("The south-west monsoon set in over Kerala on 8 June")
+
+
+def test_markdown_yaml_lists_jekyll_date_and_persian():
+    text = (
+        '---\ntitle: این هسته بزرگ\nauthors: ["Birgit Schmidt", "Phil Reed"]\ntags: iran sanction barjam\n'
+        "---\n\nعجب تاریخ گریه‌داری داریم ما! انگار همین دیروز بود که برای جشن هسته‌ای، یک ماه تمام.\n"
+    )
+    draft = markdown.extract(text.encode("utf-8"), filename="2016-01-17-barjam.md")
+    assert draft.title == "این هسته بزرگ"
+    assert [a.name for a in draft.authors] == ["Birgit Schmidt", "Phil Reed"]
+    assert draft.keywords == ["iran", "sanction", "barjam"]
+    assert draft.date == datetime.date(2016, 1, 17)
+    assert draft.language == "fa"
+    assert draft.body[0].startswith("عجب تاریخ گریه\u200cداری")  # noqa: RUF001
+
+
+def test_plain_text_header_fields_and_a_gutenberg_book():
+    book = (
+        "The Project Gutenberg eBook of A Short Tale\n\nTitle: A Short Tale\n\nAuthor: Ann Writer\n\n"
+        "Release date: May 1, 2001 [eBook #1]\n\nLanguage: English\n\n"
+        "*** START OF THE PROJECT GUTENBERG EBOOK A SHORT TALE ***\n\nA SHORT TALE\n\nCONTENTS\n\n"
+        "Chapter I.\n\nChapter II.\n\n\nChapter I.\n\nIt was a quiet morning in the village, and nobody\n"
+        "expected the letter that came with the post.\n\nChapter II.\n\nThe letter was opened at noon.\n\n"
+        "*** END OF THE PROJECT GUTENBERG EBOOK A SHORT TALE ***\n\nThe licence follows.\n"
+    )
+    draft = txt.extract(book.encode(), filename="tale.txt")
+    assert draft.title == "A Short Tale"
+    assert [a.name for a in draft.authors] == ["Ann Writer"]
+    assert draft.date is None  # the e-book's release date is not the work's
+    assert draft.language == "en"
+    assert draft.body[0].startswith("It was a quiet morning in the village")
+    assert "The licence follows." not in " ".join(draft.body)
+    assert "CONTENTS" not in " ".join(draft.body)
