@@ -1,4 +1,5 @@
-"""Root URLs. Each app owns its routes under a namespace."""
+"""Root URLs: each app's routes under a prefix of its own and a namespace; the machine-readable
+addresses other tools rely on stay where PRODUCT.md fixes them."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from archive.articles import urls as article_urls
 from archive.articles import views as article_views
+from archive.search import urls as search_urls
 
 # The admin carries the archive's name (read when a page is drawn, so a changed setting shows).
 site_name = lazy(lambda: settings.ARCHIVE_SITE_NAME, str)()
@@ -24,8 +26,11 @@ urlpatterns = [
     path("authors/", include(article_urls.authors)),
     path("keywords/", include(article_urls.keywords)),
     path("originals/", include(article_urls.originals)),
-    path("", include("archive.search.urls")),
-    path("", include("archive.ingest.urls")),
+    path("search/", include("archive.search.urls")),
+    path("api/", include("archive.interop.api_urls")),
+    path("admin/search/", include(search_urls.staff)),
+    path("admin/ingest/", include("archive.ingest.urls")),
+    # Feeds, sitemaps, robots.txt, OAI-PMH, OpenSearch, exports: addresses at the root by contract.
     path("", include("archive.interop.urls")),
     path("admin/", admin.site.urls),
 ]

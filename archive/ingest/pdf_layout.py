@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from archive.ingest.progress import report_progress
+
 SUP_START, SUP_END = "\ue000", "\ue001"  # private-use characters: never in real text
 _MARKED = re.compile("\ue000[^\ue001]*\ue001")
-
-from archive.ingest.progress import report_progress
 
 
 def _rtl(ch):

@@ -180,7 +180,11 @@ def extract_in_subprocess(data, *, fmt, filename, limits, on_progress=None, on_w
             raise ExtractionError(payload["error"])
         draft = Draft.from_dict(payload["draft"])
         return (draft, payload.get("original_text", "")) if with_text else draft
-    if returncode in {3, -6, -9} or any(sign in stderr for sign in _OUT_OF_MEMORY) or "memory" in stderr.lower():
+    if (
+        returncode in {3, -6, -9}
+        or any(sign in stderr for sign in _OUT_OF_MEMORY)
+        or "memory" in stderr.lower()
+    ):
         raise ExtractionError(
             f"Reading {filename} needed more than {mb} MB of memory (ARCHIVE_INGEST_MEMORY_BYTES) and was "
             "stopped: the file is probably a decompression bomb."

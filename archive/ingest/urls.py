@@ -8,15 +8,15 @@ from archive.ingest import views
 app_name = "ingest"
 
 urlpatterns = [
-    path("admin/ingest/upload/", admin.site.admin_view(views.upload), name="upload"),
-    path("admin/ingest/pending/", admin.site.admin_view(views.pending_list), name="pending"),
-    path("admin/ingest/pending/status/", admin.site.admin_view(views.status), name="status"),
-    path("admin/ingest/pending/<int:pk>/", admin.site.admin_view(views.review), name="review"),
+    path("upload/", admin.site.admin_view(views.upload), name="upload"),
+    path("pending/", admin.site.admin_view(views.pending_list), name="pending"),
+    path("pending/status/", admin.site.admin_view(views.status), name="status"),
+    path("pending/<int:pk>/", admin.site.admin_view(views.review), name="review"),
     path(
-        "admin/ingest/pending/<int:pk>/pages/<int:number>/",
+        "pending/<int:pk>/pages/<int:number>/",
         admin.site.admin_view(views.page_image),
         name="page",
     ),
-    path("admin/ingest/pending/<int:pk>/file/", admin.site.admin_view(views.pending_original), name="file"),
-    path("admin/ingest/pending/<int:pk>/discard/", admin.site.admin_view(views.discard), name="discard"),
+    path("pending/<int:pk>/file/", admin.site.admin_view(views.pending_original), name="file"),
+    path("pending/<int:pk>/discard/", admin.site.admin_view(views.discard), name="discard"),
 ]

@@ -43,7 +43,7 @@ def article_summary(article, *, absolute_url):
         "id": article.pk,
         "slug": article.slug,
         "url": absolute_url(article.get_absolute_url()),
-        "api_url": absolute_url(reverse("interop:api_article", kwargs={"slug": article.slug})),
+        "api_url": absolute_url(reverse("api:article", kwargs={"slug": article.slug})),
         "title": article.title,
         "subtitle": article.subtitle,
         "authors": [
@@ -78,9 +78,7 @@ def author_summary(author, *, absolute_url):
         "affiliation": author.affiliation,
         "url": absolute_url(author.get_absolute_url()),
         "articles": author.n,
-        "articles_url": absolute_url(
-            reverse("interop:api_articles") + "?" + urlencode({"author": author.slug})
-        ),
+        "articles_url": absolute_url(reverse("api:articles") + "?" + urlencode({"author": author.slug})),
     }
 
 
@@ -90,7 +88,5 @@ def keyword_summary(keyword, *, absolute_url):
         "slug": keyword.slug,
         "url": absolute_url(keyword.get_absolute_url()),
         "articles": keyword.n,
-        "articles_url": absolute_url(
-            reverse("interop:api_articles") + "?" + urlencode({"keyword": keyword.slug})
-        ),
+        "articles_url": absolute_url(reverse("api:articles") + "?" + urlencode({"keyword": keyword.slug})),
     }

@@ -11,7 +11,14 @@ from django.views.decorators.http import require_GET
 from archive.interop.feeds import ArticleFeed, RssMixin
 from archive.interop.queries import articles_in_order
 from archive.interop.views import export_response
-from archive.search.service import SearchRequest, autocomplete, search_article_ids
+from archive.search.service import (
+    SearchRequest,
+    SearchUnavailable,
+    autocomplete,
+    run_search,
+    search_article_ids,
+)
+from archive.search.views import RETRY_AFTER, UNAVAILABLE
 
 
 def searched_articles(querydict, *, limit, default_sort=None):
@@ -80,3 +87,56 @@ def export_search(request, fmt):
     """Every piece a search finds (up to `ARCHIVE_EXPORT_MAX`), in one citation file."""
     articles = searched_articles(request.GET, limit=settings.ARCHIVE_EXPORT_MAX)
     return export_response(articles, fmt=fmt, stem="search-results", request=request)
+
+
+# --- The search in the JSON API (/api/search/, /api/autocomplete/) ----------------------------
+
+
+def search_api(request):
+    search = SearchRequest.from_querydict(request.GET)
+    try:
+        results = run_search(search)
+    except SearchUnavailable:
+        response = JsonResponse({"error": UNAVAILABLE}, status=503)
+        response["Retry-After"] = RETRY_AFTER
+        return response
+    if results.page_out_of_range or "page" in search.errors:
+        return JsonResponse({"error": "No such page of results."}, status=404)
+    return JsonResponse(
+        {
+            "count": results.count,
+            "count_all_words": results.count_all,
+            "page": results.page,
+            "num_pages": results.num_pages,
+            "results": [
+                {
+                    "title": hit.title,
+                    "url": request.build_absolute_uri(hit.url),
+                    "authors": hit.authors,
+                    "date": hit.date.isoformat(),
+                    "kind": hit.kind,
+                    "language": hit.language,
+                    "snippet": str(hit.snippet),
+                    "missing_words": list(hit.missing),
+                }
+                for hit in results.hits
+            ],
+            "facets": {
+                name: [
+                    {"value": item["value"], "label": item["label"], "count": item["count"]} for item in items
+                ]
+                for name, items in results.facets.items()
+            },
+            "suggestion": results.suggestion,
+            "corrected_query": results.corrected_query,
+            "note": results.note,
+            "errors": search.errors,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def autocomplete_api(request):
+    return JsonResponse(
+        {"results": autocomplete(request.GET.get("q", ""))}, json_dumps_params={"ensure_ascii": False}
+    )

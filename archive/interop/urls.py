@@ -1,7 +1,6 @@
-"""Routes of archive.interop (mounted at the site root), namespace `interop`.
-
-`/api/search/` and `/api/autocomplete/` belong to archive.search; `/api/` lists them.
-"""
+"""Routes of archive.interop at the site root, namespace `interop`: feeds, sitemaps, robots.txt,
+OAI-PMH, OpenSearch and citation exports, whose addresses other tools rely on (PRODUCT.md "Fixed
+points"). The JSON API is archive.interop.api_urls, under /api/."""
 
 from django.urls import path
 
@@ -29,10 +28,4 @@ urlpatterns = [
     # Citation exports
     path("export/articles/<str:slug>/<str:fmt>/", views.export_article, name="export_article"),
     path("export/search/<str:fmt>/", search_views.export_search, name="export_search"),
-    # JSON API
-    path("api/", views.api_root, name="api_root"),
-    path("api/articles/", views.api_articles, name="api_articles"),
-    path("api/articles/<str:slug>/", views.api_article, name="api_article"),
-    path("api/authors/", views.api_authors, name="api_authors"),
-    path("api/keywords/", views.api_keywords, name="api_keywords"),
 ]

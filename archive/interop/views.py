@@ -105,10 +105,10 @@ def api_root(request):
 
     example_slug = "SLUG"
     endpoints = {
-        "articles": url(reverse("interop:api_articles")),
-        "article": url(reverse("interop:api_article", kwargs={"slug": example_slug})),
-        "authors": url(reverse("interop:api_authors")),
-        "keywords": url(reverse("interop:api_keywords")),
+        "articles": url(reverse("api:articles")),
+        "article": url(reverse("api:article", kwargs={"slug": example_slug})),
+        "authors": url(reverse("api:authors")),
+        "keywords": url(reverse("api:keywords")),
         "search": url("/api/search/"),
         "autocomplete": url("/api/autocomplete/"),
         "article_export": url(

@@ -1,4 +1,5 @@
-"""Routes of archive.search (mounted at the site root)."""
+"""Routes of archive.search: the search page (under /search/) and the staff page of the index's
+health (under /admin/search/). The search's JSON is part of the JSON API (archive.interop.api_urls)."""
 
 from django.contrib import admin
 from django.urls import path
@@ -8,9 +9,11 @@ from archive.search import views
 app_name = "search"
 
 urlpatterns = [
-    path("search/", views.SearchView.as_view(), name="results"),
-    path("api/search/", views.search_api, name="api"),
-    path("api/autocomplete/", views.autocomplete_api, name="autocomplete"),
-    # Staff only (admin login, CSRF on the Repair POST); linked from the admin index.
-    path("admin/search/health/", admin.site.admin_view(views.index_health), name="health"),
+    path("", views.SearchView.as_view(), name="results"),
 ]
+
+# Staff only (admin login, CSRF on the Repair POST); linked from the admin index.
+staff = (
+    [path("health/", admin.site.admin_view(views.index_health), name="health")],
+    "search_admin",
+)

@@ -108,7 +108,7 @@ def admin_paths(editors):
         "admin-upload": reverse("ingest:upload"),
         "admin-pending": reverse("ingest:pending"),
         "admin-check": reverse("ingest:review", args=[editors.pending]),
-        "admin-health": reverse("search:health"),
+        "admin-health": reverse("search_admin:health"),
         "admin-preview": reverse("admin:articles_article_preview", args=[article.pk]),
     }
 
