@@ -101,3 +101,9 @@ def _no_rate_limits():
     """Tests search many times from one address; tests/hardening switch the limits back on."""
     for rule in settings.ARCHIVE_RATE_LIMITS.values():
         rule["per_minute"] = 0
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    """A superuser: an editor with every right."""
+    return django_user_model.objects.create_superuser("editor", "editor@example.org", "a-long-passphrase-42")

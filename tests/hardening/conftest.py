@@ -13,11 +13,6 @@ def rate_limited(settings):
     caches["ratelimit"].clear()
 
 
-@pytest.fixture
-def editor(db, django_user_model):
-    return django_user_model.objects.create_superuser("editor", "editor@example.org", "a-long-passphrase-42")
-
-
 @pytest.fixture(scope="session")
 def _migrated_scratch(tmp_path_factory):
     """One migrated scratch database per run; each test gets a copy (`scratch_site`)."""

@@ -2,8 +2,6 @@
 
 import datetime
 
-import pytest
-
 from archive.articles.models import Article
 from archive.search.service import (
     SearchRequest,
@@ -12,24 +10,17 @@ from archive.search.service import (
     run_search,
     search_article_ids,
 )
-from tests.search.conftest import make_oil_shelf
 
 
 def search(**params):
     return run_search(SearchRequest.from_querydict(params), per_page=params.pop("per_page", 20))
 
 
-@pytest.fixture
-def corpus(make_article, search_index):
-    make_oil_shelf(make_article)
-    search_index.update()
-
-
 def titles(results):
     return [hit.title for hit in results.hits]
 
 
-def test_filters(corpus):
+def test_filters(oil_shelf):
     assert set(titles(search(q="oil", kind="commentary"))) == {"Oil and Iraq", "Oil markets"}
     assert titles(search(q="oil", language="fa")) == ["نفت ایران"]
     assert set(titles(search(q="oil", year="2019"))) == {"Oil and Iraq", "Oil markets"}
@@ -44,7 +35,7 @@ def test_filters(corpus):
     assert titles(search(author="bo-chen", sort="oldest")) == ["Oil and Iraq", "Oil markets"]
 
 
-def test_facets_with_counts(corpus):
+def test_facets_with_counts(oil_shelf):
     facets = search(q="oil").facets
     counts = {name: {item["value"]: item["count"] for item in items} for name, items in facets.items()}
     assert counts == {
@@ -59,7 +50,7 @@ def test_facets_with_counts(corpus):
     assert [item["value"] for item in facets["year"]] == [2020, 2019, 2018]
 
 
-def test_sorts(corpus):
+def test_sorts(oil_shelf):
     assert titles(search(q="oil", sort="newest")) == [
         "نفت ایران",
         "Oil markets",
@@ -75,7 +66,7 @@ def test_sorts(corpus):
     assert titles(search(q="oil markets"))[0] == "Oil markets"
 
 
-def test_pagination(corpus):
+def test_pagination(oil_shelf):
     first = run_search(SearchRequest.from_querydict({"q": "oil", "sort": "newest"}), per_page=3)
     second = run_search(SearchRequest.from_querydict({"q": "oil", "sort": "newest", "page": "2"}), per_page=3)
     assert (first.count, first.num_pages, second.page) == (4, 2, 2)
@@ -85,7 +76,7 @@ def test_pagination(corpus):
     assert third.page_out_of_range and third.hits == []
 
 
-def test_drafts_and_future_never_visible(corpus):
+def test_drafts_and_future_never_visible(oil_shelf):
     hidden = {"Oil draft", "Oil tomorrow"}
     assert not hidden & set(titles(search(q="oil")))
     assert not hidden & set(titles(search(q="draft OR tomorrow")))
@@ -101,12 +92,12 @@ def test_drafts_and_future_never_visible(corpus):
     assert {a.title for a in related} == {"Oil and Iran", "Oil markets", "نفت ایران"}
 
 
-def test_search_article_ids_in_result_order(corpus):
+def test_search_article_ids_in_result_order(oil_shelf):
     ids = search_article_ids(SearchRequest.from_querydict({"q": "oil", "sort": "oldest"}), limit=2)
     assert [Article.objects.get(pk=pk).title for pk in ids] == ["Oil and Iran", "Oil and Iraq"]
 
 
-def test_autocomplete(corpus):
+def test_autocomplete(oil_shelf):
     assert autocomplete("ann") == [{"label": "Ann Lee", "url": "/authors/ann-lee/", "type": "author"}]
     assert autocomplete("mark") == [
         {"label": "Markets", "url": "/keywords/markets/", "type": "keyword"},

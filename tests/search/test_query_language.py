@@ -2,8 +2,6 @@
 
 import datetime
 
-import pytest
-
 from archive.search.service import SearchRequest, run_search
 
 
@@ -16,43 +14,7 @@ def title_set(q, **params):
     return set(titles(q, **params))
 
 
-@pytest.fixture
-def corpus(make_article, search_index):
-    make_article(
-        "Iraq and Russia: Motivations for Interaction",
-        body="<p>Russia opposed the military attack against Iraq in 2003.</p>",
-        authors=["Ali Akbar Asadi"],
-        keywords=["Iraq", "Russia"],
-        date=datetime.date(2012, 10, 25),
-    )
-    make_article(
-        "Energy markets after sanctions",
-        body="<p>Oil exports and the motivation of buyers; Iraq is mentioned once.</p>",
-        authors=["Maryam Karimi"],
-        keywords=["Energy"],
-        date=datetime.date(2019, 3, 1),
-        kind="paper",
-    )
-    with open("tests/data/search/seed_004_excerpt.txt", encoding="utf-8") as handle:
-        make_article(
-            "Alignment in the neoclassical realism programme",
-            body=f"<p>{handle.read()}</p>",
-            authors=["Someone Else"],
-            keywords=["Alignment"],
-            date=datetime.date(2021, 6, 1),
-            kind="paper",
-        )
-    make_article(
-        "Malcolm X and the press",
-        body="<p>A profile of a civil rights leader.</p>",
-        authors=["J Doe"],
-        date=datetime.date(2015, 2, 2),
-        kind="review",
-    )
-    search_index.update()
-
-
-def test_stemming_finds_other_forms(corpus):
+def test_stemming_finds_other_forms(iraq_shelf):
     assert title_set("motivations") == {
         "Iraq and Russia: Motivations for Interaction",
         "Energy markets after sanctions",
@@ -60,7 +22,7 @@ def test_stemming_finds_other_forms(corpus):
     assert title_set("exporting") == {"Energy markets after sanctions"}
 
 
-def test_typo_finds_ocr_spelling_ranked_below_exact(corpus):
+def test_typo_finds_ocr_spelling_ranked_below_exact(iraq_shelf):
     found = titles("Iraq")
     assert set(found) == {
         "Iraq and Russia: Motivations for Interaction",
@@ -114,12 +76,12 @@ def test_a_misspelt_word_is_corrected_to_its_one_likely_spelling(make_article, s
     assert run_search(SearchRequest.from_querydict({"q": "Irsq"})).corrections == {"Irsq": "Iraq"}
 
 
-def test_phrase(corpus):
+def test_phrase(iraq_shelf):
     assert title_set('"attack against iraq"') == {"Iraq and Russia: Motivations for Interaction"}
     assert title_set('"iraq against attack"') == set()
 
 
-def test_plain_words_rank_pieces_with_all_of_them_first(corpus):
+def test_plain_words_rank_pieces_with_all_of_them_first(iraq_shelf):
     results = run_search(SearchRequest.from_querydict({"q": "iraq oil"}))
     assert (results.count, results.count_all, results.count_some) == (3, 1, 2)
     assert [(hit.title, hit.missing) for hit in results.hits] == [
@@ -129,7 +91,7 @@ def test_plain_words_rank_pieces_with_all_of_them_first(corpus):
     ]
 
 
-def test_or_not_minus_prefix(corpus):
+def test_or_not_minus_prefix(iraq_shelf):
     assert title_set("malcolm OR oil") == {"Malcolm X and the press", "Energy markets after sanctions"}
     assert title_set("iraq -oil") == {
         "Iraq and Russia: Motivations for Interaction",
@@ -139,7 +101,7 @@ def test_or_not_minus_prefix(corpus):
     assert title_set("neoclass*") == {"Alignment in the neoclassical realism programme"}
 
 
-def test_fields(corpus):
+def test_fields(iraq_shelf):
     assert title_set("author:asadi") == {"Iraq and Russia: Motivations for Interaction"}
     assert title_set('author:"maryam karimi"') == {"Energy markets after sanctions"}
     assert title_set("keyword:energy") == {"Energy markets after sanctions"}
@@ -150,19 +112,19 @@ def test_fields(corpus):
     assert title_set("press:malcolm") == {"Malcolm X and the press"}
 
 
-def test_one_letter_words_find_titles_and_authors(corpus):
+def test_one_letter_words_find_titles_and_authors(iraq_shelf):
     assert title_set("x") == {"Malcolm X and the press"}
     assert title_set("j") == {"Malcolm X and the press"}
 
 
-def test_bad_syntax_falls_back_to_words(corpus):
+def test_bad_syntax_falls_back_to_words(iraq_shelf):
     assert title_set('"attack against iraq') == {"Iraq and Russia: Motivations for Interaction"}
     assert title_set("((malcolm") == {"Malcolm X and the press"}
     assert title_set("malcolm OR") == {"Malcolm X and the press"}
     assert title_set("AND OR NOT") == set()
 
 
-def test_did_you_mean_from_titles_authors_keywords(corpus):
+def test_did_you_mean_from_titles_authors_keywords(iraq_shelf):
     results = run_search(SearchRequest.from_querydict({"q": "neoclasical"}))
     assert results.suggestion == "neoclassical"
     assert run_search(SearchRequest.from_querydict({"q": "karimo"})).suggestion == "karimi"

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from archive.articles.models import Article
+from tests.articles.test_markup import assert_safe_body, assert_safe_text
 from tests.hardening.inline import inline_code
-from tests.hardening.test_markup import assert_safe_body, assert_safe_text
 
 pytestmark = pytest.mark.django_db
 
