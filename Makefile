@@ -6,15 +6,20 @@ PORT ?= 8000
 
 .PHONY: run test lint setup clean
 
-# The virtualenv is rebuilt only when the pinned requirements change.
-$(VENV)/.installed: requirements.txt requirements-test.txt
+# The virtualenv gets what running needs (requirements.txt); the tests add their runner, lint and
+# the real clients they talk to (requirements-test.txt). Each step reruns only when its pins change.
+$(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -r requirements-test.txt
+	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-setup: $(VENV)/.installed
+$(VENV)/.testing: $(VENV)/.runtime requirements-test.txt
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+setup: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py check_index --repair
@@ -22,10 +27,10 @@ setup: $(VENV)/.installed
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.testing
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.testing
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
