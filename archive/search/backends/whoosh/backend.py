@@ -98,7 +98,9 @@ class WhooshBackend(SearchBackend):
         if page.count < SUGGEST_BELOW and not plan.corrections and request.query.words:
             page.suggestion = self._suggestion(state, request.q, request.query.words)
         labels = [_label(c.clause, plan.corrections) for c in plan.ranked]
-        for docnum in outcome.order[start:stop]:
+        shown = outcome.order[start:stop]
+        named_only = _named_only(plan, postings, shown)
+        for docnum in shown:
             stored = state.stored(docnum)
             page.rows.append(
                 Row(
@@ -116,7 +118,7 @@ class WhooshBackend(SearchBackend):
                         for label, present in zip(labels, outcome.presence, strict=True)
                         if not present[docnum]
                     ),
-                    named_only=_named_only(plan, postings, docnum),
+                    named_only=named_only.get(docnum, True),
                 )
             )
         return page
@@ -263,24 +265,35 @@ def _label(clause, corrections):
     return label
 
 
-def _named_only(plan, postings, docnum):
-    """Whether every main word of the query is in the piece's text no more often than in its
-    title, authors and keywords together: then its subtitle, abstract and body hold none."""
-    named = ("title", "author", "keyword")
+def _named_only(plan, postings, docnums):
+    """{docnum: whether every main word of the query is in its text no more often than in its
+    title, authors and keywords together}: then its subtitle, abstract and body hold none, and
+    its snippet is its opening (the body is not read)."""
+    found = dict.fromkeys(docnums, True)
+    if not docnums:
+        return found
+    ordered = np.array(sorted(docnums), dtype=np.int64)
     for compiled in (*plan.ranked, *plan.required):
         for source in compiled.sources:
             if source.fields != ("text",):
                 continue
             for term, _weight in source.terms:
-                in_text = _frequency(postings, "text", term, docnum)
-                if in_text and in_text > sum(_frequency(postings, name, term, docnum) for name in named):
-                    return False
-    return True
+                in_text = _frequencies(postings, "text", term, ordered)
+                named = [
+                    _frequencies(postings, name, term, ordered) for name in ("title", "author", "keyword")
+                ]
+                for docnum, count in in_text.items():
+                    if count > sum(part.get(docnum, 0.0) for part in named):
+                        found[docnum] = False
+    return found
 
 
-def _frequency(postings, fieldname, term, docnum):
-    for offset, size, read in postings.segments(fieldname, term):
-        if offset <= docnum < offset + size:
-            index = read.at(docnum - offset)
-            return float(read.freqs[index]) if index >= 0 else 0.0
-    return 0.0
+def _frequencies(postings, fieldname, term, docnums):
+    """{docnum: frequency of `term` in `fieldname`} for the sorted `docnums` that hold it."""
+    found = {}
+    ids, freqs = postings.arrays(fieldname, term)
+    if len(ids):
+        at = np.minimum(np.searchsorted(ids, docnums), len(ids) - 1)
+        held = ids[at] == docnums
+        found = dict(zip(docnums[held].tolist(), freqs[at[held]].tolist(), strict=True))
+    return found

@@ -340,19 +340,18 @@ def _proximity(state, plan, postings, docnums):
     pairs = _typed_pairs(state, plan)
     if not pairs:
         return None
+    ordered = np.sort(docnums)
+    positions = {word: postings.positions_of("text", word, ordered) for pair in pairs for word in pair[:2]}
     bonus = np.zeros(len(docnums), dtype=np.float64)
-    for i, docnum in enumerate(docnums):
+    for i, docnum in enumerate(docnums.tolist()):
         total = 0.0
         for first, second, gap, weight in pairs:
-            a = postings.positions("text", first, int(docnum))
-            if not a:
-                continue
-            b = postings.positions("text", second, int(docnum))
-            if not b:
-                continue
-            distance = _closest(a, b, gap)
-            if distance <= PROXIMITY_WINDOW:
-                total += weight / (1.0 + distance)
+            a = positions[first].get(docnum)
+            b = positions[second].get(docnum) if a else None
+            if b:
+                distance = _closest(a, b, gap)
+                if distance <= PROXIMITY_WINDOW:
+                    total += weight / (1.0 + distance)
         bonus[i] = PROXIMITY * total
     return bonus
 
