@@ -17,8 +17,8 @@ punctuation ("Iraq-Russia", "U.S.") is its parts side by side.
 
 Caps keep every query cheap: `MAX_QUERY_CHARS` characters, `MAX_CLAUSES` clauses that carry
 meaning, `MAX_PHRASE_WORDS` words per phrase, words cut at `MAX_TOKEN_CHARS` characters.
-Nothing here knows an engine: `archive.search.whoosh.compiler` and
-`archive.search.engines.haystack` turn a `Query` into their own queries.
+Nothing here knows an engine: `archive.search.backends.whoosh.compiler` and
+`archive.search.backends.haystack` turn a `Query` into their own queries.
 """
 
 import math
