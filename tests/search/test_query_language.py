@@ -32,9 +32,9 @@ def test_typo_finds_ocr_spelling_ranked_below_exact(iraq_shelf):
     assert found[-1] == "Alignment in the neoclassical realism programme"
 
 
-def test_typo_tolerance_does_not_take_a_common_word_for_a_misspelling(make_article, search_index):
-    """ "Iraq" takes the rarer "Irag" (an OCR slip) but not "Iran", a word as common as itself."""
-    for n in range(3):
+def _iraq_iran_and_a_scan(make_article, search_index, *, reports):
+    """`reports` pieces each on Iraq and on Iran, and one scan whose OCR wrote "Irag"."""
+    for n in range(reports):
         make_article(
             f"Iraq report {n}", body="<p>Iraq and its neighbours.</p>", date=datetime.date(2020, 1, 1 + n)
         )
@@ -43,6 +43,11 @@ def test_typo_tolerance_does_not_take_a_common_word_for_a_misspelling(make_artic
         )
     make_article("Scanned abstract", body="<p>Irag and its neighbours.</p>", date=datetime.date(2020, 3, 1))
     search_index.update()
+
+
+def test_typo_tolerance_does_not_take_a_common_word_for_a_misspelling(make_article, search_index):
+    """ "Iraq" takes the rarer "Irag" (an OCR slip) but not "Iran", a word as common as itself."""
+    _iraq_iran_and_a_scan(make_article, search_index, reports=3)
     assert title_set("Iraq") == {"Iraq report 0", "Iraq report 1", "Iraq report 2", "Scanned abstract"}
     assert titles("Iraq")[-1] == "Scanned abstract"
     # "Irag" is in the archive and its neighbours are not much commoner: searched as typed, with
@@ -55,15 +60,7 @@ def test_typo_tolerance_does_not_take_a_common_word_for_a_misspelling(make_artic
 def test_a_misspelt_word_is_corrected_to_its_one_likely_spelling(make_article, search_index):
     """A word much rarer than a close spelling is searched as that spelling, an OCR confusion
     (g/q) winning over an equally common neighbour (Iran); the exact word can still be asked for."""
-    for n in range(12):
-        make_article(
-            f"Iraq report {n}", body="<p>Iraq and its neighbours.</p>", date=datetime.date(2020, 1, 1 + n)
-        )
-        make_article(
-            f"Iran report {n}", body="<p>Iran and its neighbours.</p>", date=datetime.date(2020, 2, 1 + n)
-        )
-    make_article("Scanned abstract", body="<p>Irag and its neighbours.</p>", date=datetime.date(2020, 3, 1))
-    search_index.update()
+    _iraq_iran_and_a_scan(make_article, search_index, reports=12)
     results = run_search(SearchRequest.from_querydict({"q": "Irag"}))
     assert results.corrections == {"Irag": "Iraq"}
     assert results.corrected_query == "Iraq"
