@@ -105,8 +105,10 @@ _MARKUP_TAG = re.compile(
 
 # Whatever is left that a browser would read as a tag (any name, any attributes, even unclosed at
 # the end) is dropped when it could run code: an executable element, an event handler, or a
-# script URL. "[^<>]*" stops at the next angle bracket, so this pass is linear too.
-_TAG_LIKE = re.compile(r"</?([a-zA-Z][\w:-]*)([^<>]*)(?:>|$)")
+# script URL. Inside a tag a browser reads "<" as part of an attribute name ("<details/<>" is a
+# details element), so the tag runs to the next ">" or the end: every match succeeds where it
+# starts and the pass stays linear.
+_TAG_LIKE = re.compile(r"</?([a-zA-Z][\w:-]*)([^>]*)(?:>|$)")
 _DANGEROUS_ELEMENTS = {
     "script", "style", "svg", "math", "template", "iframe", "object", "embed", "frame", "frameset",
     "applet", "base", "link", "meta", "noscript", "form", "input", "button", "img", "image", "video",

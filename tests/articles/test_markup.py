@@ -60,6 +60,9 @@ PAYLOADS = [
     "<video><source onerror=alert(1)></video>",
     "<marquee onstart=alert(1)>x</marquee>",
     '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>',
+    # Found by Hypothesis: a browser reads "<" inside a tag as part of an attribute name.
+    "<details/<>",
+    "<onerror/<=javascript:>",
 ]
 
 EXECUTABLE = {"script", "style", "svg", "math", "iframe", "object", "embed", "template", "form", "input",
