@@ -3,6 +3,7 @@
     result = read_scanned_pdf(data, filename="scan.pdf", page_count=12)
     result.pages        # one list of text lines per page, in reading order
     result.languages    # the tesseract data used, e.g. ["fas"]
+    result.title_lines  # the lines at the top of page one set larger than the text (the title)
 
 The PDF extractor calls this from its no-text branch; what comes back goes through the same
 repair and reading as a text layer. Like all extraction it runs in the sandbox child
@@ -46,6 +47,7 @@ class OcrResult:
     pages: list = field(default_factory=list)
     languages: list = field(default_factory=list)
     language: str = ""  # the archive's code (en, fa, ar) the script pointed to
+    title_lines: list = field(default_factory=list)
 
 
 def tesseract_path():
@@ -89,12 +91,12 @@ def check_tesseract(filename, languages=()):
     return path
 
 
-def _tesseract(path, png, languages):
-    """Text of one page image. One thread: on a shared 2-core machine tesseract's OpenMP threads
-    make it slower, not faster."""
+def _tesseract(path, png, languages, *, tsv=False):
+    """Text of one page image (with `tsv`, tesseract's table of words and their boxes). One
+    thread: on a shared 2-core machine tesseract's OpenMP threads make it slower, not faster."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     completed = subprocess.run(
-        [path, "stdin", "stdout", "-l", "+".join(languages), "--psm", "3"],
+        [path, "stdin", "stdout", "-l", "+".join(languages), "--psm", "3", *(["tsv"] if tsv else [])],
         input=png,
         capture_output=True,
         env=env,
@@ -177,12 +179,55 @@ def read_scanned_pdf(data, *, filename, page_count=None):
         report_progress(0, count, "ocr")
         language = detect_page_language(path, render_page(document, 0, dpi=FIRST_PASS_DPI), filename)
         check_tesseract(filename, [language])
-        pages = []
+        pages, title = [], []
         for index in range(count):
-            text = _tesseract(path, render_page(document, index, dpi=DPI), [language])
-            pages.append([line.strip() for line in text.replace("\f", "").split("\n")])
+            lines = _lines(_tesseract(path, render_page(document, index, dpi=DPI), [language], tsv=True))
+            if index == 0:
+                title = _title_lines(lines)
+            pages.append([text for text, _height in lines])
             report_progress(index + 1, count, "ocr")
     finally:
         document.close()
     code = {v: k for k, v in TESSERACT_LANGUAGES.items()}[language]
-    return OcrResult(pages=pages, languages=[language], language=code)
+    return OcrResult(pages=pages, languages=[language], language=code, title_lines=title)
+
+
+def _lines(tsv):
+    """[(text, height in pixels)] of a page from tesseract's TSV, in reading order, with ("", 0)
+    between paragraphs (as its plain-text output has a blank line)."""
+    lines, current, last_paragraph = [], {}, None
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
+            continue
+        paragraph, line = (cells[1], cells[2], cells[3]), (cells[1], cells[2], cells[3], cells[4])
+        if line not in current:
+            if last_paragraph is not None and paragraph != last_paragraph:
+                lines.append(("", 0))
+            last_paragraph = paragraph
+            current = {line: len(lines)}
+            lines.append(("", 0))
+        text, height = lines[current[line]]
+        lines[current[line]] = (f"{text} {cells[11].strip()}".strip(), max(height, int(cells[9])))
+    return lines
+
+
+# A scan's title is set larger than its text: lines at the top of page one this much taller than
+# the page's usual line (word boxes include ascenders, so body lines vary by about 20%).
+TITLE_HEIGHT_RATIO = 1.4
+
+
+def _title_lines(lines):
+    """The leading lines of page one set larger than most of its lines (at most four)."""
+    heights = sorted(height for text, height in lines if text)
+    if len(heights) < 3:
+        return []
+    usual = heights[len(heights) // 2]
+    title = []
+    for text, height in lines:
+        if not text and not title:
+            continue
+        if not text or height < TITLE_HEIGHT_RATIO * usual or len(title) == 4:
+            break
+        title.append(text)
+    return title if any(ch.isalpha() for line in title for ch in line) else []

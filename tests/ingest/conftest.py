@@ -97,8 +97,9 @@ FONTS = {
 }
 
 
-def text_pdf(paragraphs, *, rtl=False, pages=1):
-    """A PDF with a real text layer (fpdf2; right-to-left text shaped by HarfBuzz)."""
+def text_pdf(paragraphs, *, rtl=False, pages=1, title_size=None):
+    """A PDF with a real text layer (fpdf2; right-to-left text shaped by HarfBuzz); with
+    `title_size`, the first paragraph is set in that size (a title)."""
     from fpdf import FPDF
 
     font = FONTS["arabic" if rtl else "latin"]
@@ -111,18 +112,20 @@ def text_pdf(paragraphs, *, rtl=False, pages=1):
         pdf.set_text_shaping(use_shaping_engine=True, direction="rtl")
     for _ in range(pages):
         pdf.add_page()
-        for paragraph in paragraphs:
-            pdf.multi_cell(0, 9, paragraph, align="R" if rtl else "L")
+        for index, paragraph in enumerate(paragraphs):
+            size = title_size if index == 0 and title_size else 14
+            pdf.set_font("body", size=size)
+            pdf.multi_cell(0, 9 * size / 14, paragraph, align="R" if rtl else "L")
             pdf.ln(5)
     return bytes(pdf.output())
 
 
-def scanned_pdf(paragraphs, *, rtl=False, pages=1, dpi=200):
+def scanned_pdf(paragraphs, *, rtl=False, pages=1, dpi=200, title_size=None):
     """What a scanner gives: the pages of a text PDF rendered to images (pypdfium2) and wrapped
     in a PDF again (Pillow), with no text layer."""
     import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(text_pdf(paragraphs, rtl=rtl, pages=pages))
+    document = pdfium.PdfDocument(text_pdf(paragraphs, rtl=rtl, pages=pages, title_size=title_size))
     images = [page.render(scale=dpi / 72, grayscale=True).to_pil() for page in document]
     document.close()
     out = io.BytesIO()

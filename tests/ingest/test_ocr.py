@@ -69,6 +69,16 @@ def test_an_english_scan_is_read_by_ocr():
     assert "The text was read by OCR (eng): check it against the original." in draft.warnings
 
 
+def test_a_title_set_large_over_two_lines_is_one_title():
+    """OCR gives lines without fonts; the title is told by its height (word boxes from tesseract's
+    TSV), so a long title that wraps stays whole and the line after it is not a subtitle."""
+    title = "Water Diplomacy in the Tigris and Euphrates Basin after the Dams of the Upper Reaches"
+    draft = extract_file(scanned_pdf([title, *ENGLISH[1:]], title_size=26), filename="scan.pdf")
+    assert draft.title == title
+    assert draft.subtitle == ""
+    assert [a.name for a in draft.authors] == ["Sara Karimi"]
+
+
 def test_a_persian_scan_is_read_with_persian_data():
     draft = extract_file(scanned_pdf(PERSIAN, rtl=True), filename="scan-fa.pdf")
     assert (draft.text_from_ocr, draft.ocr_languages, draft.language) == (True, ["fas"], "fa")

@@ -106,22 +106,33 @@ def _no_text_layer(data, *, filename, page_count):
     scan = ocr.read_scanned_pdf(data, filename=filename, page_count=page_count)
     draft = Draft(page_count=page_count, text_from_ocr=True, ocr_languages=scan.languages)
     draft.warn(f"The text was read by OCR ({', '.join(scan.languages)}): check it against the original.")
-    draft = draft_from_text_pages(scan.pages, draft)
+    draft = draft_from_text_pages(scan.pages, draft, title_lines=scan.title_lines)
     draft.language = scan.language or draft.language
     if not (draft.body or draft.body_html or draft.abstract):
         raise ExtractionError(f"{filename} has no text: not in a text layer, and none that OCR could read.")
     return draft
 
 
-def draft_from_text_pages(pages, draft=None):
-    """A draft from pages of plain text lines (OCR output, which has no fonts or positions):
-    running heads and page numbers dropped, then the general rules of archive.ingest.metadata."""
+def draft_from_text_pages(pages, draft=None, *, title_lines=()):
+    """A draft from pages of plain text lines (OCR output, which has no fonts): running heads and
+    page numbers dropped, then the general rules of archive.ingest.metadata. `title_lines`, the
+    lines OCR saw set large at the top of page one, are the title (however many lines it takes)."""
     draft = draft or Draft()
-    pages, dropped = drop_page_furniture([[normalise_text(line) for line in page] for page in pages])
+    pages = [[normalise_text(line) for line in page] for page in pages]
+    title = [normalise_text(line) for line in title_lines]
+    if title and pages and [line for line in pages[0] if line][: len(title)] == title:
+        first = pages[0]
+        start = next(i for i, line in enumerate(first) if line)
+        pages[0] = first[start + len(title) :]
+    else:
+        title = []
+    pages, dropped = drop_page_furniture(pages)
     if dropped:
         draft.warn(f"Dropped {dropped} lines of page furniture (running headers, footers, page numbers).")
     text = "\n".join("\n".join(page) for page in pages)
     blocks = [Block(lines=lines, wrapped=True) for lines in blocks_of_lines(text)]
+    if title:
+        blocks.insert(0, Block(lines=title, tag="title"))
     return read_blocks(blocks, draft)
 
 
