@@ -6,6 +6,7 @@ the export of a whole result set. They read their parameters through the search 
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from archive.interop.feeds import ArticleFeed, RssMixin
@@ -43,14 +44,13 @@ class SearchAtomFeed(ArticleFeed):
 
     def title(self, obj=None):
         query = obj.get("q", "").strip()
-        return (
-            f"{settings.ARCHIVE_SITE_NAME}: search for {query}"
-            if query
-            else f"{settings.ARCHIVE_SITE_NAME}: search"
-        )
+        site = settings.ARCHIVE_SITE_NAME
+        if query:
+            return _("%(site)s: search for %(query)s") % {"site": site, "query": query}
+        return _("%(site)s: search") % {"site": site}
 
     def subtitle(self, obj=None):
-        return "Pieces matching a search of the archive."
+        return _("Pieces matching a search of the archive.")
 
     description = subtitle
 

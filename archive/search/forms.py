@@ -14,11 +14,17 @@ from functools import cached_property
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from archive.search import schema
 from archive.search.query import parse
 
-SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
+SORTS = (
+    ("relevance", gettext_lazy("Relevance")),
+    ("newest", gettext_lazy("Newest first")),
+    ("oldest", gettext_lazy("Oldest first")),
+)
 MAX_PAGE = 500
 # Characters a request's value may have (the query excepted, which the query language caps).
 MAX_PARAM_CHARS = 300
@@ -90,7 +96,10 @@ class SearchForm(FilterForm):
     q = forms.CharField(required=False, strip=True)
     sort = forms.ChoiceField(choices=SORTS, required=False)
     page = forms.IntegerField(
-        min_value=1, max_value=MAX_PAGE, required=False, error_messages={"invalid": "No such page."}
+        min_value=1,
+        max_value=MAX_PAGE,
+        required=False,
+        error_messages={"invalid": gettext_lazy("No such page.")},
     )
     page_size = forms.IntegerField(min_value=1, required=False)
     # "Search instead for" the words as typed: no spelling correction.
@@ -102,15 +111,15 @@ class SearchForm(FilterForm):
         largest = settings.ARCHIVE_API_MAX_PAGE_SIZE
         self.fields["page_size"].validators = [MinValueValidator(1), MaxValueValidator(largest)]
         for name, f in self.fields.items():
-            messages = {key: text.format(max=largest) for key, text in _MESSAGES.get(name, {}).items()}
+            messages = {key: str(text).format(max=largest) for key, text in _MESSAGES.get(name, {}).items()}
             f.error_messages = {**f.error_messages, **messages}
 
     def clean(self):
         data = super().clean()
         for name in self._too_long & set(self.fields):
-            self.add_error(name, "Too long.")
+            self.add_error(name, _("Too long."))
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", _("The end date is before the start date."))
         return data
 
     def request(self):
@@ -130,25 +139,22 @@ class SearchForm(FilterForm):
         )
 
 
+_NO_PAGE = gettext_lazy("No such page.")
+_NUMBER = gettext_lazy("Enter a number from 1 to {max}.")
+_YEAR = gettext_lazy("Enter a year from 1 to 9999.")
+_DATE = gettext_lazy("Enter a date such as 25 October 2012, 2012-10-25 or 2012.")
+_SLUG = gettext_lazy("Not a valid slug.")
 _MESSAGES = {
-    "page": {"min_value": "No such page.", "max_value": "No such page."},
-    "page_size": {
-        "invalid": "Enter a number from 1 to {max}.",
-        "min_value": "Enter a number from 1 to {max}.",
-        "max_value": "Enter a number from 1 to {max}.",
-    },
-    "year": {
-        "invalid": "Enter a year from 1 to 9999.",
-        "min_value": "Enter a year from 1 to 9999.",
-        "max_value": "Enter a year from 1 to 9999.",
-    },
-    "date_from": {"invalid": "Enter a date such as 25 October 2012, 2012-10-25 or 2012."},
-    "date_to": {"invalid": "Enter a date such as 25 October 2012, 2012-10-25 or 2012."},
-    "sort": {"invalid_choice": "Unknown sort order."},
-    "kind": {"invalid_choice": "Unknown kind."},
-    "language": {"invalid_choice": "Unknown language."},
-    "author": {"invalid": "Not a valid slug."},
-    "keyword": {"invalid": "Not a valid slug."},
+    "page": {"min_value": _NO_PAGE, "max_value": _NO_PAGE},
+    "page_size": {"invalid": _NUMBER, "min_value": _NUMBER, "max_value": _NUMBER},
+    "year": {"invalid": _YEAR, "min_value": _YEAR, "max_value": _YEAR},
+    "date_from": {"invalid": _DATE},
+    "date_to": {"invalid": _DATE},
+    "sort": {"invalid_choice": gettext_lazy("Unknown sort order.")},
+    "kind": {"invalid_choice": gettext_lazy("Unknown kind.")},
+    "language": {"invalid_choice": gettext_lazy("Unknown language.")},
+    "author": {"invalid": _SLUG},
+    "keyword": {"invalid": _SLUG},
 }
 
 

@@ -25,6 +25,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+
 from archive.search.analysis import MAX_TOKEN_CHARS, WORD_RE, normalise_word
 from archive.search.stopwords import is_stop_word
 
@@ -107,7 +110,7 @@ class Query:
 
     @property
     def note(self):
-        return " ".join(self.notes)
+        return " ".join(str(note) for note in self.notes)
 
 
 def required_matches(count):
@@ -131,7 +134,11 @@ def parse(text, *, exact=False):
     text = _CONTROL.sub(" ", str(text or ""))
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
-        notes.append(f"Your query was shortened to its first {MAX_QUERY_CHARS} characters.")
+        notes.append(
+            format_lazy(
+                gettext_lazy("Your query was shortened to its first {n} characters."), n=MAX_QUERY_CHARS
+            )
+        )
     items = _items(text.replace("(", " ").replace(")", " "), notes)
     return Query(clauses=_clauses(items, notes), notes=notes, exact=exact)
 
@@ -173,7 +180,12 @@ def _items(text, notes):
             words = WORD_RE.findall(phrase)
             if words:
                 if len(words) > MAX_PHRASE_WORDS:
-                    notes.append(f"Only the first {MAX_PHRASE_WORDS} words of a phrase were used.")
+                    notes.append(
+                        format_lazy(
+                            gettext_lazy("Only the first {n} words of a phrase were used."),
+                            n=MAX_PHRASE_WORDS,
+                        )
+                    )
                     words = words[:MAX_PHRASE_WORDS]
                 # Quoted words are asked for on purpose, exactly as typed: they must be present
                 # (one quoted word is a phrase of one: no close spellings, no correction).
@@ -204,7 +216,9 @@ def _items(text, notes):
     while items and items[-1] in (_OR, _AND):
         items.pop()
     if long_word:
-        notes.append(f"Words longer than {MAX_TOKEN_CHARS} characters were shortened.")
+        notes.append(
+            format_lazy(gettext_lazy("Words longer than {n} characters were shortened."), n=MAX_TOKEN_CHARS)
+        )
     return items
 
 
@@ -240,7 +254,11 @@ def _clauses(items, notes):
         if not stop:
             meaningful += 1
             if meaningful > MAX_CLAUSES:
-                notes.append(f"Only the first {MAX_CLAUSES} words of your query were used.")
+                notes.append(
+                    format_lazy(
+                        gettext_lazy("Only the first {n} words of your query were used."), n=MAX_CLAUSES
+                    )
+                )
                 break
         terms = tuple(dict.fromkeys(item.term for item in group))
         clauses.append(Clause(terms, occur, stop, group[0].position))

@@ -5,6 +5,7 @@ import json
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from archive.security import ratelimit
 
@@ -57,10 +58,10 @@ class SearchRateLimitMiddleware:
 
 
 def too_many_requests(request, retry_after, rule):
-    message = (
-        f"Too many searches from your address: the limit is {rule['per_minute']:g} a minute "
-        f"(after a burst of {rule['burst']}). Please try again in {retry_after} seconds."
-    )
+    message = _(
+        "Too many searches from your address: the limit is %(rate)s a minute (after a burst of "
+        "%(burst)s). Please try again in %(seconds)s seconds."
+    ) % {"rate": f"{rule['per_minute']:g}", "burst": rule["burst"], "seconds": retry_after}
     if request.path_info.startswith("/api/"):
         response = HttpResponse(
             json.dumps({"error": message, "retry_after": retry_after}),
