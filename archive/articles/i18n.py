@@ -138,6 +138,8 @@ def parse_local_date(text, *, end=False):
     """A date written the Persian or Arabic way, or a Solar Hijri one, as a Gregorian date (the
     first day of a month or year, or its last with `end`); None when `text` is none of these
     (the caller reads it as a Gregorian date). Raises ValueError for a day that does not exist."""
+    # "۴ آبان ۱۳۹۱ (25 October 2012)", as the Persian pages write a date: the part before the brackets.
+    text = re.sub(r"\s*\([^)]*\)\s*$", "", text)
     text = " ".join(text.translate(TO_LATIN).translate(_LETTERS).replace("،", " ").split())
     numeric = re.fullmatch(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?", text)
     if numeric:

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from archive.articles.i18n import TO_LATIN, parse_local_date
 from archive.search import schema
 from archive.search.query import parse
 
@@ -32,17 +33,17 @@ MAX_PARAM_CHARS = 300
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
-_DIGITS = str.maketrans(
-    {**{chr(0x06F0 + d): str(d) for d in range(10)}, **{chr(0x0660 + d): str(d) for d in range(10)}}
-)
+_DIGITS = TO_LATIN
 _DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%d/%m/%Y", "%d.%m.%Y")
 _MONTH_FORMATS = ("%B %Y", "%b %Y", "%Y-%m", "%m/%Y")
 
 
 class ReaderDateField(forms.DateField):
     """A date as readers write it, or as the site shows it: 2012-10-25, 25 October 2012,
-    October 25, 2012, October 2012, 2012-10, 2012, with Latin, Persian or Arabic-Indic digits. A
-    month or a year alone means its first day, or its last with `end`."""
+    October 25, 2012, October 2012, 2012-10, 2012, with Latin, Persian or Arabic-Indic digits; in
+    the Solar Hijri calendar (1391-08-04, ۴ آبان ۱۳۹۱, آبان ۱۳۹۱, 1391) and with Persian or
+    Arabic month names (٢٥ أكتوبر ٢٠١٢), read by archive.articles.i18n. A month or a year alone
+    means its first day, or its last with `end`."""
 
     def __init__(self, *, end=False, **kwargs):
         self.end = end
@@ -54,6 +55,12 @@ class ReaderDateField(forms.DateField):
         text = " ".join(str(value or "").translate(_DIGITS).replace(",", " ").split())
         if not text:
             return None
+        try:
+            local = parse_local_date(text, end=self.end)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if local is not None:
+            return local
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             try:
                 return datetime.date.fromisoformat(text)
