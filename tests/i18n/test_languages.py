@@ -127,3 +127,21 @@ def test_admin_in_persian_and_arabic(admin_client):
     assert response.status_code == 200
     assert 'dir="rtl"' in response.content.decode()
     assert admin_client.get("/admin/").status_code == 200
+
+
+def test_the_language_is_the_address_s_and_caches_need_not_vary_by_browser(client, piece):
+    for path, language in [("/articles/", "en"), ("/fa/articles/", "fa"), ("/api/", "en")]:
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="ar")
+        assert response["Content-Language"] == language
+        assert "Accept-Language" not in response.get("Vary", "")
+
+
+def test_autocomplete_links_lead_to_the_reader_s_language(client, piece):
+    def urls(**params):
+        return [s["url"] for s in client.get("/api/autocomplete/", {"q": "iraq", **params}).json()["results"]]
+
+    assert urls() == ["/keywords/iraq/", f"/articles/{piece.slug}/"]
+    assert urls(lang="fa") == ["/fa/keywords/iraq/", f"/fa/articles/{piece.slug}/"]
+    assert urls(lang="xx") == urls()
+    root = page(client, "/ar/search/?q=iraq")
+    assert root.get_element_by_id("search-q").get("data-autocomplete") == "/api/autocomplete/?lang=ar"
