@@ -145,3 +145,13 @@ def test_autocomplete_links_lead_to_the_reader_s_language(client, piece):
     assert urls(lang="xx") == urls()
     root = page(client, "/ar/search/?q=iraq")
     assert root.get_element_by_id("search-q").get("data-autocomplete") == "/api/autocomplete/?lang=ar"
+
+
+def test_admin_pages_link_to_themselves_in_the_other_languages(admin_client):
+    root = html.fromstring(admin_client.get("/fa/admin/search/health/").content.decode())
+    links = root.xpath("//div[@id='user-tools']/a[@hreflang]")
+    assert [(a.get("href"), a.text) for a in links] == [
+        ("/admin/search/health/", "English"),
+        ("/ar/admin/search/health/", "العربيّة"),
+    ]
+    assert root.xpath("//h1/text()") == ["سلامت نمایهٔ جست‌وجو"]
