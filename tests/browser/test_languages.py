@@ -5,9 +5,11 @@ scrolling (in a right-to-left page that is overflow to the left), no serious or 
 violation, and a screenshot in artifacts/screenshots/ (i18n-<page>-<language>-<width>.png)."""
 
 import pytest
+from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import get_language_info
 
 from archive.articles.models import Article, Author, Keyword
 from tests.browser.conftest import DESKTOP, PHONE, axe_violations, describe, screenshot, signed_in
@@ -15,7 +17,7 @@ from tests.browser.test_reading import page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-LANGUAGES = {"en": "ltr", "fa": "rtl", "ar": "rtl"}
+LANGUAGES = {code: "rtl" if get_language_info(code)["bidi"] else "ltr" for code, _name in settings.LANGUAGES}
 WIDTHS = (("360", PHONE), ("1280", DESKTOP))
 SERIOUS = {"serious", "critical"}
 
