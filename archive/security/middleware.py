@@ -5,6 +5,7 @@ import json
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from archive.security import ratelimit
@@ -53,7 +54,10 @@ class SearchRateLimitMiddleware:
                 burst=rule["burst"],
             )
             if not decision.allowed:
-                return too_many_requests(request, decision.retry_after, rule)
+                # This runs before the language middleware: the page speaks its address's language.
+                language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+                with translation.override(language):
+                    return too_many_requests(request, decision.retry_after, rule)
         return self.get_response(request)
 
 

@@ -5,6 +5,7 @@ page per language."""
 import datetime
 
 import pytest
+from django.core.cache import caches
 from django.test import override_settings
 from lxml import html
 
@@ -155,3 +156,23 @@ def test_admin_pages_link_to_themselves_in_the_other_languages(admin_client):
         ("/ar/admin/search/health/", "العربيّة"),
     ]
     assert root.xpath("//h1/text()") == ["سلامت نمایهٔ جست‌وجو"]
+
+
+def test_error_pages_are_in_the_reader_s_language(client, settings):
+    root = html.fromstring(client.get("/fa/articles/no-such-piece/").content.decode())
+    assert root.xpath("//h1/text()") == ["در این نشانی مقاله‌ای نیست"]
+    root = html.fromstring(client.get("/ar/no/such/page/").content.decode())
+    assert root.xpath("//h1/text()") == ["الصفحة غير موجودة"]
+    # The 429 page is drawn before the language middleware runs: it still speaks its address's.
+    settings.ARCHIVE_RATE_LIMITS = {"search": {"paths": ["/ar/search/"], "per_minute": 1, "burst": 1}}
+    caches["ratelimit"].clear()
+    client.get("/fa/")  # the thread's last language is Persian
+    assert client.get("/ar/search/?q=a").status_code == 200
+    response = client.get("/ar/search/?q=b")
+    assert response.status_code == 429
+    root = html.fromstring(response.content.decode())
+    assert (root.get("lang"), root.get("dir"), root.xpath("//h1/text()")) == (
+        "ar",
+        "rtl",
+        ["عمليات بحث كثيرة جدًا"],
+    )
