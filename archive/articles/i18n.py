@@ -12,11 +12,12 @@ Persian or Arabic month names; the search form (archive.search.forms) reads the 
 """
 
 import datetime
+import functools
 import re
 
 import jdatetime
 from django.conf import settings
-from django.urls import Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import dates as django_dates
 from django.utils import translation
 from django.utils.formats import date_format
@@ -94,14 +95,16 @@ def reader_month(day, language=None):
 
 # --- Reading dates back -----------------------------------------------------------------------
 
-_SOLAR_MONTHS = {name.translate(_LETTERS): n for n, name in enumerate(jdatetime.date.j_months_fa, 1)}
-_SOLAR_MONTHS.update(
-    {name.translate(_LETTERS): n for n, name in enumerate(jdatetime.date.j_months_en, 1)}
-    if hasattr(jdatetime.date, "j_months_en")
-    else {}
-)
+# Solar Hijri month names, in Persian and in Latin letters ("4 Aban 1391"), as parse_local_date
+# compares them (Arabic letter forms made Persian, case folded).
+_SOLAR_MONTHS = {
+    name.translate(_LETTERS).casefold(): number
+    for names in (jdatetime.date.j_months_fa, jdatetime.date.j_months_en)
+    for number, name in enumerate(names, 1)
+}
 
 
+@functools.cache
 def _gregorian_months():
     """Month names in the other interface languages (Django's catalogue): "اکتبر", "أكتوبر"."""
     names = {}
@@ -157,6 +160,7 @@ def parse_local_date(text, *, end=False):
         name, year = words[0], int(words[1])
     else:
         return None
+    name = name.casefold()
     if name in _SOLAR_MONTHS:
         return _solar(year, _SOLAR_MONTHS[name], day, end=end)
     month = _gregorian_months().get(name)
@@ -190,9 +194,10 @@ def language_links(request):
             if match is not None and match.url_name and request.path_info.startswith(_prefix(current)):
                 try:
                     url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
-                except Exception:
+                except NoReverseMatch:
                     url = None
-            if url is None:
+            same_page = url is not None
+            if not same_page:
                 url = reverse("home")
         info = get_language_info(code)
         links.append(
@@ -200,7 +205,7 @@ def language_links(request):
                 "code": code,
                 "name": info["name_local"],
                 "path": url,
-                "url": f"{url}?{query}" if query else url,
+                "url": f"{url}?{query}" if query and same_page else url,
                 "current": code == current,
                 "bidi": info["bidi"],
             }

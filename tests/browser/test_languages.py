@@ -1,8 +1,9 @@
 """The interface in English, Persian and Arabic, in Chromium: the reading pages, the search (with
 results and with none) and the editors' upload and check screens, at a phone and a desktop width,
 each page opened once per language and width. Each has the right `dir` on <html>, no sideways
-scrolling (in a right-to-left page that is overflow to the left), no serious or critical axe-core
-violation, and a screenshot in artifacts/screenshots/ (i18n-<page>-<language>-<width>.png)."""
+scrolling (in a right-to-left page that is overflow to the left), no axe-core violation (none
+serious or critical on the admin's screens), and a screenshot in artifacts/screenshots/
+(i18n-<page>-<language>-<width>.png)."""
 
 import pytest
 from django.conf import settings
@@ -76,7 +77,9 @@ def problems_of(page, code, *, site_page=True):
     if site_page:
         # The reading pages' own checks (landmarks, headings, CSP), with axe below.
         found += [p for p in page_problems(page, axe=False) if not p.startswith("scrolls sideways")]
-    violations = [v for v in axe_violations(page) if v["impact"] in SERIOUS]
+    # The reading pages meet the English pages' bar (no violation of any impact); Django's admin
+    # pages, the issue's (none serious or critical).
+    violations = [v for v in axe_violations(page) if site_page or v["impact"] in SERIOUS]
     if violations:
         found.append("axe-core:\n" + describe(violations))
     return found

@@ -139,3 +139,8 @@ def test_pages_show_dates_and_counts_the_readers_way(client, shelf):
     persian = html.fromstring(client.get("/fa/archive/2012/").content)
     assert persian.xpath("//h1/text()") == ["۲۰۱۲"]
     assert persian.xpath("//header[@class='page-header']/p[@class='count']/text()") == ["۴ مقاله."]
+
+
+def test_solar_month_names_in_latin_letters_and_arabic_letter_forms():
+    assert dates(date_from="4 aban 1391", date_to="4 Aban 1391")[:2] == (SEED_DAY, SEED_DAY)
+    assert dates(date_from="۱۰ دي ۱۳۹۱")[0] == datetime.date(2012, 12, 30)  # Arabic yeh in دی

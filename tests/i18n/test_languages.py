@@ -176,3 +176,8 @@ def test_error_pages_are_in_the_reader_s_language(client, settings):
         "rtl",
         ["عمليات بحث كثيرة جدًا"],
     )
+
+
+def test_a_page_that_does_not_exist_offers_each_language_s_home(client):
+    root = html.fromstring(client.get("/fa/no/such/page/?q=x").content.decode())
+    assert root.xpath("//nav[@class='language-switcher']//a/@href") == ["/", "/fa/", "/ar/"]
