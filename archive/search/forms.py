@@ -6,6 +6,7 @@ shows it, the API returns it), and the rest of the search goes on. The filters a
 (`archive.search.schema.FILTERS`), so a new filter needs no change here.
 """
 
+import dataclasses
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -206,6 +207,12 @@ class SearchRequest:
     @cached_property
     def query(self):
         return parse(self.q, exact=self.exact)
+
+    def with_query(self, query):
+        """This request asking `query` instead of what `q` parses to (a loosened query)."""
+        other = dataclasses.replace(self)
+        other.query = query
+        return other
 
     @property
     def has_filters(self):

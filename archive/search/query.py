@@ -112,6 +112,34 @@ class Query:
     def note(self):
         return " ".join(str(note) for note in self.notes)
 
+    def loosened(self):
+        """This query with each required quoted phrase of several words taken as its words,
+        ranked; None when it has none, or nothing but phrases (a reader who typed only a phrase
+        asked for exactly that). Asked when the query as typed finds nothing: a pasted paragraph
+        often quotes a title the archive words differently, and quoting should not turn a
+        question with good words into no answer at all."""
+        if not any(clause.occur == SHOULD and not clause.stop for clause in self.clauses):
+            return None
+        clauses, phrases, meaningful = [], [], 0
+        for clause in self.clauses:
+            [term] = clause.terms if len(clause.terms) == 1 else (None,)
+            words = term.text.split() if term and term.kind == PHRASE and term.field is None else []
+            if clause.occur != MUST or len(words) < 2:
+                clauses.append(clause)
+                meaningful += not clause.stop
+                continue
+            phrases.append(term.label)
+            for offset, word in enumerate(words):
+                stop = is_stop_word(normalise_word(word))
+                if not stop and meaningful >= MAX_CLAUSES:
+                    break
+                meaningful += not stop
+                clauses.append(Clause((Term(WORD, word),), SHOULD, stop, clause.position + offset))
+        if not phrases:
+            return None
+        note = f"No piece holds {', '.join(phrases)} as written: showing pieces with its words."
+        return Query(clauses=tuple(clauses), notes=[*self.notes, note], exact=self.exact)
+
 
 def required_matches(count):
     """How many of `count` ranked clauses a piece must hold to be a result: one of a short query,

@@ -188,6 +188,14 @@ def run_search(request, *, per_page=None, browse=False):
         return cached
     start = (request.page - 1) * per_page
     page = _read(engine.search, request, today=today, start=start, stop=start + per_page)
+    loosened = request.query.loosened() if not page.count else None
+    if loosened is not None:
+        looser = _read(
+            engine.search, request.with_query(loosened), today=today, start=start, stop=start + per_page
+        )
+        if looser.count:
+            request, page = request.with_query(loosened), looser
+            results.notes.append(loosened.notes[-1])
     results.browsing = request.is_empty
     results.count, results.count_all = page.count, page.count_all
     results.num_pages = math.ceil(page.count / per_page) if page.count else 0
@@ -208,7 +216,13 @@ def search_article_ids(request, *, limit=100):
     """Ids of the matching public articles in result order, at most `limit` (feeds, exports)."""
     if request.is_empty or (request.query.is_empty and not request.has_filters):
         return []
-    return _read(backend().article_ids, request, today=timezone.localdate(), limit=limit)
+    ids = _read(backend().article_ids, request, today=timezone.localdate(), limit=limit)
+    loosened = request.query.loosened() if not ids else None
+    if loosened is not None:
+        ids = _read(
+            backend().article_ids, request.with_query(loosened), today=timezone.localdate(), limit=limit
+        )
+    return ids
 
 
 # Errors of the database, not of the index: they propagate (a 503 during an outage, see

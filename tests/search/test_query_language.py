@@ -78,6 +78,23 @@ def test_phrase(iraq_shelf):
     assert title_set('"iraq against attack"') == set()
 
 
+def test_a_quoted_phrase_found_nowhere_in_a_pasted_question_gives_way_to_its_words(iraq_shelf):
+    """A paragraph quoting a title the archive words otherwise still finds pieces (CACM query 30
+    found nothing before), and says why; a query that is only the phrase stays exact."""
+    results = run_search(SearchRequest.from_querydict({"q": 'papers on russia "iraq against attack"'}))
+    assert [hit.title for hit in results.hits] == [
+        "Iraq and Russia: Motivations for Interaction",  # every word
+        "Alignment in the neoclassical realism programme",
+        "Energy markets after sanctions",
+    ]
+    assert results.notes == [
+        'No piece holds "iraq against attack" as written: showing pieces with its words.'
+    ]
+    assert title_set('"iraq against attack"') == set()
+    assert title_set('russia "attack against iraq"') == {"Iraq and Russia: Motivations for Interaction"}
+    assert title_set('+"iraq against attack" -russia') == set()
+
+
 def test_plain_words_rank_pieces_with_all_of_them_first(iraq_shelf):
     results = run_search(SearchRequest.from_querydict({"q": "iraq oil"}))
     assert (results.count, results.count_all, results.count_some) == (3, 1, 2)
