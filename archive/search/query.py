@@ -137,7 +137,10 @@ class Query:
                 clauses.append(Clause((Term(WORD, word),), SHOULD, stop, clause.position + offset))
         if not phrases:
             return None
-        note = f"No piece holds {', '.join(phrases)} as written: showing pieces with its words."
+        note = format_lazy(
+            gettext_lazy("No piece holds {phrases} as written: showing pieces with its words."),
+            phrases=", ".join(phrases),
+        )
         return Query(clauses=tuple(clauses), notes=[*self.notes, note], exact=self.exact)
 
 
