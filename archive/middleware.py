@@ -1,6 +1,8 @@
 """Site-wide response plumbing that belongs to no one app."""
 
 from django.middleware.gzip import GZipMiddleware
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 # Text worth compressing: pages, the API, feeds, sitemaps, OAI-PMH, exports.
 COMPRESSIBLE = (
@@ -35,3 +37,17 @@ class CompressTextMiddleware(GZipMiddleware):
         if not content_type.startswith(COMPRESSIBLE):
             return response
         return super().process_response(request, response)
+
+
+class AddressLanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware for addresses that name their language: /fa/... and /ar/... are
+    Persian and Arabic, every other address English (i18n_patterns without an English prefix).
+
+    A browser's Accept-Language never chooses, so responses say which language they are in
+    (Content-Language) without `Vary: Accept-Language`, which would split every HTTP cache in
+    front of the site by the browser's languages for nothing.
+    """
+
+    def process_response(self, request, response):
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface language comes from the address: /fa/... and /ar/...; anything else is English.
+    "archive.middleware.AddressLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -129,6 +131,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Interface languages (docs/i18n.md). English keeps the unprefixed addresses; the reading pages,
+# search and the admin are also at /fa/... and /ar/... (archive/urls.py). Catalogues: locale/.
+LANGUAGES = [("en", "English"), ("fa", "Persian"), ("ar", "Arabic")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The reader's choice is the address they follow, not a cookie: a cached page is one language.
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -370,7 +377,7 @@ AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 # beyond that it gets a 429 page (JSON on the API) with Retry-After. Paths are matched exactly.
 ARCHIVE_RATE_LIMITS = {
     "search": {
-        "paths": ["/search/", "/api/search/"],
+        "paths": ["/search/", "/api/search/", *(f"/{code}/search/" for code, _ in LANGUAGES[1:])],
         "per_minute": float(os.environ.get("ARCHIVE_SEARCH_RATE") or 30),
         "burst": int(os.environ.get("ARCHIVE_SEARCH_BURST") or 15),
     },

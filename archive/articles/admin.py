@@ -12,8 +12,11 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from archive.articles.forms import ArticleAdminForm, AuthorAdminForm, KeywordAdminForm, MergeForm
+from archive.articles.i18n import reader_date_text
 from archive.articles.models import Article, Author, Authorship, Keyword
 from archive.articles.services import (
     ARTICLE_FIELDS,
@@ -76,14 +79,14 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "subtitle", "slug", "status", "date", "preview_link", "text_from_ocr"]}),
-        ("Kind and language", {"fields": ["kind", "language"]}),
-        ("Content", {"fields": ["abstract", "body", "keywords"]}),
+        (_("Kind and language"), {"fields": ["kind", "language"]}),
+        (_("Content"), {"fields": ["abstract", "body", "keywords"]}),
         (
-            "Source",
+            _("Source"),
             {"fields": ["source_name", "source_volume", "source_issue", "source_pages", "doi", "source_url"]},
         ),
         (
-            "Import",
+            _("Import"),
             {
                 "classes": ["collapse"],
                 "fields": [
@@ -118,23 +121,26 @@ class ArticleAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description="authors")
+    @admin.display(description=_("authors"))
     def byline(self, article):
         return ", ".join(authorship.author.name for authorship in article.authorships.all())
 
-    @admin.display(description="on the site")
+    @admin.display(description=_("on the site"))
     def preview_link(self, article):
         if article.pk is None:
             return "—"
         if article.is_public:
-            return format_html('<a href="{}">View</a>', article.get_absolute_url())
+            return format_html('<a href="{}">{}</a>', article.get_absolute_url(), gettext("View"))
         why = (
-            "draft"
+            gettext("draft")
             if article.status == Article.Status.DRAFT
-            else f"from {article.date.day} {article.date:%b %Y}"
+            else gettext("from %(date)s") % {"date": reader_date_text(article.date)}
         )
         return format_html(
-            '<a href="{}">Preview</a> ({})', reverse("admin:articles_article_preview", args=[article.pk]), why
+            '<a href="{}">{}</a> ({})',
+            reverse("admin:articles_article_preview", args=[article.pk]),
+            gettext("Preview"),
+            why,
         )
 
     def view_on_site(self, article):
@@ -178,19 +184,17 @@ class ArticleAdmin(admin.ModelAdmin):
             article=article, authors=[author for _, _, author in sorted(rows, key=lambda r: r[:2])]
         )
 
-    @admin.action(description="Publish selected articles", permissions=["change"])
+    @admin.action(description=_("Publish selected articles"), permissions=["change"])
     def publish(self, request, queryset):
         changed = articles_set_status(articles=queryset, status=Article.Status.PUBLISHED)
-        self.message_user(
-            request, f"Published {changed} article{'s' if changed != 1 else ''}.", messages.SUCCESS
-        )
+        text = ngettext("Published %(n)d article.", "Published %(n)d articles.", changed) % {"n": changed}
+        self.message_user(request, text, messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
+    @admin.action(description=_("Unpublish selected articles (back to draft)"), permissions=["change"])
     def unpublish(self, request, queryset):
         changed = articles_set_status(articles=queryset, status=Article.Status.DRAFT)
-        self.message_user(
-            request, f"Unpublished {changed} article{'s' if changed != 1 else ''}.", messages.SUCCESS
-        )
+        text = ngettext("Unpublished %(n)d article.", "Unpublished %(n)d articles.", changed) % {"n": changed}
+        self.message_user(request, text, messages.SUCCESS)
 
 
 class MergeActionMixin:
@@ -201,13 +205,15 @@ class MergeActionMixin:
 
     merge_function = None  # staticmethod(services.authors_merge or keywords_merge)
 
-    @admin.action(description="Merge selected %(verbose_name_plural)s…", permissions=["change"])
+    @admin.action(description=_("Merge selected %(verbose_name_plural)s…"), permissions=["change"])
     def merge_selected(self, request, queryset):
         opts = self.model._meta
         queryset = queryset.order_by("name", "pk")  # annotated with article_count by get_queryset
         if len(queryset) < 2:
             self.message_user(
-                request, f"Select two or more {opts.verbose_name_plural} to merge.", messages.WARNING
+                request,
+                gettext("Select two or more %(things)s to merge.") % {"things": opts.verbose_name_plural},
+                messages.WARNING,
             )
             return None
         form = MergeForm(request.POST if request.POST.get("post") else None, queryset=queryset)
@@ -215,12 +221,13 @@ class MergeActionMixin:
             target = form.cleaned_data["keep"]
             sources = [obj for obj in queryset if obj.pk != target.pk]
             self.merge_function(sources=sources, target=target)
-            names = ", ".join(f"“{obj.name}”" for obj in sources)
-            self.message_user(request, f"Merged {names} into “{target.name}”.", messages.SUCCESS)
+            names = gettext(", ").join(f"“{obj.name}”" for obj in sources)
+            text = gettext("Merged %(names)s into “%(target)s”.") % {"names": names, "target": target.name}
+            self.message_user(request, text, messages.SUCCESS)
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Merge {opts.verbose_name_plural}",
+            "title": gettext("Merge %(things)s") % {"things": opts.verbose_name_plural},
             "opts": opts,
             "objects": queryset,
             "form": form,
@@ -242,7 +249,7 @@ class AuthorAdmin(MergeActionMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("authorships", distinct=True))
 
-    @admin.display(description="articles", ordering="article_count")
+    @admin.display(description=_("articles"), ordering="article_count")
     def article_count(self, author):
         return author.article_count
 
@@ -265,7 +272,7 @@ class KeywordAdmin(MergeActionMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles", distinct=True))
 
-    @admin.display(description="articles", ordering="article_count")
+    @admin.display(description=_("articles"), ordering="article_count")
     def article_count(self, keyword):
         return keyword.article_count
 

@@ -6,6 +6,9 @@ No chart library, no script, no inline style: the markup carries classes that
 follows it as the text alternative. When bars link somewhere (the search page makes each year a
 filter), the SVG becomes a labelled group of links instead of one image (an image cannot hold
 controls), each link named "2019, 3 pieces" and focusable; the table repeats the links.
+
+Words and digits are the interface's (archive.articles.i18n); in a right-to-left interface the
+years run from right to left, as the page reads.
 """
 
 import itertools
@@ -13,6 +16,10 @@ from dataclasses import dataclass
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from archive.articles.i18n import current_language, is_rtl, local_digits
 
 # Geometry in CSS pixels; the SVG is drawn at its natural size and never scaled up.
 SLOT = 38  # width given to one bar and its gap
@@ -53,12 +60,12 @@ def year_bars(rows, *, current=None):
     ]
 
 
-def _plural(value, unit):
-    singular, plural = unit
-    return f"{value} {singular if value == 1 else plural}"
+def _plural(value):
+    """ "3 pieces", in the interface's words and digits."""
+    return ngettext("%(n)s piece", "%(n)s pieces", value) % {"n": local_digits(value)}
 
 
-def bar_chart(bars, *, title, description="", unit=("piece", "pieces"), table_caption=None, chart_id=None):
+def bar_chart(bars, *, title, description="", table_caption=None, chart_id=None):
     """Inline SVG bar chart plus its text alternative, as safe HTML. Empty string for no bars."""
     bars = list(bars)
     if not bars:
@@ -71,16 +78,22 @@ def bar_chart(bars, *, title, description="", unit=("piece", "pieces"), table_ca
     baseline = TOP + PLOT_HEIGHT
     if not description:
         busiest = max(bars, key=lambda bar: bar.value)
-        description = (
-            f"{_plural(total, unit)} from {bars[0].label} to {bars[-1].label}; "
-            f"the most, {busiest.value}, in {busiest.label}."
-        )
+        description = _("%(total)s from %(first)s to %(last)s; the most, %(most)s, in %(busiest)s.") % {
+            "total": _plural(total),
+            "first": local_digits(bars[0].label),
+            "last": local_digits(bars[-1].label),
+            "most": local_digits(busiest.value),
+            "busiest": local_digits(busiest.label),
+        }
+    rtl = is_rtl()
+    language = current_language()
 
     # Plain f-strings with escaped text, not format_html per element: a chart of 30 years is
     # 150 elements, drawn on every author, keyword and search page.
     hidden = ' aria-hidden="true"'
     marks = []
-    for index, bar in enumerate(bars):
+    for place, bar in enumerate(bars):
+        index = len(bars) - 1 - place if rtl else place
         x = index * SLOT + (SLOT - BAR) // 2
         bar_height = round(PLOT_HEIGHT * bar.value / peak)
         if bar.value and bar_height < 2:
@@ -93,7 +106,7 @@ def bar_chart(bars, *, title, description="", unit=("piece", "pieces"), table_ca
         if bar.url:
             # The link is the whole column (easy to hit), named in words; the numbers drawn over
             # it let clicks through and are hidden from screen readers, which hear the name.
-            name = escape(f"{bar.label}, {_plural(bar.value, unit)}")
+            name = escape(f"{local_digits(bar.label)}{_(', ')}{_plural(bar.value)}")
             rect = (
                 f'<a class="chart__link" href="{escape(bar.url)}" aria-label="{name}">'
                 f'<rect class="chart__hit" x="{index * SLOT}" y="0" width="{SLOT}" height="{height}"></rect>'
@@ -104,9 +117,9 @@ def bar_chart(bars, *, title, description="", unit=("piece", "pieces"), table_ca
         marks.append(
             f'<g class="chart__column">{rect}'
             f'<text class="chart__label" x="{x + BAR // 2}" y="{height - 6}" text-anchor="middle"{aria}>'
-            f"{escape(bar.label)}</text>"
+            f"{escape(local_digits(bar.label))}</text>"
             f'<text class="{value_class}" x="{x + BAR // 2}" y="{baseline - bar_height - 5}" '
-            f'text-anchor="middle"{aria}>{int(bar.value)}</text></g>'
+            f'text-anchor="middle"{aria}>{local_digits(int(bar.value))}</text></g>'
         )
 
     linked = any(bar.url for bar in bars)
@@ -129,9 +142,8 @@ def bar_chart(bars, *, title, description="", unit=("piece", "pieces"), table_ca
         # Wide charts scroll inside their own box, never the page; the box is focusable so a
         # keyboard can scroll it too (a linked chart's links already are).
         svg = format_html(
-            '<div class="chart__scroll" tabindex="0" role="group" aria-label="{} (scrolls sideways)">'
-            "{}</div>",
-            title,
+            '<div class="chart__scroll" tabindex="0" role="group" aria-label="{}">{}</div>',
+            _("%(title)s (scrolls sideways)") % {"title": title},
             svg,
         )
     else:
@@ -142,24 +154,27 @@ def bar_chart(bars, *, title, description="", unit=("piece", "pieces"), table_ca
         if not (bar.value or bar.url):
             continue
         current = ' class="chart__row--current"' if bar.current else ""
-        label = escape(bar.label)
+        label = escape(local_digits(bar.label))
         if bar.url:
             label = f'<a href="{escape(bar.url)}">{label}</a>'
-        rows.append(f'<tr{current}><th scope="row">{label}</th><td>{int(bar.value)}</td></tr>')
+        rows.append(f'<tr{current}><th scope="row">{label}</th><td>{local_digits(int(bar.value))}</td></tr>')
     rows = mark_safe("".join(rows))  # every piece of text in it is escaped above
     table = format_html(
         '<details class="chart__data"><summary>{summary}</summary>'
         '<table><caption class="visually-hidden">{caption}</caption>'
-        '<thead><tr><th scope="col">Year</th><th scope="col">{unit}</th></tr></thead>'
+        '<thead><tr><th scope="col">{year}</th><th scope="col">{unit}</th></tr></thead>'
         "<tbody>{rows}</tbody></table></details>",
-        summary="Show the numbers as a table",
+        summary=_("Show the numbers as a table"),
         caption=table_caption or title,
-        unit=unit[1].capitalize(),
+        year=_("Year"),
+        unit=_("Pieces"),
         rows=rows,
     )
     return format_html(
-        '<figure class="chart" dir="ltr" lang="en">'
+        '<figure class="chart" dir="{dir}" lang="{lang}">'
         '<figcaption class="chart__caption">{title}</figcaption>{svg}{table}</figure>',
+        dir="rtl" if rtl else "ltr",
+        lang=language,
         title=title,
         svg=svg,
         table=table,
@@ -172,7 +187,10 @@ def _row(row):
     return tuple(row) + (None,) * (3 - len(row))
 
 
-def year_chart(rows, *, title="Pieces per year", current=None, **options) -> SafeString:
+PIECES_PER_YEAR = gettext_lazy("Pieces per year")
+
+
+def year_chart(rows, *, title=PIECES_PER_YEAR, current=None, **options) -> SafeString:
     """The pieces-per-year chart. rows: (year, count[, url]) tuples, or dicts with `year` (or
     `value`), `count` and optionally `url`."""
     return bar_chart(year_bars([_row(row) for row in rows], current=current), title=title, **options)

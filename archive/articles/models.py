@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from archive.articles.text import SLUG_MAX_LENGTH, normalise_for_identity, xml_safe_text
 
@@ -124,28 +125,28 @@ TITLE_KEY_LENGTH = 300
 
 class Article(XmlSafeTextMixin, models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     class Kind(models.TextChoices):
-        COMMENTARY = "commentary", "Commentary"
-        PAPER = "paper", "Paper"
-        INTERVIEW = "interview", "Interview"
-        REPORT = "report", "Report"
-        NEWS = "news", "News"
-        REVIEW = "review", "Review"
-        OTHER = "other", "Other"
+        COMMENTARY = "commentary", _("Commentary")
+        PAPER = "paper", _("Paper")
+        INTERVIEW = "interview", _("Interview")
+        REPORT = "report", _("Report")
+        NEWS = "news", _("News")
+        REVIEW = "review", _("Review")
+        OTHER = "other", _("Other")
 
     class Language(models.TextChoices):
-        ENGLISH = "en", "English"
-        PERSIAN = "fa", "Persian"
-        ARABIC = "ar", "Arabic"
-        FRENCH = "fr", "French"
-        GERMAN = "de", "German"
-        SPANISH = "es", "Spanish"
-        RUSSIAN = "ru", "Russian"
-        TURKISH = "tr", "Turkish"
-        URDU = "ur", "Urdu"
+        ENGLISH = "en", _("English")
+        PERSIAN = "fa", _("Persian")
+        ARABIC = "ar", _("Arabic")
+        FRENCH = "fr", _("French")
+        GERMAN = "de", _("German")
+        SPANISH = "es", _("Spanish")
+        RUSSIAN = "ru", _("Russian")
+        TURKISH = "tr", _("Turkish")
+        URDU = "ur", _("Urdu")
 
     RTL_LANGUAGES = frozenset({"fa", "ar", "ur", "he"})
 

@@ -64,6 +64,14 @@ def authors_like(name):
     return (exact + close)[:5]
 
 
+def free_text_reads_its_own_way(form):
+    """Text fields take their direction from what is typed in them (dir="auto"): an English title
+    reads left to right on a Persian or Arabic admin page, and the reverse."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.TextInput | forms.Textarea):
+            field.widget.attrs.setdefault("dir", "auto")
+
+
 class AuthorRowForm(forms.Form):
     """One author of the byline: name, affiliation, and which author record it is."""
 
@@ -74,6 +82,7 @@ class AuthorRowForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        free_text_reads_its_own_way(self)
         name = self.data.get(self.add_prefix("name")) if self.is_bound else self.initial.get("name")
         self.candidates = authors_like(name or "")
         choices = [(NEW, _("New author"))]
@@ -191,6 +200,7 @@ class ArticleDraftForm(forms.Form):
 
     def __init__(self, *args, targets=(), authors_formset=None, **kwargs):
         super().__init__(*args, **kwargs)
+        free_text_reads_its_own_way(self)
         self.authors_formset = authors_formset
         choices = [(NEW, _("A new article"))]
         for article in targets:

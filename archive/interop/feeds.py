@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from archive.interop.queries import public_authors, public_keywords, public_listing
@@ -96,10 +97,10 @@ class ArticleFeed(Feed):
     # --- the feed ---
 
     def title(self, obj=None):
-        return f"{settings.ARCHIVE_SITE_NAME}: latest pieces"
+        return _("%(site)s: latest pieces") % {"site": settings.ARCHIVE_SITE_NAME}
 
     def subtitle(self, obj=None):
-        return "The newest analysis, commentary and papers in the archive."
+        return _("The newest analysis, commentary and papers in the archive.")
 
     description = subtitle  # RSS calls it description
 
@@ -174,10 +175,10 @@ class AuthorAtomFeed(ArticleFeed):
         return get_object_or_404(public_authors(), slug=slug)
 
     def title(self, obj=None):
-        return f"{settings.ARCHIVE_SITE_NAME}: pieces by {obj.name}"
+        return _("%(site)s: pieces by %(name)s") % {"site": settings.ARCHIVE_SITE_NAME, "name": obj.name}
 
     def subtitle(self, obj=None):
-        return obj.affiliation or f"The newest pieces by {obj.name}."
+        return obj.affiliation or _("The newest pieces by %(name)s.") % {"name": obj.name}
 
     description = subtitle
 
@@ -200,7 +201,7 @@ class KeywordAtomFeed(ArticleFeed):
         return f"{settings.ARCHIVE_SITE_NAME}: {obj.name}"
 
     def subtitle(self, obj=None):
-        return f"The newest pieces with the keyword {obj.name}."
+        return _("The newest pieces with the keyword %(name)s.") % {"name": obj.name}
 
     description = subtitle
 

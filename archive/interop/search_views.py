@@ -5,7 +5,9 @@ the export of a whole result set. They read their parameters through the search 
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from archive.interop.feeds import ArticleFeed, RssMixin
@@ -43,14 +45,13 @@ class SearchAtomFeed(ArticleFeed):
 
     def title(self, obj=None):
         query = obj.get("q", "").strip()
-        return (
-            f"{settings.ARCHIVE_SITE_NAME}: search for {query}"
-            if query
-            else f"{settings.ARCHIVE_SITE_NAME}: search"
-        )
+        site = settings.ARCHIVE_SITE_NAME
+        if query:
+            return _("%(site)s: search for %(query)s") % {"site": site, "query": query}
+        return _("%(site)s: search") % {"site": site}
 
     def subtitle(self, obj=None):
-        return "Pieces matching a search of the archive."
+        return _("Pieces matching a search of the archive.")
 
     description = subtitle
 
@@ -137,6 +138,10 @@ def search_api(request):
 
 
 def autocomplete_api(request):
-    return JsonResponse(
-        {"results": autocomplete(request.GET.get("q", ""))}, json_dumps_params={"ensure_ascii": False}
-    )
+    """Suggestions; `lang` (fa, ar) makes their links the pages in that interface language."""
+    language = request.GET.get("lang", "")
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        results = autocomplete(request.GET.get("q", ""))
+    return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})

@@ -15,11 +15,18 @@ from functools import cached_property
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from archive.articles.i18n import TO_LATIN, parse_local_date
 from archive.search import schema
 from archive.search.query import parse
 
-SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
+SORTS = (
+    ("relevance", gettext_lazy("Relevance")),
+    ("newest", gettext_lazy("Newest first")),
+    ("oldest", gettext_lazy("Oldest first")),
+)
 MAX_PAGE = 500
 # Characters a request's value may have (the query excepted, which the query language caps).
 MAX_PARAM_CHARS = 300
@@ -27,17 +34,17 @@ MAX_PARAM_CHARS = 300
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
-_DIGITS = str.maketrans(
-    {**{chr(0x06F0 + d): str(d) for d in range(10)}, **{chr(0x0660 + d): str(d) for d in range(10)}}
-)
+_DIGITS = TO_LATIN
 _DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%d/%m/%Y", "%d.%m.%Y")
 _MONTH_FORMATS = ("%B %Y", "%b %Y", "%Y-%m", "%m/%Y")
 
 
 class ReaderDateField(forms.DateField):
     """A date as readers write it, or as the site shows it: 2012-10-25, 25 October 2012,
-    October 25, 2012, October 2012, 2012-10, 2012, with Latin, Persian or Arabic-Indic digits. A
-    month or a year alone means its first day, or its last with `end`."""
+    October 25, 2012, October 2012, 2012-10, 2012, with Latin, Persian or Arabic-Indic digits; in
+    the Solar Hijri calendar (1391-08-04, ۴ آبان ۱۳۹۱, آبان ۱۳۹۱, 1391) and with Persian or
+    Arabic month names (٢٥ أكتوبر ٢٠١٢), read by archive.articles.i18n. A month or a year alone
+    means its first day, or its last with `end`."""
 
     def __init__(self, *, end=False, **kwargs):
         self.end = end
@@ -49,6 +56,12 @@ class ReaderDateField(forms.DateField):
         text = " ".join(str(value or "").translate(_DIGITS).replace(",", " ").split())
         if not text:
             return None
+        try:
+            local = parse_local_date(text, end=self.end)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if local is not None:
+            return local
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             try:
                 return datetime.date.fromisoformat(text)
@@ -91,7 +104,10 @@ class SearchForm(FilterForm):
     q = forms.CharField(required=False, strip=True)
     sort = forms.ChoiceField(choices=SORTS, required=False)
     page = forms.IntegerField(
-        min_value=1, max_value=MAX_PAGE, required=False, error_messages={"invalid": "No such page."}
+        min_value=1,
+        max_value=MAX_PAGE,
+        required=False,
+        error_messages={"invalid": gettext_lazy("No such page.")},
     )
     page_size = forms.IntegerField(min_value=1, required=False)
     # "Search instead for" the words as typed: no spelling correction.
@@ -103,15 +119,15 @@ class SearchForm(FilterForm):
         largest = settings.ARCHIVE_API_MAX_PAGE_SIZE
         self.fields["page_size"].validators = [MinValueValidator(1), MaxValueValidator(largest)]
         for name, f in self.fields.items():
-            messages = {key: text.format(max=largest) for key, text in _MESSAGES.get(name, {}).items()}
+            messages = {key: str(text).format(max=largest) for key, text in _MESSAGES.get(name, {}).items()}
             f.error_messages = {**f.error_messages, **messages}
 
     def clean(self):
         data = super().clean()
         for name in self._too_long & set(self.fields):
-            self.add_error(name, "Too long.")
+            self.add_error(name, _("Too long."))
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", _("The end date is before the start date."))
         return data
 
     def request(self):
@@ -131,25 +147,22 @@ class SearchForm(FilterForm):
         )
 
 
+_NO_PAGE = gettext_lazy("No such page.")
+_NUMBER = gettext_lazy("Enter a number from 1 to {max}.")
+_YEAR = gettext_lazy("Enter a year from 1 to 9999.")
+_DATE = gettext_lazy("Enter a date such as 25 October 2012, 2012-10-25 or 2012.")
+_SLUG = gettext_lazy("Not a valid slug.")
 _MESSAGES = {
-    "page": {"min_value": "No such page.", "max_value": "No such page."},
-    "page_size": {
-        "invalid": "Enter a number from 1 to {max}.",
-        "min_value": "Enter a number from 1 to {max}.",
-        "max_value": "Enter a number from 1 to {max}.",
-    },
-    "year": {
-        "invalid": "Enter a year from 1 to 9999.",
-        "min_value": "Enter a year from 1 to 9999.",
-        "max_value": "Enter a year from 1 to 9999.",
-    },
-    "date_from": {"invalid": "Enter a date such as 25 October 2012, 2012-10-25 or 2012."},
-    "date_to": {"invalid": "Enter a date such as 25 October 2012, 2012-10-25 or 2012."},
-    "sort": {"invalid_choice": "Unknown sort order."},
-    "kind": {"invalid_choice": "Unknown kind."},
-    "language": {"invalid_choice": "Unknown language."},
-    "author": {"invalid": "Not a valid slug."},
-    "keyword": {"invalid": "Not a valid slug."},
+    "page": {"min_value": _NO_PAGE, "max_value": _NO_PAGE},
+    "page_size": {"invalid": _NUMBER, "min_value": _NUMBER, "max_value": _NUMBER},
+    "year": {"invalid": _YEAR, "min_value": _YEAR, "max_value": _YEAR},
+    "date_from": {"invalid": _DATE},
+    "date_to": {"invalid": _DATE},
+    "sort": {"invalid_choice": gettext_lazy("Unknown sort order.")},
+    "kind": {"invalid_choice": gettext_lazy("Unknown kind.")},
+    "language": {"invalid_choice": gettext_lazy("Unknown language.")},
+    "author": {"invalid": _SLUG},
+    "keyword": {"invalid": _SLUG},
 }
 
 

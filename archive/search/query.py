@@ -25,6 +25,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+
 from archive.search.analysis import MAX_TOKEN_CHARS, WORD_RE, normalise_word
 from archive.search.stopwords import is_stop_word
 
@@ -107,7 +110,7 @@ class Query:
 
     @property
     def note(self):
-        return " ".join(self.notes)
+        return " ".join(str(note) for note in self.notes)
 
     def loosened(self):
         """This query with each required quoted phrase of several words taken as its words,
@@ -134,7 +137,10 @@ class Query:
                 clauses.append(Clause((Term(WORD, word),), SHOULD, stop, clause.position + offset))
         if not phrases:
             return None
-        note = f"No piece holds {', '.join(phrases)} as written: showing pieces with its words."
+        note = format_lazy(
+            gettext_lazy("No piece holds {phrases} as written: showing pieces with its words."),
+            phrases=", ".join(phrases),
+        )
         return Query(clauses=tuple(clauses), notes=[*self.notes, note], exact=self.exact)
 
 
@@ -159,7 +165,11 @@ def parse(text, *, exact=False):
     text = _CONTROL.sub(" ", str(text or ""))
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
-        notes.append(f"Your query was shortened to its first {MAX_QUERY_CHARS} characters.")
+        notes.append(
+            format_lazy(
+                gettext_lazy("Your query was shortened to its first {n} characters."), n=MAX_QUERY_CHARS
+            )
+        )
     items = _items(text.replace("(", " ").replace(")", " "), notes)
     return Query(clauses=_clauses(items, notes), notes=notes, exact=exact)
 
@@ -201,7 +211,12 @@ def _items(text, notes):
             words = WORD_RE.findall(phrase)
             if words:
                 if len(words) > MAX_PHRASE_WORDS:
-                    notes.append(f"Only the first {MAX_PHRASE_WORDS} words of a phrase were used.")
+                    notes.append(
+                        format_lazy(
+                            gettext_lazy("Only the first {n} words of a phrase were used."),
+                            n=MAX_PHRASE_WORDS,
+                        )
+                    )
                     words = words[:MAX_PHRASE_WORDS]
                 # Quoted words are asked for on purpose, exactly as typed: they must be present
                 # (one quoted word is a phrase of one: no close spellings, no correction).
@@ -232,7 +247,9 @@ def _items(text, notes):
     while items and items[-1] in (_OR, _AND):
         items.pop()
     if long_word:
-        notes.append(f"Words longer than {MAX_TOKEN_CHARS} characters were shortened.")
+        notes.append(
+            format_lazy(gettext_lazy("Words longer than {n} characters were shortened."), n=MAX_TOKEN_CHARS)
+        )
     return items
 
 
@@ -268,7 +285,11 @@ def _clauses(items, notes):
         if not stop:
             meaningful += 1
             if meaningful > MAX_CLAUSES:
-                notes.append(f"Only the first {MAX_CLAUSES} words of your query were used.")
+                notes.append(
+                    format_lazy(
+                        gettext_lazy("Only the first {n} words of your query were used."), n=MAX_CLAUSES
+                    )
+                )
                 break
         terms = tuple(dict.fromkeys(item.term for item in group))
         clauses.append(Clause(terms, occur, stop, group[0].position))

@@ -19,6 +19,7 @@ from typing import Any
 
 from django import forms
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy
 
 from archive.articles.models import Article, Author, Keyword
 from archive.search.text import snippet_source
@@ -135,7 +136,7 @@ FIELDS = (
         "author_slug",
         lambda a: [author.slug for author in _authors(a)],
         _slug_field,
-        title="Author",
+        title=gettext_lazy("Author"),
         multi=True,
         labels=_names(Author),
         lookup="authorships__author__slug",
@@ -145,7 +146,7 @@ FIELDS = (
         "keyword_slug",
         lambda a: [keyword.slug for keyword in _keywords(a)],
         _slug_field,
-        title="Keyword",
+        title=gettext_lazy("Keyword"),
         multi=True,
         labels=_names(Keyword),
         lookup="keywords__slug",
@@ -155,7 +156,7 @@ FIELDS = (
         "kind",
         lambda a: a.kind,
         _choice_field(Article.Kind.choices),
-        title="Kind",
+        title=gettext_lazy("Kind"),
         stored=True,
         labels=_choices(Article.Kind.choices),
         lookup="kind",
@@ -165,7 +166,7 @@ FIELDS = (
         "language",
         lambda a: a.language,
         _choice_field(Article.Language.choices),
-        title="Language",
+        title=gettext_lazy("Language"),
         stored=True,
         labels=_choices(Article.Language.choices),
         lookup="language",
@@ -175,7 +176,7 @@ FIELDS = (
         "year",
         lambda a: str(a.date.year),
         lambda: forms.IntegerField(min_value=1, max_value=9999, required=False),
-        title="Year",
+        title=gettext_lazy("Year"),
         lookup="date__year",
     ),
     Filter(
@@ -183,7 +184,7 @@ FIELDS = (
         "source",
         lambda a: " ".join(a.source_name.split()),
         lambda: forms.CharField(max_length=300, required=False),
-        title="Publication",
+        title=gettext_lazy("Publication"),
         lookup="source_name",
     ),
     Date("date", lambda a: a.date),

@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from archive.articles import pagecache
 from archive.articles.models import Article, Author, Keyword
@@ -109,7 +110,7 @@ class SearchResults:
 
     @property
     def note(self):
-        return " ".join(self.notes)
+        return " ".join(str(note) for note in self.notes)
 
     @property
     def first_number(self):
@@ -176,7 +177,7 @@ def run_search(request, *, per_page=None, browse=False):
     if request.is_empty and not browse:
         return results
     if request.query.is_empty and not request.has_filters and request.q.strip():
-        results.notes.append("Nothing to search for in that query.")
+        results.notes.append(gettext_lazy("Nothing to search for in that query."))
         return results
     engine = backend()
     today = timezone.localdate()

@@ -3,6 +3,8 @@
 from django.contrib import admin, messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
@@ -11,7 +13,9 @@ from archive.search.backends import backend
 from archive.search.models import PendingIndexUpdate
 from archive.search.service import SearchRequest, SearchUnavailable, run_search
 
-UNAVAILABLE = "Search is unavailable for a moment: its index is being rebuilt. Reading pages still work."
+UNAVAILABLE = gettext_lazy(
+    "Search is unavailable for a moment: its index is being rebuilt. Reading pages still work."
+)
 RETRY_AFTER = "120"
 
 
@@ -53,9 +57,12 @@ def index_health(request):
         fixed = len(before["missing"]) + len(before["stale"]) + len(before["orphaned"])
         after = indexing.repair(before)
         level = messages.SUCCESS if not any(after[key] for key in DIFFERENCES) else messages.WARNING
-        messages.add_message(
-            request, level, f"Repaired {fixed} document(s); the index now holds {after['index']}."
-        )
+        text = ngettext(
+            "Repaired %(fixed)d document; the index now holds %(index)d.",
+            "Repaired %(fixed)d documents; the index now holds %(index)d.",
+            fixed,
+        ) % {"fixed": fixed, "index": after["index"]}
+        messages.add_message(request, level, text)
         return redirect("search_admin:health")
     report = indexing.compare()
     return render(
@@ -63,9 +70,11 @@ def index_health(request):
         "admin/search/health.html",
         {
             **admin.site.each_context(request),
-            "title": "Search index health",
+            "title": _("Search index health"),
             "report": report,
-            "differences": [(name, report[name], meaning) for name, meaning in DIFFERENCES.items()],
+            "differences": [
+                (name, label, report[name], meaning) for name, (label, meaning) in DIFFERENCES.items()
+            ],
             "in_step": not any(report[name] for name in DIFFERENCES),
             "pending": PendingIndexUpdate.objects.count(),
             "engine": backend().name,
@@ -74,7 +83,7 @@ def index_health(request):
 
 
 DIFFERENCES = {
-    "missing": "published but not in the index",
-    "stale": "indexed from an older version of the article",
-    "orphaned": "in the index but deleted or unpublished",
+    "missing": (gettext_lazy("missing"), gettext_lazy("published but not in the index")),
+    "stale": (gettext_lazy("stale"), gettext_lazy("indexed from an older version of the article")),
+    "orphaned": (gettext_lazy("orphaned"), gettext_lazy("in the index but deleted or unpublished")),
 }

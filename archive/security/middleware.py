@@ -5,6 +5,8 @@ import json
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from archive.security import ratelimit
 
@@ -52,15 +54,18 @@ class SearchRateLimitMiddleware:
                 burst=rule["burst"],
             )
             if not decision.allowed:
-                return too_many_requests(request, decision.retry_after, rule)
+                # This runs before the language middleware: the page speaks its address's language.
+                language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+                with translation.override(language):
+                    return too_many_requests(request, decision.retry_after, rule)
         return self.get_response(request)
 
 
 def too_many_requests(request, retry_after, rule):
-    message = (
-        f"Too many searches from your address: the limit is {rule['per_minute']:g} a minute "
-        f"(after a burst of {rule['burst']}). Please try again in {retry_after} seconds."
-    )
+    message = _(
+        "Too many searches from your address: the limit is %(rate)s a minute (after a burst of "
+        "%(burst)s). Please try again in %(seconds)s seconds."
+    ) % {"rate": f"{rule['per_minute']:g}", "burst": rule["burst"], "seconds": retry_after}
     if request.path_info.startswith("/api/"):
         response = HttpResponse(
             json.dumps({"error": message, "retry_after": retry_after}),

@@ -20,13 +20,14 @@ import time
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy
 
 log = logging.getLogger("archive.database")
 
 OUTAGE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER = 30  # seconds; a restart takes a few, a failover longer
 LOG_EVERY = 60.0
-MESSAGE = (
+MESSAGE = gettext_lazy(
     "The database is unavailable for a moment, so this page cannot be shown. "
     "Nothing you saved is lost. Please try again in half a minute."
 )
@@ -86,7 +87,7 @@ def _note_outage(exception):
 
 def outage_response(request):
     if request.path_info.startswith("/api/"):
-        body = json.dumps({"error": MESSAGE, "retry_after": RETRY_AFTER})
+        body = json.dumps({"error": str(MESSAGE), "retry_after": RETRY_AFTER})
         response = HttpResponse(body, status=503, content_type="application/json")
     else:
         try:
@@ -94,7 +95,7 @@ def outage_response(request):
                 "security/database_unavailable.html", {"message": MESSAGE}, request=request
             )
         except Exception:  # the page itself must not need the database; if it does, plain text
-            body = MESSAGE
+            body = str(MESSAGE)
         response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER)
     response["Cache-Control"] = "no-store"

@@ -77,7 +77,7 @@
       if (q.length < 2) { close(); return; }
       if (controller) { controller.abort(); }
       controller = window.AbortController ? new AbortController() : null;
-      fetch(endpoint + "?q=" + encodeURIComponent(q), {
+      fetch(endpoint + (endpoint.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q), {
         headers: { "Accept": "application/json" },
         signal: controller ? controller.signal : undefined
       })

@@ -111,7 +111,7 @@ def test_changelist_lists_everything_with_authors_and_preview_links(staff_client
     assert f'href="{shelf["iraq"].get_absolute_url()}"' in html
     future = shelf["future"].date
     assert "(draft)" in html
-    assert f"(from {future.day} {future:%b %Y})" in html
+    assert f"(from {future.day} {future:%B %Y})" in html
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from archive.ingest.archive_json import clean_item
 
 pytestmark = pytest.mark.django_db
 DEMO = settings.BASE_DIR / "fixtures" / "demo.json"
+TRANSLATIONS = settings.BASE_DIR / "fixtures" / "demo_translations.json"
 
 
 def load(*args):
@@ -69,5 +70,26 @@ def test_load_demo_only_into_an_empty_database(tmp_path, make_article):
 
 @pytest.mark.slow
 def test_load_the_whole_demo():
-    assert load() == f"Demo content from {DEMO}: created 198, updated 0, unchanged 0, failed 0."
-    assert Article.objects.published().count() == 198
+    assert load() == (
+        f"Demo content from {DEMO} and {TRANSLATIONS}: created 204, updated 0, unchanged 0, failed 0."
+    )
+    assert Article.objects.published().count() == 204
+    assert Article.objects.filter(language="fa").count() == Article.objects.filter(language="ar").count() == 3
+
+
+def test_sample_translations_are_valid_and_say_what_they_are():
+    items = json.loads(TRANSLATIONS.read_text(encoding="utf-8"))
+    assert [(i["language"], i["date"]) for i in items] == [
+        ("fa", "2012-10-25"),
+        ("ar", "2012-10-25"),
+        ("fa", "2021-03-09"),
+        ("ar", "2021-03-09"),
+        ("fa", "2018-10-24"),
+        ("ar", "2018-10-24"),
+    ]
+    for n, item in enumerate(items, 1):
+        clean_item(item, item=n)
+        assert item["title"] and item["abstract"]
+        # Each names itself a sample translation and names its original.
+        assert "ترجمهٔ نمونه" in item["body"] or "ترجمة نموذجية" in item["body"]
+        assert "Iraq and Russia" in item["body"] or "https://globalvoices.org/" in item["body"]

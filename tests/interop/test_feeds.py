@@ -121,7 +121,7 @@ def _alternate_links(client, url):
     page = html.fromstring(client.get(url).content)
     return {
         (link.get("type"), link.get("href"))
-        for link in page.xpath("//head/link[@rel='alternate' or @rel='search']")
+        for link in page.xpath("//head/link[(@rel='alternate' and not(@hreflang)) or @rel='search']")
     }
 
 

@@ -66,7 +66,7 @@ def test_repair_needs_csrf_then_fixes_everything(staff, drifted):
     response = client.post(URL, {"csrfmiddlewaretoken": token})
     assert response.status_code == 302 and response["Location"] == URL
     html = client.get(URL).content.decode()
-    assert "Repaired 3 document(s); the index now holds 3." in html
+    assert "Repaired 3 documents; the index now holds 3." in html
     assert "The index is in step with the database." in html
     assert '<td id="count-missing">0' in html and '<td id="count-orphaned">0' in html
 

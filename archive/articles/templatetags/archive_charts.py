@@ -3,14 +3,16 @@
 from django import template
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from archive.articles import charts
 
 register = template.Library()
+MATCHING_PER_YEAR = gettext_lazy("Matching pieces per year")
 
 
 @register.simple_tag
-def year_chart(rows, title="Pieces per year", chart_id=None, current=None):
+def year_chart(rows, title=charts.PIECES_PER_YEAR, chart_id=None, current=None):
     """rows: [(year, count, url_or_None), ...] or (year, count) pairs."""
     return charts.year_chart(rows, title=title, chart_id=chart_id, current=current)
 
@@ -19,11 +21,11 @@ def year_chart(rows, title="Pieces per year", chart_id=None, current=None):
 def archive_year_chart(years):
     """The by-date page's chart: years (dicts with `year` and `count`), each bar linking to its year."""
     rows = [(year["year"], year["count"], reverse("archive:year", args=[year["year"]])) for year in years]
-    return charts.year_chart(rows, title="Pieces per year", chart_id="archive-years")
+    return charts.year_chart(rows, title=charts.PIECES_PER_YEAR, chart_id="archive-years")
 
 
 @register.simple_tag(takes_context=True)
-def facet_year_chart(context, items, title="Matching pieces per year", param="year"):
+def facet_year_chart(context, items, title=MATCHING_PER_YEAR, param="year"):
     """A histogram of a year facet ([{value, count, selected}]) whose bars filter by year: each
     links to the current query string with `param` set to that year (back on page 1); the
     selected year's bar links to the same query without the year, so a second click undoes it."""
