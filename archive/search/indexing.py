@@ -91,16 +91,18 @@ class _Drainer:
         self._pid = None
         self._stopping = False
         self._atexit_pid = None
+        self._delay = 0.0
 
     def wake(self, delay):
         with self._lock:
+            self._delay = delay  # the setting as it is now, not as it was when the thread started
             if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
                 # First use in this process (or after a fork, which does not copy threads).
                 self._event = threading.Event()
                 self._stopping = False
                 self._pid = os.getpid()
                 self._thread = threading.Thread(
-                    target=self._run, args=(delay,), name="search-index-drainer", daemon=True
+                    target=self._run, name="search-index-drainer", daemon=True
                 )
                 self._thread.start()
                 if self._atexit_pid != self._pid:
@@ -108,7 +110,7 @@ class _Drainer:
                     self._atexit_pid = self._pid
         self._event.set()
 
-    def _run(self, delay):
+    def _run(self):
         event = self._event
         last = float("-inf")
         try:
@@ -116,7 +118,7 @@ class _Drainer:
                 event.wait()
                 # A save after a quiet spell is written at once; saves that follow within `delay`
                 # of the last drain (an import) wait for it and share one index commit.
-                remaining = last + delay - time.monotonic()
+                remaining = last + self._delay - time.monotonic()
                 if remaining > 0 and not self._stopping:
                     time.sleep(remaining)
                 event.clear()
