@@ -293,6 +293,8 @@ MIDDLEWARE.insert(
     "archive.security.cors.PublicReadCorsMiddleware",
 )
 ARCHIVE_CORS_PATHS = ["/api/", "/export/", "/opensearch/suggest/"]
+# A search index that cannot be read is a 503 saying why, at every door that searches.
+MIDDLEWARE.append("archive.search.views.SearchUnavailableMiddleware")
 # A database outage is a 503 with Retry-After on every page, not a 500 (archive.security.outage).
 MIDDLEWARE.append("archive.security.outage.DatabaseOutageMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # django-axes wants to be last
