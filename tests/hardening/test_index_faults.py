@@ -61,6 +61,15 @@ def test_a_damaged_index_gives_a_503_and_rebuild_index_restores_search(client, i
     assert api.status_code == 503
     assert api.json() == {"error": str(EXPECTED[kind])}
     assert str(EXPECTED[kind]) in page.content.decode().replace("&#x27;", "'")
+    # Every other door that searches says so too (feeds and exports were a 500).
+    for door in ("/feeds/search/atom/", "/feeds/search/rss/", "/export/search/bibtex/"):
+        assert client.get(door, {"q": "iraq"}).status_code == 503, door
+    export = client.get("/export/search/json/", {"q": "iraq"})
+    assert (export.status_code, export.json(), export["Retry-After"]) == (
+        503,
+        {"error": str(EXPECTED[kind])},
+        "120",
+    )
     # Everything else still answers.
     assert client.get(article.get_absolute_url()).status_code == 200
     assert client.get("/articles/").status_code == 200
