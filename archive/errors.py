@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from archive.articles.context_processors import site_context
 from archive.articles.models import Article
 from archive.search.service import SearchRequest, SearchUnavailable, run_search
+from archive.security.ratelimit import RateLimited
 from archive.security.views import request_limit_message, request_too_large
 
 log = logging.getLogger("archive.errors")
@@ -78,10 +79,10 @@ def slug_words(slug):
 def closest_titles(words):
     """Public pieces that best match the words of a missing article's address, any of them (the
     search ranks those with most of the words, and in their titles, first), or none when the
-    index cannot answer."""
+    index cannot answer or the client has spent its searches (a 404 is a search door too)."""
     try:
         return run_search(SearchRequest(q=words), per_page=CLOSEST).hits[:CLOSEST]
-    except SearchUnavailable:
+    except (SearchUnavailable, RateLimited):
         return []
     except Exception:
         log.exception("Error page without close titles: the search failed")

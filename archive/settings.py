@@ -283,12 +283,13 @@ ARCHIVE_INGEST_STALE_SECONDS = env_int("ARCHIVE_INGEST_STALE_SECONDS", 45)
 #   DJANGO_CSRF_TRUSTED_ORIGINS     comma-separated origins, e.g. https://archive.example.org
 #   ARCHIVE_SEARCH_RATE             searches per minute per client address; default 30 (0 = off).
 #   ARCHIVE_SEARCH_BURST            searches a client may make at once before the rate applies; default 15.
+#   ARCHIVE_SUGGEST_RATE, ARCHIVE_SUGGEST_BURST   the same for autocomplete; default 120 and 40.
 INSTALLED_APPS += ["axes", "archive.security", "archive.backup"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "archive.security.middleware.SecurityHeadersMiddleware",
 )
-# Rejected searches cost no session or user lookup: the limiter sits right after static files.
+# The limiter's meter opens right after static files; the 429 is answered from process_exception.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
     "archive.security.middleware.SearchRateLimitMiddleware",
@@ -299,6 +300,8 @@ MIDDLEWARE.insert(
     "archive.security.cors.PublicReadCorsMiddleware",
 )
 ARCHIVE_CORS_PATHS = ["/api/", "/export/", "/opensearch/suggest/"]
+# A search index that cannot be read is a 503 saying why, at every door that searches.
+MIDDLEWARE.append("archive.search.views.SearchUnavailableMiddleware")
 # A database outage is a 503 with Retry-After on every page, not a 500 (archive.security.outage).
 MIDDLEWARE.append("archive.security.outage.DatabaseOutageMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # django-axes wants to be last
@@ -372,14 +375,22 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "archive.security.ratelimit.client_ip"
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 
-# Search is the one expensive page: a token bucket per client address (archive.security.ratelimit).
-# A client may make ARCHIVE_SEARCH_BURST searches at once, then ARCHIVE_SEARCH_RATE per minute;
-# beyond that it gets a 429 page (JSON on the API) with Retry-After. Paths are matched exactly.
+# Search is the one expensive thing: a token bucket per client address and per bucket
+# (archive.security.ratelimit), charged by archive.search.service wherever a search runs (the
+# page, /api/search/, search feeds and exports, a 404's close titles: "search"; autocomplete and
+# OpenSearch suggestions: "suggest"). A search takes a token, plus one per 50 rows it returns.
+# A client may spend `burst` tokens at once, then `per_minute`; beyond that it gets a 429 page
+# (JSON on the API) with Retry-After.
+#   ARCHIVE_SEARCH_RATE / ARCHIVE_SEARCH_BURST    default 30 a minute after a burst of 15 (0 = off)
+#   ARCHIVE_SUGGEST_RATE / ARCHIVE_SUGGEST_BURST  default 120 a minute after a burst of 40 (0 = off)
 ARCHIVE_RATE_LIMITS = {
     "search": {
-        "paths": ["/search/", "/api/search/", *(f"/{code}/search/" for code, _ in LANGUAGES[1:])],
         "per_minute": float(os.environ.get("ARCHIVE_SEARCH_RATE") or 30),
         "burst": int(os.environ.get("ARCHIVE_SEARCH_BURST") or 15),
+    },
+    "suggest": {
+        "per_minute": float(os.environ.get("ARCHIVE_SUGGEST_RATE") or 120),
+        "burst": int(os.environ.get("ARCHIVE_SUGGEST_BURST") or 40),
     },
 }
 CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

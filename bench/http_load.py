@@ -48,9 +48,10 @@ def production_env(env, work):
             # As deployed behind a TLS proxy: the proxy redirects to https and sets
             # X-Forwarded-Proto, which every benchmark request carries.
             "DJANGO_BEHIND_PROXY": "1",
-            # The per-client search rate limit would answer 429 to a load test from one address:
+            # The per-client search rate limits would answer 429 to a load test from one address:
             # the benchmark measures what the server can serve, with the limiter off.
             "ARCHIVE_SEARCH_RATE": "0",
+            "ARCHIVE_SUGGEST_RATE": "0",
         }
     )
     return env

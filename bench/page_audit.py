@@ -188,6 +188,7 @@ class Audit:
                 "DJANGO_SECURE_SSL_REDIRECT": "0",
                 "DJANGO_SECURE_COOKIES": "0",
                 "ARCHIVE_SEARCH_RATE": "0",
+                "ARCHIVE_SUGGEST_RATE": "0",
             }
         )
         env.update(extra)

@@ -20,7 +20,7 @@ from archive.search.service import (
     run_search,
     search_article_ids,
 )
-from archive.search.views import RETRY_AFTER, UNAVAILABLE
+from archive.search.views import unavailable_page
 
 
 def searched_articles(querydict, *, limit, default_sort=None):
@@ -97,10 +97,8 @@ def search_api(request):
     search = SearchRequest.from_querydict(request.GET)
     try:
         results = run_search(search)
-    except SearchUnavailable:
-        response = JsonResponse({"error": UNAVAILABLE}, status=503)
-        response["Retry-After"] = RETRY_AFTER
-        return response
+    except SearchUnavailable as error:
+        return unavailable_page(request, error)
     if results.page_out_of_range or "page" in search.errors:
         return JsonResponse({"error": "No such page of results."}, status=404)
     return JsonResponse(

@@ -11,22 +11,33 @@
   from the database (or deleted when it is gone or no longer published). Rows are removed only
   after the index commit, so a crash re-does work and never loses it.
 - `rebuild()` writes a complete new generation beside the live one and swaps it in.
-- `compare()` / `repair()` are `check_index`.
+- `health()` / `repair()` are `check_index` and the staff health page: how the index differs from
+  the database (`compare()`), whether its files are as their commits wrote them (`damaged`), and
+  whether it can be written now (`problems`: a full disk, a read-only folder, a stuck queue).
+  `repair()` rewrites what differs, or rebuilds aside and swaps when the files are damaged.
+- A drain that fails (a full disk, a read-only index folder) is tried again by the drainer, one
+  second later and then less often, until it succeeds: the saves wait in the queue, never lost,
+  and the index catches up by itself once space or permission returns.
 """
 
 import atexit
+import datetime
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import Count, Min
+from django.utils import timezone
 
 from archive.articles.signals import in_bulk_writes
 from archive.search import schema
 from archive.search.backends import backend
-from archive.search.backends.base import IndexLocked
+from archive.search.backends.base import IndexLocked, SearchUnavailable
 from archive.search.models import PendingIndexUpdate
 
 log = logging.getLogger("archive.search")
@@ -68,11 +79,17 @@ def drain_delay():
 
 
 def _drain_logged():
+    """Drain; None when it failed (logged; the queue keeps the articles for the next drain)."""
     try:
         return process_queue(wait=False)
     except Exception:
         log.exception("search index update failed; the queue keeps the articles for the next drain")
-        return 0
+        return None
+
+
+# After a failed drain, the drainer tries again this many seconds later, doubling up to RETRY_MAX.
+RETRY_FIRST = 1.0
+RETRY_MAX = 60.0
 
 
 class _Drainer:
@@ -101,9 +118,7 @@ class _Drainer:
                 self._event = threading.Event()
                 self._stopping = False
                 self._pid = os.getpid()
-                self._thread = threading.Thread(
-                    target=self._run, name="search-index-drainer", daemon=True
-                )
+                self._thread = threading.Thread(target=self._run, name="search-index-drainer", daemon=True)
                 self._thread.start()
                 if self._atexit_pid != self._pid:
                     atexit.register(self.flush)
@@ -113,9 +128,10 @@ class _Drainer:
     def _run(self):
         event = self._event
         last = float("-inf")
+        retry = None  # seconds until a failed drain is tried again; None: wait for a save
         try:
             while True:
-                event.wait()
+                event.wait(retry)
                 # A save after a quiet spell is written at once; saves that follow within `delay`
                 # of the last drain (an import) wait for it and share one index commit.
                 remaining = last + self._delay - time.monotonic()
@@ -124,11 +140,12 @@ class _Drainer:
                 event.clear()
                 last = time.monotonic()
                 try:
-                    _drain_logged()
+                    failed = _drain_logged() is None
                 finally:
                     connections.close_all()  # this thread's own; reopened at the next drain
                 if self._stopping:
                     return
+                retry = min(RETRY_MAX, retry * 2 if retry else RETRY_FIRST) if failed else None
         except Exception:
             log.exception("the search index drainer stopped; the next save starts another")
 
@@ -243,6 +260,39 @@ def rebuild(*, progress=None):
     return name
 
 
+def health():
+    """check_index's report: `compare()`'s keys, plus `damaged` (what is wrong with the live
+    index's files, checksums compared), `pending` (queued updates), `pending_since` (the oldest,
+    ISO 8601) and `problems` (why the index cannot be written now, or is not being written).
+    With damaged files the index is not read: `index` is None and the lists are empty."""
+    damaged = backend().damage(checksums=True)
+    report = None
+    if not damaged:
+        try:
+            report = compare()
+        except SearchUnavailable as error:
+            damaged = [str(error)]
+    if report is None:
+        report = {"database": schema.indexable().count(), "index": None}
+        report.update(missing=[], stale=[], orphaned=[])
+    queue = PendingIndexUpdate.objects.aggregate(count=Count("id"), oldest=Min("queued_at"))
+    report["damaged"] = damaged
+    report["pending"] = queue["count"]
+    report["pending_since"] = queue["oldest"].isoformat() if queue["oldest"] else None
+    report["problems"] = backend().write_problems()
+    if queue["oldest"] and timezone.now() - queue["oldest"] > datetime.timedelta(seconds=STUCK_AFTER):
+        report["problems"].append(
+            f"{queue['count']} index update(s) have waited since {queue['oldest']:%Y-%m-%d %H:%M:%S %Z}: "
+            "the index is not being written (the log says why, under 'search index update failed'); "
+            "once the cause is gone the next save, or manage.py update_index, applies them."
+        )
+    return report
+
+
+# Updates queued for longer than this (seconds) mean the index is not being written.
+STUCK_AFTER = 120
+
+
 def compare():
     """How the index differs from the database (PRODUCT.md's `check_index --json` shape)."""
     expected = {
@@ -263,8 +313,15 @@ def compare():
 
 
 def repair(report=None):
-    """Fix what `compare()` found (creating the index if there is none); returns the new report."""
-    report = report or compare()
+    """Fix what `health()` found (creating the index if there is none); returns the new report.
+    Damaged files are not patched: a new generation is built from the database beside them and
+    swapped in (search answers 503 meanwhile, as it did since the damage)."""
+    report = report or health()
+    if report.get("damaged"):
+        log.warning("rebuilding the damaged search index: %s", " ".join(report["damaged"]))
+        rebuild()
+        backend().forget()
+        return health()
     ids = sorted(set(report["missing"]) | set(report["stale"]) | set(report["orphaned"]))
     engine = backend()
     with engine.write_lock(wait=True):
@@ -273,4 +330,17 @@ def repair(report=None):
         for start in range(0, len(ids), BATCH):
             write_articles(ids[start : start + BATCH])
         _drain_locked()
-    return compare()
+    return health()
+
+
+def start_repair():
+    """Run `check_index --repair` in a process of its own, which outlives the request that starts
+    it (a rebuild takes minutes at 100,000 articles); its errors go to this server's log."""
+    process = subprocess.Popen(
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), "check_index", "--repair", "-v", "0"],
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    log.warning("search index repair started by staff (process %d)", process.pid)
+    return process.pid

@@ -11,6 +11,10 @@ Views, the JSON API, feeds and exports call these and nothing else:
 - `autocomplete(prefix)` -> [{label, url, type}] for titles, authors and keywords.
 - `related_articles(article)` -> public articles like this one (more-like-this).
 
+Every search made for a request is charged to its client (`archive.security.ratelimit`): a
+token before the engine is asked (`RateLimited`, a 429, when none is left) and one more per 50
+rows returned, so each door that searches is limited, at a cost that grows with what it returns.
+
 Only published pieces whose date has arrived are ever found. `SearchUnavailable` means the index
 is missing or damaged (the pages answer 503); any other error is a bug and is not caught here.
 """
@@ -41,6 +45,7 @@ from archive.search.forms import SearchRequest
 from archive.search.highlight import snippet
 from archive.search.schema import EXCERPT_CHARS
 from archive.search.text import snippet_source
+from archive.security import ratelimit
 
 log = logging.getLogger("archive.search")
 
@@ -179,12 +184,14 @@ def run_search(request, *, per_page=None, browse=False):
     if request.query.is_empty and not request.has_filters and request.q.strip():
         results.notes.append(gettext_lazy("Nothing to search for in that query."))
         return results
+    ratelimit.admit("search")
     engine = backend()
     today = timezone.localdate()
     version = engine.version()
     key = None if version is None else (version, today, per_page, browse, request.key())
     cached = _CACHE.get(key) if key is not None else None
     if cached is not None:
+        ratelimit.charge("search", rows=len(cached.hits))
         return cached
     start = (request.page - 1) * per_page
     page = _read(engine.search, request, today=today, start=start, stop=start + per_page)
@@ -209,6 +216,7 @@ def run_search(request, *, per_page=None, browse=False):
         results.hits = _hits(page.rows, page.highlight)
     if key is not None:
         _CACHE.put(key, results)
+    ratelimit.charge("search", rows=len(results.hits))
     return results
 
 
@@ -216,12 +224,14 @@ def search_article_ids(request, *, limit=100):
     """Ids of the matching public articles in result order, at most `limit` (feeds, exports)."""
     if request.is_empty or (request.query.is_empty and not request.has_filters):
         return []
+    ratelimit.admit("search")
     ids = _read(backend().article_ids, request, today=timezone.localdate(), limit=limit)
     loosened = request.query.loosened() if not ids else None
     if loosened is not None:
         ids = _read(
             backend().article_ids, request.with_query(loosened), today=timezone.localdate(), limit=limit
         )
+    ratelimit.charge("search", rows=len(ids))
     return ids
 
 
@@ -262,6 +272,7 @@ def autocomplete(prefix, *, limit=8):
     words = analyze(prefix, stem=False)
     if not words:
         return []
+    ratelimit.admit("suggest")
     published = Article.objects.published()
     suggestions = []
     per_kind = max(1, limit // 3)

@@ -1,7 +1,7 @@
 """Search pages: thin glue between the request and `archive.search.service`."""
 
 from django.contrib import admin, messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -10,19 +10,62 @@ from django.views.generic import TemplateView
 
 from archive.search import indexing
 from archive.search.backends import backend
-from archive.search.models import PendingIndexUpdate
 from archive.search.service import SearchRequest, SearchUnavailable, run_search
 
+# What a 503 says, by what is wrong (issue 15.4: never a rebuild that nothing is running). The
+# damage is logged at ERROR by the process that found it; staff repair it from the health page.
 UNAVAILABLE = gettext_lazy(
-    "Search is unavailable for a moment: its index is being rebuilt. Reading pages still work."
+    "Search is unavailable for a moment: its index cannot be read. Reading pages still work."
+)
+DAMAGED = gettext_lazy(
+    "Search is unavailable: its index is damaged. The damage is logged for the archive's staff, who "
+    "must rebuild it (from the search health page, or with manage.py check_index --repair). "
+    "Reading pages still work."
+)
+MISSING = gettext_lazy(
+    "Search is unavailable: its index has not been built yet. The archive's staff must build it "
+    "(manage.py rebuild_index). Reading pages still work."
 )
 RETRY_AFTER = "120"
 
 
-def unavailable_page(request):
-    response = render(request, "search/unavailable.html", {"message": UNAVAILABLE}, status=503)
+def unavailable_message(error=None):
+    if getattr(error, "damaged", False):
+        return DAMAGED
+    if not backend().exists():
+        return MISSING
+    return UNAVAILABLE
+
+
+# Doors whose clients read JSON (the API, JSON exports) get the 503 as JSON.
+def _wants_json(path):
+    return path.startswith("/api/") or path.endswith(("/json/", "/csl-json/"))
+
+
+def unavailable_page(request, error=None):
+    message = unavailable_message(error)
+    if _wants_json(request.path_info):
+        response = JsonResponse({"error": str(message)}, status=503)
+    else:
+        response = render(request, "search/unavailable.html", {"message": message}, status=503)
     response["Retry-After"] = RETRY_AFTER
     return response
+
+
+class SearchUnavailableMiddleware:
+    """Any door whose search meets an index that cannot be read (feeds, exports, the API, the page)
+    answers 503 with Retry-After and says why; any other error stays a 500 with its traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, SearchUnavailable):
+            return unavailable_page(request, exception)
+        return None
 
 
 class SearchView(TemplateView):
@@ -31,8 +74,8 @@ class SearchView(TemplateView):
     def get(self, request, *args, **kwargs):
         try:
             return super().get(request, *args, **kwargs)
-        except SearchUnavailable:
-            return unavailable_page(request)
+        except SearchUnavailable as error:
+            return unavailable_page(request, error)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -51,9 +94,23 @@ class SearchView(TemplateView):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def index_health(request):
-    """Staff page (wrapped in admin_view in urls.py): check_index's report, and a Repair button."""
+    """Staff page (wrapped in admin_view in urls.py): check_index's report, and a Repair button.
+    Damaged files are rebuilt by a `check_index --repair` process the button starts (a rebuild
+    outlives a request); differences are repaired at once."""
     if request.method == "POST":
-        before = indexing.compare()
+        before = indexing.health()
+        if before["damaged"]:
+            pid = indexing.start_repair()
+            messages.warning(
+                request,
+                _(
+                    "The index's files are damaged: a rebuild from the database has started in the "
+                    "background (process %(pid)s). Search answers again once it is swapped in; reload "
+                    "this page to see."
+                )
+                % {"pid": pid},
+            )
+            return redirect("search_admin:health")
         fixed = len(before["missing"]) + len(before["stale"]) + len(before["orphaned"])
         after = indexing.repair(before)
         level = messages.SUCCESS if not any(after[key] for key in DIFFERENCES) else messages.WARNING
@@ -64,7 +121,7 @@ def index_health(request):
         ) % {"fixed": fixed, "index": after["index"]}
         messages.add_message(request, level, text)
         return redirect("search_admin:health")
-    report = indexing.compare()
+    report = indexing.health()
     return render(
         request,
         "admin/search/health.html",
@@ -75,8 +132,8 @@ def index_health(request):
             "differences": [
                 (name, label, report[name], meaning) for name, (label, meaning) in DIFFERENCES.items()
             ],
-            "in_step": not any(report[name] for name in DIFFERENCES),
-            "pending": PendingIndexUpdate.objects.count(),
+            "in_step": not any(report[name] for name in (*DIFFERENCES, "damaged", "problems")),
+            "pending": report["pending"],
             "engine": backend().name,
         },
     )

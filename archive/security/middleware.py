@@ -1,4 +1,4 @@
-"""Response headers Django does not set, and the search rate limit."""
+"""Response headers Django does not set, and the search rate limit's 429."""
 
 import json
 
@@ -38,27 +38,25 @@ class SecurityHeadersMiddleware:
 
 
 class SearchRateLimitMiddleware:
-    """429 for a client that searches faster than ARCHIVE_RATE_LIMITS allows (per client address)."""
+    """429 for a client that searches faster than ARCHIVE_RATE_LIMITS allows (per client address).
+
+    The searches themselves are charged where they run (archive.search.service, through
+    `ratelimit.admit`/`charge`): this opens the request's meter and answers the refusal."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = ratelimit.limit_for_path(request.path_info)
-        if limit is not None:
-            name, rule = limit
-            decision = ratelimit.take(
-                name=name,
-                key=ratelimit.client_ip(request),
-                per_minute=rule["per_minute"],
-                burst=rule["burst"],
-            )
-            if not decision.allowed:
-                # This runs before the language middleware: the page speaks its address's language.
-                language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-                with translation.override(language):
-                    return too_many_requests(request, decision.retry_after, rule)
-        return self.get_response(request)
+        with ratelimit.metering(request):
+            return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, ratelimit.RateLimited):
+            # The page speaks its address's language, whatever is active when the charge fails.
+            language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+            with translation.override(language):
+                return too_many_requests(request, exception.retry_after, exception.rule)
+        return None
 
 
 def too_many_requests(request, retry_after, rule):
@@ -66,7 +64,7 @@ def too_many_requests(request, retry_after, rule):
         "Too many searches from your address: the limit is %(rate)s a minute (after a burst of "
         "%(burst)s). Please try again in %(seconds)s seconds."
     ) % {"rate": f"{rule['per_minute']:g}", "burst": rule["burst"], "seconds": retry_after}
-    if request.path_info.startswith("/api/"):
+    if _wants_json(request.path_info):
         response = HttpResponse(
             json.dumps({"error": message, "retry_after": retry_after}),
             content_type="application/json",
@@ -81,3 +79,11 @@ def too_many_requests(request, retry_after, rule):
         response = HttpResponse(body, status=429)
     response["Retry-After"] = str(retry_after)
     return response
+
+
+# Doors whose clients read JSON: the API, the OpenSearch suggestions, JSON exports.
+JSON_DOORS = ("/api/", "/opensearch/suggest/")
+
+
+def _wants_json(path):
+    return path.startswith(JSON_DOORS) or path.endswith(("/json/", "/csl-json/"))

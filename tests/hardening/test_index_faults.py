@@ -1,14 +1,25 @@
 """A lost or damaged index: search says it is unavailable (503), the rest of the site works, and
 the documented command builds it again from the database."""
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from archive.search.backends import backend
+from archive.search.views import DAMAGED, MISSING
+
+# What the 503 says: never a rebuild that nothing runs (issue 15.4).
+EXPECTED = {
+    "folder deleted": MISSING,
+    "files emptied": DAMAGED,
+    "segments overwritten": DAMAGED,
+    "table of contents lost": DAMAGED,
+    "pointer garbled": DAMAGED,
+}
 
 
 def damage(kind):
@@ -48,14 +59,27 @@ def test_a_damaged_index_gives_a_503_and_rebuild_index_restores_search(client, i
     assert "<h1>Search is unavailable</h1>" in page.content.decode()
     api = client.get("/api/search/", {"q": "iraq"})
     assert api.status_code == 503
-    assert api.json() == {
-        "error": "Search is unavailable for a moment: its index is being rebuilt. Reading pages still work."
-    }
+    assert api.json() == {"error": str(EXPECTED[kind])}
+    assert str(EXPECTED[kind]) in page.content.decode().replace("&#x27;", "'")
+    # Every other door that searches says so too (feeds and exports were a 500).
+    for door in ("/feeds/search/atom/", "/feeds/search/rss/", "/export/search/bibtex/"):
+        assert client.get(door, {"q": "iraq"}).status_code == 503, door
+    export = client.get("/export/search/json/", {"q": "iraq"})
+    assert (export.status_code, export.json(), export["Retry-After"]) == (
+        503,
+        {"error": str(EXPECTED[kind])},
+        "120",
+    )
     # Everything else still answers.
     assert client.get(article.get_absolute_url()).status_code == 200
     assert client.get("/articles/").status_code == 200
     assert client.get("/search/").status_code == 200  # the empty form needs no index
     assert client.get("/api/autocomplete/", {"q": "ira"}).status_code == 200
+
+    if EXPECTED[kind] is DAMAGED:  # check_index says so and exits 2 (it said "in step", exit 0)
+        with pytest.raises(CommandError) as raised:
+            call_command("check_index", verbosity=0)
+        assert raised.value.returncode == 2
 
     call_command("rebuild_index", verbosity=0)
     backend().forget()
@@ -63,3 +87,32 @@ def test_a_damaged_index_gives_a_503_and_rebuild_index_restores_search(client, i
     assert [hit["title"] for hit in result["results"]] == ["Iraq and Russia"]
     report = client.get("/api/search/", {"q": "asadi"}).json()
     assert report["count"] == 2
+
+
+@pytest.mark.django_db
+def test_check_index_names_a_file_changed_in_place_and_repair_rebuilds_it(indexed_article, capsys):
+    """A file overwritten with bytes of the same size: only the checksum can tell (check_index
+    compares them; a serving process compares sizes only)."""
+    indexed_article("Iraq and Russia", authors=["Ali Akbar Asadi"])
+    indexed_article("Energy in the Gulf")
+    folder = Path(settings.ARCHIVE_INDEX_DIR)
+    name = (folder / "CURRENT").read_text().strip()
+    segment = max(
+        (f for f in folder.iterdir() if f.name.startswith(f"{name}_")), key=lambda f: f.stat().st_size
+    )
+    segment.write_bytes(bytes(segment.stat().st_size))
+    with pytest.raises(CommandError) as raised:
+        call_command("check_index", "--json")
+    assert raised.value.returncode == 2
+    report = json.loads(capsys.readouterr().out)
+    assert report["damaged"] == [f"{segment.name} does not hold what its commit wrote (checksum differs)."]
+    assert report["index"] is None
+
+    call_command("check_index", "--repair")
+    out = capsys.readouterr().out
+    assert "Rebuilt the index from the database (its files were damaged: " in out
+    assert "it now holds 2 documents." in out
+    assert (folder / "CURRENT").read_text().strip() != name
+    call_command("check_index", "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert (report["database"], report["index"], report["damaged"], report["missing"]) == (2, 2, [], [])

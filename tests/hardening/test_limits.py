@@ -58,11 +58,11 @@ def test_the_bucket_refills_at_the_configured_rate(rate_limited):
 
 
 def test_limits_off_when_the_rate_is_zero(settings):
-    settings.ARCHIVE_RATE_LIMITS = {"search": {"paths": ["/search/"], "per_minute": 0, "burst": 1}}
-    assert ratelimit.limit_for_path("/search/") is None
-    settings.ARCHIVE_RATE_LIMITS = {"search": {"paths": ["/search/"], "per_minute": 1, "burst": 1}}
-    assert ratelimit.limit_for_path("/search/")[0] == "search"
-    assert ratelimit.limit_for_path("/search/autocomplete/") is None  # exact paths only
+    settings.ARCHIVE_RATE_LIMITS = {"search": {"per_minute": 0, "burst": 1}}
+    assert ratelimit.rule_for("search") is None
+    settings.ARCHIVE_RATE_LIMITS = {"search": {"per_minute": 1, "burst": 1}}
+    assert ratelimit.rule_for("search") == {"per_minute": 1, "burst": 1}
+    assert ratelimit.rule_for("suggest") is None  # a bucket not configured is not limited
 
 
 def test_client_address_behind_proxies(rf, settings):

@@ -6,6 +6,9 @@
     python -m tests.hardening.worker queue_upload F   upload F as the admin does (queued, not read)
     python -m tests.hardening.worker uploads          the uploads and their reading state
     python -m tests.hardening.worker legacy make|show text as an old version stored it (issue 15)
+    python -m tests.hardening.worker staff_session    a staff user signed in: its session cookie
+    python -m tests.hardening.worker edit N STOPFILE  an editor saves N pieces, then stays (its
+                                                      index drainer with it) until STOPFILE exists
 
 Each prints one JSON object on its last line of stdout. Errors are not caught: a process that
 raises exits non-zero with its traceback on stderr, which the tests look for.
@@ -200,6 +203,45 @@ def legacy(action):
     }
 
 
+def staff_session():
+    """A superuser and a signed-in session for it, as the admin's login would leave (for a test
+    that talks to a server whose login page it does not need to render)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+
+    user = get_user_model().objects.create_superuser("operator", "ops@example.org", "a-long-passphrase-42")
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return {"cookie": settings.SESSION_COOKIE_NAME, "session": session.session_key}
+
+
+def edit(count, stop_file):
+    """An editor's server process: N published pieces saved one by one (each its own transaction,
+    drained into the index by this process's drainer thread), then alive until STOPFILE exists."""
+    from archive.articles.models import Article
+    from archive.articles.services import article_create
+
+    for n in range(count):
+        article_create(
+            title=f"Saved while the disk was full {n}",
+            date=datetime.date(2017, 1 + n % 12, 1 + n % 28),
+            status=Article.Status.PUBLISHED,
+            body=f"<p>Kept whatever the index folder does, number {n}, about oil.</p>",
+            authors=["Disk Editor"],
+            keywords=["Energy"],
+        )
+    print(json.dumps({"saved": count}), flush=True)
+    stop = Path(stop_file)
+    while not stop.exists():
+        time.sleep(0.1)
+    return {"saved": count}
+
+
 def main(argv):
     django.setup()
     role, args = argv[1], argv[2:]
@@ -215,6 +257,10 @@ def main(argv):
         answer = uploads()
     elif role == "legacy":
         answer = legacy(args[0])
+    elif role == "staff_session":
+        answer = staff_session()
+    elif role == "edit":
+        answer = edit(int(args[0]), args[1])
     else:
         raise SystemExit(f"unknown role {role}")
     print(json.dumps(answer, ensure_ascii=False))

@@ -163,8 +163,8 @@ def test_error_pages_are_in_the_reader_s_language(client, settings):
     assert root.xpath("//h1/text()") == ["در این نشانی مقاله‌ای نیست"]
     root = html.fromstring(client.get("/ar/no/such/page/").content.decode())
     assert root.xpath("//h1/text()") == ["الصفحة غير موجودة"]
-    # The 429 page is drawn before the language middleware runs: it still speaks its address's.
-    settings.ARCHIVE_RATE_LIMITS = {"search": {"paths": ["/ar/search/"], "per_minute": 1, "burst": 1}}
+    # The 429 page speaks its address's language.
+    settings.ARCHIVE_RATE_LIMITS = {**settings.ARCHIVE_RATE_LIMITS, "search": {"per_minute": 1, "burst": 1}}
     caches["ratelimit"].clear()
     client.get("/fa/")  # the thread's last language is Persian
     assert client.get("/ar/search/?q=a").status_code == 200

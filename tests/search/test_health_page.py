@@ -1,12 +1,18 @@
 """The staff page for check_index: /admin/search/health/ (report, Repair button, staff only, CSRF)."""
 
+import datetime
+import os
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
 from archive.articles.models import Article
 from archive.search.backends import backend
 from archive.search.backends.whoosh import store
+from archive.search.models import PendingIndexUpdate
 
 URL = "/admin/search/health/"
 
@@ -76,3 +82,39 @@ def test_admin_index_links_to_the_page(client, staff):
     html = client.get("/admin/").content.decode()
     assert f'<a href="{URL}">Search index health</a>' in html
     assert "Recent actions" in html  # the stock index is still there around it
+
+
+def test_a_damaged_index_is_shown_red_with_what_is_damaged_and_who_must_repair(
+    client, staff, make_article, search_index
+):
+    """Issue 15.4: the page said "healthy" while a segment file was cut to half."""
+    make_article("Kept piece")
+    search_index.update()
+    folder = Path(store.index_dir())
+    name = store.current_name()
+    segment = max(
+        (f for f in folder.iterdir() if f.name.startswith(f"{name}_")), key=lambda f: f.stat().st_size
+    )
+    size = segment.stat().st_size
+    os.truncate(segment, size // 2)
+    backend().forget()
+    client.force_login(staff)
+    html = client.get(URL).content.decode()
+    assert 'id="index-damaged"' in html
+    assert f"{segment.name} is {size // 2} bytes; its commit wrote {size}." in html
+    assert "The index is in step with the database." not in html
+    assert "manage.py check_index --repair" in html
+
+
+def test_updates_queued_long_ago_are_shown_as_an_index_not_being_written(
+    client, staff, make_article, search_index
+):
+    article = make_article("Waiting piece")
+    search_index.update()
+    PendingIndexUpdate.objects.create(article_id=article.pk)
+    PendingIndexUpdate.objects.update(queued_at=timezone.now() - datetime.timedelta(minutes=30))
+    client.force_login(staff)
+    html = client.get(URL).content.decode()
+    assert 'id="index-problems"' in html
+    assert "1 index update(s) have waited since" in html
+    assert "the index is not being written" in html

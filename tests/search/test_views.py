@@ -171,12 +171,14 @@ def test_check_index_json_and_repair(make_article, search_index, capsys):
         )
     call_command("check_index", "--json")
     report = json.loads(capsys.readouterr().out)
+    whole = {"damaged": [], "pending": 0, "pending_since": None, "problems": []}  # files whole, writable
     assert report == {
         "database": 3,
         "index": 3,
         "missing": [missing.pk],
         "stale": [stale.pk],
         "orphaned": [999999],
+        **whole,
     }
     call_command("check_index", "--repair", "--json")
     assert json.loads(capsys.readouterr().out) == {
@@ -185,6 +187,7 @@ def test_check_index_json_and_repair(make_article, search_index, capsys):
         "missing": [],
         "stale": [],
         "orphaned": [],
+        **whole,
     }
     assert ok.pk in backend().stamps()
 

@@ -126,6 +126,11 @@ class SearchBackend:
         cannot tell); with `checksums`, every byte is compared with what its commit wrote."""
         return []
 
+    def write_problems(self):
+        """Why the index could not be written now (a full disk, a read-only folder), as sentences;
+        [] when nothing is known to stop it."""
+        return []
+
     def clear_memo(self):
         """Forget what is remembered per index version (benchmarks of uncached searches)."""
 

@@ -249,6 +249,9 @@ class WhooshBackend(SearchBackend):
     def damage(self, *, checksums=False):
         return store.verify(checksums=checksums)
 
+    def write_problems(self):
+        return store.write_problems()
+
     def clear_memo(self):
         state = getattr(live._local, "live", None)
         if state is not None:

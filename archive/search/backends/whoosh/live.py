@@ -23,6 +23,10 @@ from archive.search.backends.whoosh import segments, store
 log = logging.getLogger("archive.search")
 
 OPEN_ATTEMPTS = 5
+# A searcher kept open compares its generation's file sizes with the manifest again at most this
+# often (seconds; a stat per file, about 0.3 ms): a file cut short under a serving process is then
+# a 503 within a second, not a search read from the bytes left.
+VERIFY_EVERY = 1.0
 
 
 class Column:
@@ -71,6 +75,7 @@ class Live:
         self.name = name
         self.ix = ix
         self.searcher = ix.searcher()
+        self.verified_at = time.monotonic()
         self._reset()
 
     def _reset(self):
@@ -266,9 +271,13 @@ def live():
         try:
             if not state.searcher.up_to_date():
                 state.refresh()
-            return state
         except (OSError, index.EmptyIndexError):
             state = None
+        else:
+            if time.monotonic() - state.verified_at >= VERIFY_EVERY:
+                _check(name)
+                state.verified_at = time.monotonic()
+            return state
     for attempt in range(OPEN_ATTEMPTS):
         try:
             fresh = Live(name, store.files().open_index(indexname=name, schema=store.build_schema()))

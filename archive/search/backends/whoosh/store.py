@@ -177,8 +177,10 @@ def open_for_writing():
 
 
 def writer_for(ix):
-    # The lock file above already serialises writers; Whoosh's own lock is then always free.
-    return ix.writer(limitmb=128, compound=False)
+    # The lock file above already serialises writers, so Whoosh's own lock is not taken: a writer
+    # that fails to start or to commit (a full disk, a read-only folder) would leave it held by
+    # this process, refusing every later write until a restart.
+    return ix.writer(limitmb=128, compound=False, _lk=False)
 
 
 # A live write adds a segment without merging (merging rewrites older segments: most of a small
@@ -200,8 +202,21 @@ def write_documents(*, documents, delete_ids=()):
     except BaseException:
         writer.cancel()
         raise
-    writer.commit(merge=merge)
+    try:
+        writer.commit(merge=merge)
+    except BaseException:
+        _abandon(writer)
+        raise
     record_manifest(ix.storage, current_name())
+
+
+def _abandon(writer):
+    """Close what a failed commit (a full disk, a read-only folder) left open. The segment's
+    partial files are in no table of contents; the next commit's clean-up removes them."""
+    with contextlib.suppress(Exception):
+        writer._close_segment()
+    with contextlib.suppress(Exception):
+        writer._finish()
 
 
 def clear():
@@ -291,6 +306,29 @@ def _delete_generation(storage, name):
                 storage.delete_file(filename)
 
 
+# Bytes a probe writes into the index folder: a commit of a few documents needs at least this.
+PROBE_BYTES = 64 * 1024
+
+
+def write_problems(path=None):
+    """Why nothing can be written in the index folder now, as sentences ([] when a probe file of
+    PROBE_BYTES can be written there): a full disk, a read-only mount, missing permission."""
+    folder = Path(path or index_dir())
+    probe = folder / f".probe.{os.getpid()}.{threading.get_ident()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(probe, "wb") as handle:
+            handle.write(b"\0" * PROBE_BYTES)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        return [f"The index folder {folder} cannot be written: {error.strerror or error}."]
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+    return []
+
+
 # --- Damage ----------------------------------------------------------------------------------
 # Each commit records the size and sha256 of every file of the generation's new version in
 # `<name>.manifest.json`, under the write lock. A process opening a generation compares the sizes
@@ -368,11 +406,14 @@ def _compare(folder, name, checksums):
     try:
         manifest = json.loads((folder / f"{name}{MANIFEST_SUFFIX}").read_text())
     except FileNotFoundError:
+        if _latest_toc(folder, name) < 0:
+            return [f"{POINTER} names {name!r}, which is no index generation here."]
         return [f"{name} has no manifest (written by an older version): rebuild the index to record one."]
     except (OSError, ValueError) as error:
         return [f"The manifest of {name} cannot be read ({error})."]
-    if manifest.get("generation") != _latest_toc(folder, name):
-        return None
+    latest = _latest_toc(folder, name)
+    if manifest.get("generation") != latest and latest > manifest.get("generation", -1):
+        return None  # a newer commit than the manifest knows: being recorded now
     problems = []
     for filename, (size, digest) in sorted(manifest["files"].items()):
         file = folder / filename
