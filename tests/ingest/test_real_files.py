@@ -90,7 +90,7 @@ def _cases():
             yield pytest.param(name, field, marks=marks, id=f"{name}-{field}")
 
 
-@pytest.mark.parametrize(("name", "field"), _cases())
+@pytest.mark.parametrize(("name", "field"), list(_cases()))
 def test_field(read_file, name, field):
     truth = TRUTH[name]
     got = read_file(name)

@@ -154,15 +154,7 @@ def test_an_import_retries_its_catch_up_across_a_database_restart(cluster, site,
     assert "index catch-up failed on the database" in err and "trying again in 1 s (1 of 4)" in err
     assert "index caught up with 40 queued articles" in err
     assert "did not catch up" not in err and "queued for the index" not in err
-    check = json.loads(manage(site, "check_index", "--json").stdout)
-    assert {key: check[key] for key in ("database", "index", "missing", "stale", "orphaned", "damaged")} == {
-        "database": 40,
-        "index": 40,
-        "missing": [],
-        "stale": [],
-        "orphaned": [],
-        "damaged": [],
-    }
+    assert_index_holds_exactly(site, 40)
 
 
 def test_an_import_whose_database_stays_down_leaves_its_pieces_queued_and_says_so(cluster, site, tmp_path):
@@ -180,10 +172,15 @@ def test_an_import_whose_database_stays_down_leaves_its_pieces_queued_and_says_s
     )
     assert queued == [(40,)]
     manage(site, "update_index")
+    assert_index_holds_exactly(site, 40)
+
+
+def assert_index_holds_exactly(site, count):
+    """check_index agrees: `count` published pieces, all in the index, nothing damaged."""
     check = json.loads(manage(site, "check_index", "--json").stdout)
     assert {key: check[key] for key in ("database", "index", "missing", "stale", "orphaned", "damaged")} == {
-        "database": 40,
-        "index": 40,
+        "database": count,
+        "index": count,
         "missing": [],
         "stale": [],
         "orphaned": [],
