@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.articles.forms import ArticleAdminForm, AuthorAdminForm, KeywordAdminForm, MergeForm
 from archive.articles.i18n import reader_date_text
-from archive.articles.models import Article, Author, Authorship, Keyword
+from archive.articles.models import Article, ArticleTranslation, Author, Authorship, Keyword
 from archive.articles.services import (
     ARTICLE_FIELDS,
     article_create,
@@ -47,6 +47,16 @@ class PublicationYearFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TranslationInline(admin.StackedInline):
+    """The title and abstract in other languages: shown first to readers of that language."""
+
+    model = ArticleTranslation
+    fields = ["language", "title", "abstract"]
+    extra = 0
+    verbose_name = _("title and abstract in another language")
+    verbose_name_plural = _("titles and abstracts in other languages")
+
+
 class AuthorshipInline(admin.TabularInline):
     model = Authorship
     fields = ["position", "author"]
@@ -60,7 +70,7 @@ class AuthorshipInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    inlines = [AuthorshipInline]
+    inlines = [AuthorshipInline, TranslationInline]
     list_display = ["title", "byline", "date", "status", "kind", "language", "preview_link"]
     list_filter = ["status", "kind", "language", PublicationYearFilter]
     search_fields = ["title", "authorships__author__name", "keywords__name", "doi"]

@@ -115,9 +115,9 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        """Everything an article's record shows (authors in order, keywords), in a fixed number of
-        queries."""
-        return self.with_bylines().prefetch_related("keywords")
+        """Everything an article's record shows (authors in order, keywords, its title and abstract
+        in other languages), in a fixed number of queries."""
+        return self.with_bylines().prefetch_related("keywords", "translations")
 
 
 TITLE_KEY_LENGTH = 300
@@ -254,6 +254,30 @@ class Article(XmlSafeTextMixin, models.Model):
 
 def title_key(title):
     return normalise_for_identity(title)[:TITLE_KEY_LENGTH]
+
+
+class ArticleTranslation(XmlSafeTextMixin, models.Model):
+    """A piece's title and abstract in another language (a Persian title on an English piece,
+    and the reverse): the article page shows it first to readers of that language, search finds
+    the piece by it, OAI-PMH and the exports carry it beside the original with its language."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=Article.Language.choices)
+    title = models.CharField(max_length=500)
+    abstract = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["language", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "language"], name="article_translation_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.language})"
+
+    @property
+    def text_direction(self):
+        return "rtl" if self.language in Article.RTL_LANGUAGES else "ltr"
 
 
 class Authorship(models.Model):

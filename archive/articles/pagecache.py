@@ -37,7 +37,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.text import compress_string
 
-from archive.articles.models import Article, Author, Authorship, ContentVersion, Keyword
+from archive.articles.models import Article, ArticleTranslation, Author, Authorship, ContentVersion, Keyword
 from archive.articles.signals import articles_changed
 
 log = logging.getLogger("archive.pagecache")
@@ -77,7 +77,7 @@ def _changed(sender=None, raw=False, **kwargs):
 
 
 def connect():
-    for model in (Article, Author, Keyword, Authorship):
+    for model in (Article, Author, Keyword, Authorship, ArticleTranslation):
         post_save.connect(_changed, sender=model, dispatch_uid=f"pagecache_saved_{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"pagecache_deleted_{model.__name__}")
     m2m_changed.connect(_changed, sender=Article.keywords.through, dispatch_uid="pagecache_keywords")

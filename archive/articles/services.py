@@ -379,6 +379,21 @@ def article_set_keywords(*, article, keywords):
     article.keywords.set(keywords)
 
 
+@transaction.atomic
+def article_set_translations(*, article, translations):
+    """Replace the piece's titles and abstracts in other languages with `translations`
+    ([{language, title, abstract}], at most one per language, none in the piece's own)."""
+    wanted = {}
+    for item in translations:
+        language, title = item["language"], " ".join(str(item.get("title") or "").split())
+        if language == article.language or not title:
+            continue
+        wanted[language] = {"title": title, "abstract": str(item.get("abstract") or "").strip()}
+    article.translations.exclude(language__in=wanted).delete()
+    for language, fields in wanted.items():
+        article.translations.update_or_create(language=language, defaults=fields)
+
+
 def article_identity(*, title, first_author_name=""):
     """The identity of a piece that has neither DOI nor URL: its normalised title and first author."""
     return f"title:{normalise_for_identity(title)}|{normalise_for_identity(first_author_name)}"[:300]

@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from archive.articles import parts
 from archive.articles.html import outline_headings
+from archive.articles.i18n import current_language
 from archive.articles.models import Article, Author, Authorship, Keyword
 from archive.articles.pagecache import RememberedCountPaginator, remember
 
@@ -101,6 +102,12 @@ class ArticleDetailView(DetailView):
         context["authors"] = authors
         context["body"] = outline_headings(article.body)
         context["keywords"] = list(article.keywords.all())
+        # The title and abstract in the reader's language come first where the piece has them.
+        language = current_language()
+        translations = list(article.translations.all())
+        translation = next((t for t in translations if t.language == language != article.language), None)
+        context["translation"] = translation
+        context["translations"] = [t for t in translations if t is not translation]
         context["more_by_author"] = (
             remember(
                 f"more-by:{article.pk}",

@@ -31,6 +31,7 @@ OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 OAI_ID_NS = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 
 METADATA_FORMATS = {
@@ -404,33 +405,40 @@ class Responder:
     def write_dc(self, parent, article):
         dc = etree.SubElement(parent, f"{{{OAI_DC_NS}}}dc", nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS})
         dc.set(f"{{{XSI_NS}}}schemaLocation", f"{OAI_DC_NS} {METADATA_FORMATS['oai_dc']['schema']}")
-        for name, value in dublin_core(article, absolute_url=self.absolute_url):
-            _el(dc, name, value, ns=DC_NS)
+        for name, value, language in dublin_core(article, absolute_url=self.absolute_url):
+            element = _el(dc, name, value, ns=DC_NS)
+            if language:
+                element.set(XML_LANG, language)
 
 
 def dublin_core(article, *, absolute_url):
-    """(element, value) pairs of an article's simple Dublin Core description, in schema order."""
+    """(element, value, xml:lang or None) of an article's simple Dublin Core description, in
+    schema order. The title and abstract carry their language; their translations follow them,
+    each with its own."""
     title = f"{article.title}: {article.subtitle}" if article.subtitle else article.title
-    pairs = [("title", title)]
-    pairs += [("creator", author.name) for author in article.ordered_authors]
-    pairs += [("subject", keyword.name) for keyword in article.keywords.all()]
+    translations = list(article.translations.all())
+    triples = [("title", title, article.language)]
+    triples += [("title", t.title, t.language) for t in translations]
+    triples += [("creator", author.name, None) for author in article.ordered_authors]
+    triples += [("subject", keyword.name, None) for keyword in article.keywords.all()]
     if article.abstract:
-        pairs.append(("description", article.abstract))
-    pairs.append(("publisher", article.source_name or settings.ARCHIVE_SITE_NAME))
-    pairs.append(("date", article.date.isoformat()))
-    pairs.append(("type", "Text"))
-    pairs.append(("type", article.get_kind_display()))
-    pairs.append(("format", "text/html"))
-    pairs.append(("identifier", absolute_url(article.get_absolute_url())))
+        triples.append(("description", article.abstract, article.language))
+    triples += [("description", t.abstract, t.language) for t in translations if t.abstract]
+    triples.append(("publisher", article.source_name or settings.ARCHIVE_SITE_NAME, None))
+    triples.append(("date", article.date.isoformat(), None))
+    triples.append(("type", "Text", None))
+    triples.append(("type", article.get_kind_display(), None))
+    triples.append(("format", "text/html", None))
+    triples.append(("identifier", absolute_url(article.get_absolute_url()), None))
     if article.doi:
-        pairs.append(("identifier", f"https://doi.org/{article.doi}"))
+        triples.append(("identifier", f"https://doi.org/{article.doi}", None))
     source = source_citation(article)
     if source:
-        pairs.append(("source", source))
-    pairs.append(("language", article.language))
+        triples.append(("source", source, None))
+    triples.append(("language", article.language, None))
     if article.source_url:
-        pairs.append(("relation", article.source_url))
-    return pairs
+        triples.append(("relation", article.source_url, None))
+    return triples
 
 
 def oai_response(arguments, *, base_url, absolute_url):

@@ -25,7 +25,7 @@ from archive.articles.models import Article, Author, Keyword
 from archive.search.text import snippet_source
 
 # Bumped when the document's shape changes, so check_index --repair rewrites every document.
-DOCUMENT_VERSION = "3"
+DOCUMENT_VERSION = "4"  # 4: titles and abstracts in other languages are searched
 # Characters of abstract + body stored for snippets (a match further in falls back to the database).
 EXCERPT_CHARS = 2_000
 
@@ -238,6 +238,7 @@ def stamp(article):
         article.source_name,
         "\x1f".join(f"{a.slug}\x1e{a.name}" for a in authors),
         "\x1f".join(f"{k.slug}\x1e{k.name}" for k in keywords),
+        "\x1f".join(f"{t.language}\x1e{t.title}\x1e{t.abstract}" for t in article.translations.all()),
     ):
         digest.update((part or "").encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")

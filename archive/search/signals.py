@@ -1,10 +1,10 @@
 """Signal handlers: every change that alters what an article's document holds queues it.
 
 Handlers only write queue rows (inside the caller's transaction); the index is written after the
-commit. Covered: article save and delete, authorship rows (byline changes), the keywords
-many-to-many, author and keyword saves (renames) and deletes, and the domain's
-`articles_changed` (merges, bulk status changes). At the end of a `bulk_writes()` run (an import)
-the queue is caught up at once.
+commit. Covered: article save and delete, authorship rows (byline changes), translations of the
+title and abstract, the keywords many-to-many, author and keyword saves (renames) and deletes,
+and the domain's `articles_changed` (merges, bulk status changes). At the end of a
+`bulk_writes()` run (an import) the queue is caught up at once.
 """
 
 import logging
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
-from archive.articles.models import Article, Author, Authorship, Keyword
+from archive.articles.models import Article, ArticleTranslation, Author, Authorship, Keyword
 from archive.articles.signals import FollowUpDeferred, articles_changed, bulk_writes_finished
 from archive.search.indexing import catch_up, enqueue
 
@@ -29,6 +29,7 @@ def article_deleted(sender, instance, **kwargs):
 
 
 def authorship_changed(sender, instance, raw=False, **kwargs):
+    """A byline row, or a translation of the title and abstract: its article's document changes."""
     if not raw:
         enqueue([instance.article_id])
 
@@ -114,6 +115,11 @@ def connect():
     post_delete.connect(article_deleted, sender=Article, dispatch_uid="search_article_deleted")
     post_save.connect(authorship_changed, sender=Authorship, dispatch_uid="search_authorship_saved")
     post_delete.connect(authorship_changed, sender=Authorship, dispatch_uid="search_authorship_deleted")
+    # A title or abstract in another language is searched with the piece.
+    post_save.connect(authorship_changed, sender=ArticleTranslation, dispatch_uid="search_translation_saved")
+    post_delete.connect(
+        authorship_changed, sender=ArticleTranslation, dispatch_uid="search_translation_deleted"
+    )
     m2m_changed.connect(keywords_changed, sender=Article.keywords.through, dispatch_uid="search_keywords")
     post_save.connect(author_changed, sender=Author, dispatch_uid="search_author_saved")
     post_save.connect(keyword_changed, sender=Keyword, dispatch_uid="search_keyword_saved")

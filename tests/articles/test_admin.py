@@ -79,6 +79,11 @@ def article_data(*, authors=(), keywords=(), existing=(), **fields):
         "authorships-INITIAL_FORMS": str(len(existing)),
         "authorships-MIN_NUM_FORMS": "0",
         "authorships-MAX_NUM_FORMS": "1000",
+        # No titles or abstracts in other languages.
+        "translations-TOTAL_FORMS": "0",
+        "translations-INITIAL_FORMS": "0",
+        "translations-MIN_NUM_FORMS": "0",
+        "translations-MAX_NUM_FORMS": "1000",
         "_save": "Save",
     }
     data.update(fields)
