@@ -201,3 +201,34 @@ def test_keyword_form_errors_in_each_language(admin_client, piece, lang, empty, 
         root = html.fromstring(response.content.decode())
         assert texts(root.xpath("//ul[@id='id_name_error']/li")) == [error]
     assert list(Keyword.objects.values_list("name", flat=True)) == ["Iraq"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "button", "option"),
+    [
+        ("en", "Merge keywords", "Merge into the chosen keyword", "Merge selected keywords…"),
+        ("fa", "ادغام کلیدواژه‌ها", "ادغام در کلیدواژه برگزیده", "ادغام کلیدواژه‌های برگزیده…"),
+        (
+            "ar",
+            "الدمج: الكلمات المفتاحية",
+            "الدمج في السجل المختار (كلمة مفتاحية)",
+            "دمج الكلمات المفتاحية المحددة…",
+        ),
+    ],
+    ids=["en", "fa", "ar"],
+)
+def test_keyword_merge_confirmation_names_the_model_in_each_language(
+    admin_client, make_article, lang, title, button, option
+):
+    make_article("One", keywords=["Gulf", "Persian Gulf"])
+    root = page(admin_client, f"{prefix(lang)}/admin/articles/keyword/")
+    assert texts(root.xpath("//select[@name='action']/option[@value='merge_selected']")) == [option]
+    selected = {
+        "action": "merge_selected",
+        "_selected_action": list(Keyword.objects.values_list("pk", flat=True)),
+    }
+    response = admin_client.post(f"{prefix(lang)}/admin/articles/keyword/", selected)
+    assert response.status_code == 200
+    root = html.fromstring(response.content.decode())
+    assert texts(root.xpath("//div[@id='content']/h1")) == [title]
+    assert root.xpath("//div[@class='submit-row']/input[@type='submit']/@value") == [button]
