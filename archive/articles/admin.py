@@ -32,8 +32,27 @@ from archive.articles.services import (
 from archive.articles.views import ArticlePreviewView
 
 
+class ActionDescriptions:
+    """Actions named in whole sentences per model (`action_descriptions`: action name -> text).
+
+    Django's "Delete selected %(verbose_name_plural)s" sets the model's name into a sentence
+    translated without knowing it: Django's Persian adds a plural suffix to a name that is
+    already plural. A whole sentence per model translates cleanly.
+    """
+
+    action_descriptions = {}
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for name, description in self.action_descriptions.items():
+            if name in actions:
+                func, _name, _text = actions[name]
+                actions[name] = (func, name, description)
+        return actions
+
+
 class PublicationYearFilter(admin.SimpleListFilter):
-    title = "year of publication"
+    title = _("year of publication")
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
@@ -63,12 +82,12 @@ class AuthorshipInline(admin.TabularInline):
     ordering = ["position", "id"]
     extra = 1
     autocomplete_fields = ["author"]
-    verbose_name = "author"
-    verbose_name_plural = "authors (in byline order: lowest position first)"
+    verbose_name = _("author")
+    verbose_name_plural = _("authors (in byline order: lowest position first)")
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ActionDescriptions, admin.ModelAdmin):
     form = ArticleAdminForm
     inlines = [AuthorshipInline, TranslationInline]
     list_display = ["title", "byline", "date", "status", "kind", "language", "preview_link"]
@@ -111,6 +130,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
     ]
     actions = ["publish", "unpublish"]
+    action_descriptions = {"delete_selected": _("Delete selected articles")}
 
     def get_queryset(self, request):
         return (
@@ -248,9 +268,13 @@ class MergeActionMixin:
 
 
 @admin.register(Author)
-class AuthorAdmin(MergeActionMixin, admin.ModelAdmin):
+class AuthorAdmin(ActionDescriptions, MergeActionMixin, admin.ModelAdmin):
     form = AuthorAdminForm
     merge_function = staticmethod(authors_merge)
+    action_descriptions = {
+        "delete_selected": _("Delete selected authors"),
+        "merge_selected": _("Merge selected authors…"),
+    }
     list_display = ["name", "affiliation", "article_count"]
     search_fields = ["name", "affiliation"]
     ordering = ["name"]
@@ -271,9 +295,13 @@ class AuthorAdmin(MergeActionMixin, admin.ModelAdmin):
 
 
 @admin.register(Keyword)
-class KeywordAdmin(MergeActionMixin, admin.ModelAdmin):
+class KeywordAdmin(ActionDescriptions, MergeActionMixin, admin.ModelAdmin):
     form = KeywordAdminForm
     merge_function = staticmethod(keywords_merge)
+    action_descriptions = {
+        "delete_selected": _("Delete selected keywords"),
+        "merge_selected": _("Merge selected keywords…"),
+    }
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name"]
     ordering = ["name"]

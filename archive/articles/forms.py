@@ -8,6 +8,7 @@ import re
 
 from django import forms
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from archive.articles.html import (
     UnsafeHTMLError,
@@ -22,42 +23,45 @@ from archive.articles.services import unique_slug
 from archive.articles.text import SLUG_MAX_LENGTH
 
 
-def _plain(value, *, label, required):
+def _plain(value, *, empty=None):
+    """Plain text; `empty` is the error for a required field left empty once markup is removed
+    (a whole sentence per field, which translates better than a label set into one)."""
     try:
         text = clean_text(value)
     except UnsafeHTMLError as error:
         raise forms.ValidationError(str(error), code="too_large") from error
-    if required and not text:
-        raise forms.ValidationError(f"The {label} is empty once markup is removed.", code="empty")
+    if empty and not text:
+        raise forms.ValidationError(empty, code="empty")
     return text
 
 
-def _plain_paragraphs(value, *, label):
+def _plain_paragraphs(value, *, too_large):
     """Plain text that keeps its paragraphs (blank-line separated), for abstracts and bios."""
     try:
         paragraphs = [clean_text(part) for part in re.split(r"\n\s*\n", value or "")]
     except UnsafeHTMLError as error:
-        raise forms.ValidationError(f"The {label}: {error}", code="too_large") from error
+        raise forms.ValidationError(too_large, code="too_large", params={"error": error}) from error
     return "\n\n".join(part for part in paragraphs if part)
 
 
 def _slug_field():
     return forms.SlugField(
+        label=_("Slug"),
         max_length=SLUG_MAX_LENGTH,
         allow_unicode=True,
         required=False,
-        help_text="Leave empty to make one from the title or name.",
+        help_text=_("Leave empty to make one from the title or name."),
     )
 
 
 class ArticleAdminForm(forms.ModelForm):
     slug = _slug_field()
     source_url = forms.URLField(
-        label="Original URL",
+        label=_("Original URL"),
         max_length=1000,
         required=False,
         assume_scheme="https",
-        help_text="Where the piece was first published (http or https).",
+        help_text=_("Where the piece was first published (http or https)."),
     )
 
     class Meta:
@@ -68,13 +72,13 @@ class ArticleAdminForm(forms.ModelForm):
         ]  # fmt: skip
 
     def clean_title(self):
-        return _plain(self.cleaned_data.get("title"), label="title", required=True)
+        return _plain(self.cleaned_data.get("title"), empty=_("The title is empty once markup is removed."))
 
     def clean_subtitle(self):
-        return _plain(self.cleaned_data.get("subtitle"), label="subtitle", required=False)
+        return _plain(self.cleaned_data.get("subtitle"))
 
     def clean_abstract(self):
-        return _plain_paragraphs(self.cleaned_data.get("abstract"), label="abstract")
+        return _plain_paragraphs(self.cleaned_data.get("abstract"), too_large=_("The abstract: %(error)s"))
 
     def clean_body(self):
         body = self.cleaned_data.get("body") or ""
@@ -85,15 +89,16 @@ class ArticleAdminForm(forms.ModelForm):
             return clean_body_html(body)
         except UnsafeHTMLError as error:
             raise forms.ValidationError(
-                f"The body can't be saved: {error} Simplify the markup or paste it as plain text.",
+                _("The body can't be saved: %(error)s Simplify the markup or paste it as plain text."),
                 code="unsafe_html",
+                params={"error": error},
             ) from error
 
     def clean_source_name(self):
-        return _plain(self.cleaned_data.get("source_name"), label="publication", required=False)
+        return _plain(self.cleaned_data.get("source_name"))
 
     def clean_doi(self):
-        doi = _plain(self.cleaned_data.get("doi"), label="DOI", required=False)
+        doi = _plain(self.cleaned_data.get("doi"))
         # Editors paste DOIs as links or with a "doi:" prefix; store the bare DOI.
         return re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.I)
 
@@ -101,7 +106,7 @@ class ArticleAdminForm(forms.ModelForm):
         url = (self.cleaned_data.get("source_url") or "").strip()
         if url and not is_http_url(url):
             raise forms.ValidationError(
-                "The original URL must start with http:// or https://.", code="scheme"
+                _("The original URL must start with http:// or https://."), code="scheme"
             )
         return url
 
@@ -120,13 +125,13 @@ class AuthorAdminForm(forms.ModelForm):
         fields = ["name", "slug", "affiliation", "bio"]
 
     def clean_name(self):
-        return _plain(self.cleaned_data.get("name"), label="name", required=True)
+        return _plain(self.cleaned_data.get("name"), empty=_("The name is empty once markup is removed."))
 
     def clean_affiliation(self):
-        return _plain(self.cleaned_data.get("affiliation"), label="affiliation", required=False)
+        return _plain(self.cleaned_data.get("affiliation"))
 
     def clean_bio(self):
-        return _plain_paragraphs(self.cleaned_data.get("bio"), label="bio")
+        return _plain_paragraphs(self.cleaned_data.get("bio"), too_large=_("The bio: %(error)s"))
 
     def clean(self):
         cleaned = super().clean()
@@ -145,9 +150,10 @@ class KeywordAdminForm(forms.ModelForm):
         fields = ["name", "slug"]
 
     def clean_name(self):
-        name = _plain(self.cleaned_data.get("name"), label="keyword", required=True).strip(" .;,")
+        name = _plain(self.cleaned_data.get("name"), empty=_("The keyword is empty once markup is removed."))
+        name = name.strip(" .;,")
         if not name:
-            raise forms.ValidationError("The keyword is empty once punctuation is removed.", code="empty")
+            raise forms.ValidationError(_("The keyword is empty once punctuation is removed."), code="empty")
         other = (
             Keyword.objects.annotate(lname=Lower("name"))
             .filter(lname=name.lower())
@@ -156,9 +162,12 @@ class KeywordAdminForm(forms.ModelForm):
         )
         if other is not None:
             raise forms.ValidationError(
-                f"The keyword “{other.name}” already exists (keywords ignore case). "
-                "To combine the two, select both in the keyword list and merge them.",
+                _(
+                    "The keyword “%(name)s” already exists (keywords ignore case). "
+                    "To combine the two, select both in the keyword list and merge them."
+                ),
                 code="duplicate",
+                params={"name": other.name},
             )
         return name
 

@@ -33,18 +33,21 @@ class XmlSafeTextMixin:
 
 
 class Author(XmlSafeTextMixin, models.Model):
-    name = models.CharField(max_length=255)
-    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+    name = models.CharField(_("name"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
     affiliation = models.CharField(
+        _("affiliation"),
         max_length=500,
         blank=True,
-        help_text='The title line under the byline, e.g. "PhD Candidate, University of …".',
+        help_text=_('The title line under the byline, e.g. "PhD Candidate, University of …".'),
     )
-    bio = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    bio = models.TextField(_("bio"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
         ordering = ["name"]
         indexes = [models.Index(Lower("name"), name="author_name_lower_idx")]
 
@@ -56,12 +59,14 @@ class Author(XmlSafeTextMixin, models.Model):
 
 
 class Keyword(XmlSafeTextMixin, models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("keyword")
+        verbose_name_plural = _("keywords")
         ordering = ["name"]
         constraints = [
             # "iraq" and "Iraq" are one keyword.
@@ -150,54 +155,67 @@ class Article(XmlSafeTextMixin, models.Model):
 
     RTL_LANGUAGES = frozenset({"fa", "ar", "ur", "he"})
 
-    title = models.CharField(max_length=500)
-    subtitle = models.CharField(max_length=500, blank=True)
-    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+    title = models.CharField(_("title"), max_length=500)
+    subtitle = models.CharField(_("subtitle"), max_length=500, blank=True)
+    slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
     date = models.DateField(
+        _("date"),
         db_index=True,
-        help_text="Publication date. A future date keeps a published piece hidden until that day.",
+        help_text=_("Publication date. A future date keeps a published piece hidden until that day."),
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMMENTARY)
-    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMENTARY)
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
 
-    abstract = models.TextField(blank=True)
-    body = models.TextField(blank=True, help_text="Sanitised HTML: paragraphs, lists, links, emphasis.")
-    authors = models.ManyToManyField(Author, through="Authorship", related_name="articles")
-    keywords = models.ManyToManyField(Keyword, blank=True, related_name="articles")
+    abstract = models.TextField(_("abstract"), blank=True)
+    body = models.TextField(
+        _("body"), blank=True, help_text=_("Sanitised HTML: paragraphs, lists, links, emphasis.")
+    )
+    authors = models.ManyToManyField(
+        Author, through="Authorship", related_name="articles", verbose_name=_("authors")
+    )
+    keywords = models.ManyToManyField(
+        Keyword, blank=True, related_name="articles", verbose_name=_("keywords")
+    )
 
-    source_name = models.CharField("publication or journal", max_length=300, blank=True)
-    source_volume = models.CharField("volume", max_length=50, blank=True)
-    source_issue = models.CharField("issue", max_length=50, blank=True)
-    source_pages = models.CharField("pages", max_length=50, blank=True)
-    doi = models.CharField("DOI", max_length=255, blank=True)
-    source_url = models.URLField("original URL", max_length=1000, blank=True)
+    source_name = models.CharField(_("publication or journal"), max_length=300, blank=True)
+    source_volume = models.CharField(_("volume"), max_length=50, blank=True)
+    source_issue = models.CharField(_("issue"), max_length=50, blank=True)
+    source_pages = models.CharField(_("pages"), max_length=50, blank=True)
+    doi = models.CharField(_("DOI"), max_length=255, blank=True)
+    source_url = models.URLField(_("original URL"), max_length=1000, blank=True)
 
-    original_file = models.FileField(upload_to=original_upload_to, blank=True, max_length=255)
-    original_filename = models.CharField(max_length=255, blank=True)
-    original_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    original_file = models.FileField(
+        _("original file"), upload_to=original_upload_to, blank=True, max_length=255
+    )
+    original_filename = models.CharField(_("original filename"), max_length=255, blank=True)
+    original_sha256 = models.CharField(_("original sha256"), max_length=64, blank=True, db_index=True)
     # The text was read from page images by OCR (a scan without a text layer): editors check it
     # more closely, and the admin says so.
     text_from_ocr = models.BooleanField(
-        "text read by OCR",
+        _("text read by OCR"),
         default=False,
-        help_text="The file had no text layer: its text was read from the page images by OCR.",
+        help_text=_("The file had no text layer: its text was read from the page images by OCR."),
     )
 
     # Identity of an imported piece (DOI, source URL, or normalised title + first author):
     # importing the same piece again finds this row and updates it instead of duplicating it
     # (archive.ingest.identity decides; the DOI and URL columns are indexed for it too).
-    import_ref = models.CharField(max_length=300, blank=True, default="", db_index=True)
+    import_ref = models.CharField(_("import ref"), max_length=300, blank=True, default="", db_index=True)
     # The normalised title (`normalise_for_identity`), kept by `save()`: finding a likely
     # duplicate is an index lookup, not a scan of every title.
     title_key = models.CharField(max_length=TITLE_KEY_LENGTH, blank=True, editable=False, db_index=True)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["-date", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -261,12 +279,16 @@ class ArticleTranslation(XmlSafeTextMixin, models.Model):
     and the reverse): the article page shows it first to readers of that language, search finds
     the piece by it, OAI-PMH and the exports carry it beside the original with its language."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="translations")
-    language = models.CharField(max_length=8, choices=Article.Language.choices)
-    title = models.CharField(max_length=500)
-    abstract = models.TextField(blank=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="translations", verbose_name=_("article")
+    )
+    language = models.CharField(_("language"), max_length=8, choices=Article.Language.choices)
+    title = models.CharField(_("title"), max_length=500)
+    abstract = models.TextField(_("abstract"), blank=True)
 
     class Meta:
+        verbose_name = _("article translation")
+        verbose_name_plural = _("article translations")
         ordering = ["language", "id"]
         constraints = [
             models.UniqueConstraint(fields=["article", "language"], name="article_translation_unique"),
@@ -281,11 +303,17 @@ class ArticleTranslation(XmlSafeTextMixin, models.Model):
 
 
 class Authorship(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="authorships")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
-    position = models.PositiveSmallIntegerField(default=0)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="authorships", verbose_name=_("article")
+    )
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="authorships", verbose_name=_("author")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("authorship")
+        verbose_name_plural = _("authorships")
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["article", "author"], name="authorship_unique"),
