@@ -175,7 +175,12 @@ class Soak:
             items.extend(json.loads(path.read_text()))
         self.manifest = json.loads((corpus / "manifest.json").read_text())
         initial, pool = items[: self.args.articles], items[self.args.articles :]
-        (self.work / "imports" / "initial.json").write_text(json.dumps(initial, ensure_ascii=False))
+        # Files of 1,000 items: an import file may hold at most ARCHIVE_INGEST_MAX_FILE_BYTES (20 MB).
+        initial_files = []
+        for start in range(0, len(initial), 1000):
+            path = self.work / "imports" / f"initial-{start // 1000:03d}.json"
+            path.write_text(json.dumps(initial[start : start + 1000], ensure_ascii=False))
+            initial_files.append(str(path))
         self.import_files = []
         for minute in range(self.args.minutes + 1):
             batch = pool[minute * self.args.import_size : (minute + 1) * self.args.import_size]
@@ -188,7 +193,10 @@ class Soak:
         started = time.monotonic()
         self.manage("migrate", "--noinput", "-v", "0")
         self.manage("collectstatic", "--noinput", "-v", "0")
-        self.manage("import_articles", str(self.work / "imports" / "initial.json"), "-v", "0")
+        loaded = self.manage("import_articles", *initial_files, "--json")
+        failed = [entry for entry in json.loads(loaded.stdout) if entry["status"] == "failed"]
+        if failed:
+            raise SystemExit(f"the initial import failed for {len(failed)} item(s): {failed[0]['error']}")
         self.log(f"loaded {len(initial)} articles in {time.monotonic() - started:.0f} s")
         report = json.loads(self.manage("check_index", "--json").stdout)
         self.log(
