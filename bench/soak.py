@@ -34,6 +34,7 @@ audit, the issue's targets met or not; the last line is one JSON object. Details
 """
 
 import argparse
+import gzip
 import html
 import http.client
 import json
@@ -398,6 +399,8 @@ class Soak:
                 connection.request("GET", f"/api/search/?q={record['token']}", headers=HEADERS)
                 response = connection.getresponse()
                 body = response.read()
+                if response.getheader("Content-Encoding") == "gzip":  # asked for, as browsers do
+                    body = gzip.decompress(body)
                 if response.status == 200:
                     data = json.loads(body)
                     if any(record["token"] in hit["title"] for hit in data["results"]):
