@@ -580,9 +580,13 @@ class Soak:
         problems += [f"imported piece missing: {url}" for url in missing[:20]]
         problems += [f"duplicate: {url} x{n}" for url, n in duplicates[:20]]
         # The index.
-        report = json.loads(self.manage("check_index", "--json").stdout)
-        audit["index"] = {k: (v if isinstance(v, int) else len(v)) for k, v in report.items()}
-        problems += [f"index {k}: {len(report[k])}" for k in ("missing", "stale", "orphaned") if report[k]]
+        report = json.loads(self.manage("check_index", "--json", check=False).stdout)  # exits 2 if damaged
+        audit["index"] = {k: (len(v) if isinstance(v, list) else v) for k, v in report.items()}
+        problems += [
+            f"index {k}: {len(report[k])}"
+            for k in ("missing", "stale", "orphaned", "damaged", "problems")
+            if report.get(k)
+        ]
         # Pages and OAI-PMH, for a sample of what the editor touched.
         sample = self.rng.sample(sorted(titles), min(100, len(titles)))
         slugs = (
