@@ -195,7 +195,8 @@ def pg_sql(query):
     if query.keyword:
         where.append("%(keyword)s = ANY(keyword_ids)")
         params["keyword"] = slug_token(query.keyword)
-    matched = f"SELECT * FROM bench_fts, {tsq} AS q WHERE {' AND '.join(where)}"
+    # A sub-select names the query: a parenthesised expression is not a FROM item.
+    matched = f"SELECT * FROM bench_fts, (SELECT {tsq} AS q) AS query WHERE {' AND '.join(where)}"
     top = f"SELECT id, title, excerpt FROM ({matched}) m ORDER BY ts_rank(tsv, q) DESC, id LIMIT 10"
     statements = [top, f"SELECT count(*) FROM ({matched}) m"]
     if query.facets:
