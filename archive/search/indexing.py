@@ -9,7 +9,9 @@
   the hook drains synchronously.
 - `process_queue()` drains the queue under the write lock: each queued article is rewritten
   from the database (or deleted when it is gone or no longer published). Rows are removed only
-  after the index commit, so a crash re-does work and never loses it.
+  after the index commit, so a crash re-does work and never loses it. Saves go before the rows an
+  import queued, which are written `BULK_BATCH` at a time: a save committed while an import's
+  catch-up runs waits for one small batch, not for the whole import (issue 19.4).
 - `rebuild()` writes a complete new generation beside the live one and swaps it in.
 - `health()` / `repair()` are `check_index` and the staff health page: how the index differs from
   the database (`compare()`), whether its files are as their commits wrote them (`damaged`), and
@@ -43,6 +45,9 @@ from archive.search.models import PendingIndexUpdate
 log = logging.getLogger("archive.search")
 
 BATCH = 500
+# The pieces an import queued are written this many at a time, so that saves queued meanwhile
+# (written first at every batch) wait for at most one such commit.
+BULK_BATCH = 50
 
 
 def enqueue(article_ids):
@@ -50,7 +55,8 @@ def enqueue(article_ids):
     ids = sorted({int(pk) for pk in article_ids if pk is not None})
     if not ids:
         return
-    PendingIndexUpdate.objects.bulk_create([PendingIndexUpdate(article_id=pk) for pk in ids])
+    bulk = in_bulk_writes()
+    PendingIndexUpdate.objects.bulk_create([PendingIndexUpdate(article_id=pk, bulk=bulk) for pk in ids])
     transaction.on_commit(drain_after_commit)
 
 
@@ -191,13 +197,26 @@ def process_queue(*, wait=True):
 def _drain_locked():
     done = 0
     while True:
-        rows = list(PendingIndexUpdate.objects.order_by("id").values_list("id", "article_id")[:BATCH])
+        rows = _next_batch()
         if not rows:
             return done
         ids = {article_id for _, article_id in rows}
         write_articles(ids)
         PendingIndexUpdate.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
         done += len(ids)
+
+
+def _next_batch():
+    """[(row id, article id)] to write next: saves first, then the rows of the first BULK_BATCH
+    articles an import queued (a piece queues a row per save of it and of its authors/keywords)."""
+    queued = PendingIndexUpdate.objects.order_by("id").values_list("id", "article_id")
+    rows = list(queued.filter(bulk=False)[:BATCH])
+    if rows:
+        return rows
+    first = list(
+        dict.fromkeys(queued.filter(bulk=True).values_list("article_id", flat=True)[: BULK_BATCH * 8])
+    )
+    return list(queued.filter(bulk=True, article_id__in=first[:BULK_BATCH]))
 
 
 def write_articles(ids):

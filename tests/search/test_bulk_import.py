@@ -95,3 +95,40 @@ def test_a_catch_up_over_most_of_the_index_builds_a_new_generation(search_index,
     assert found("secondling") == {f"Bulk piece {i} on secondling" for i in range(3)}
     assert found("firstling") == {"Bulk piece 0 on firstling"}
     assert not PendingIndexUpdate.objects.exists()
+
+
+def commits_in_order():
+    """The titles each index segment holds, oldest first: one segment per live commit (no merge
+    happens below store.MERGE_AT_SEGMENTS)."""
+    ix = store.files().open_index(indexname=store.current_name(), schema=store.build_schema())
+    with ix.reader() as reader:
+        return [
+            sorted(fields["title"] for fields in leaf.all_stored_fields())
+            for leaf, _ in reader.leaf_readers()
+        ]
+
+
+@pytest.mark.django_db
+def test_a_save_is_written_before_the_rows_an_import_queued(
+    search_index, make_article, json_file, monkeypatch
+):
+    monkeypatch.setattr(indexing, "BULK_BATCH", 2)
+    harbour = make_article("Harbour dues")
+    search_index.update()
+
+    # An import that has stored five pieces and not caught up yet (still storing, or stopped).
+    def interrupt(done, total, result):
+        if done == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_paths([json_file(items(6))], progress=interrupt)
+    # An editor saves meanwhile: queued after the import's five.
+    harbour.title = "Harbour dues, revised"
+    harbour.save()
+    search_index.update()
+
+    bulk = [f"Bulk piece {i} on zanzibarite" for i in range(5)]
+    # The first segment keeps only the edited piece's old, deleted version.
+    assert commits_in_order() == [[], ["Harbour dues, revised"], bulk[0:2], bulk[2:4], bulk[4:5]]
+    assert not PendingIndexUpdate.objects.exists()
