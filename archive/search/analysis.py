@@ -8,6 +8,7 @@ variants mapped to their Persian forms (Arabic yeh and alef maksura -> Farsi yeh
 Arabic-Indic digits mapped to ASCII, case folded; then English words are stemmed.
 """
 
+import contextlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -55,10 +56,15 @@ def normalise_text(text):
 
 
 _STEM = None
+# Words each per-process cache below holds before it starts afresh. A word costs about 700 bytes
+# across them, and a serving process meets new words all day (names, typos, a growing archive):
+# at 500,000 words, gunicorn workers grew past 300 MB (issue 19.5). 50,000 words hold the words
+# that recur; a bulk build, which meets the whole vocabulary at once, may hold more (`building()`).
+WORD_CACHE_MAX = 50_000
+BUILD_WORD_CACHE_MAX = 500_000
 # raw word as WORD_RE finds it -> (stemmed term, plain term); "" when it normalises to nothing.
 # Texts repeat their words, so most words of a document are one dict lookup.
 _WORD_TERMS = {}
-_WORD_TERMS_MAX = 500_000
 # The same, one dict per form (term_positions, where a tuple lookup per word shows).
 _STEMMED = {}
 _PLAIN_TERMS = {}
@@ -79,13 +85,32 @@ def word_terms(word):
     if terms is None:
         plain = normalise_word(word[:MAX_TOKEN_CHARS]).lower()
         terms = (_stemmer()(plain) if plain else "", plain)
-        if len(_WORD_TERMS) >= _WORD_TERMS_MAX:
-            _WORD_TERMS.clear()
-            _STEMMED.clear()
-            _PLAIN_TERMS.clear()
+        if len(_WORD_TERMS) >= WORD_CACHE_MAX:
+            _forget_word_terms()
         _WORD_TERMS[word] = terms
         _STEMMED[word], _PLAIN_TERMS[word] = terms
     return terms
+
+
+def _forget_word_terms():
+    _WORD_TERMS.clear()
+    _STEMMED.clear()
+    _PLAIN_TERMS.clear()
+
+
+@contextlib.contextmanager
+def building():
+    """A bulk build's word cache: up to BUILD_WORD_CACHE_MAX words while it lasts, then back to
+    WORD_CACHE_MAX (emptied if it holds more), so a process that served a rebuild stays small."""
+    global WORD_CACHE_MAX
+    serving = WORD_CACHE_MAX
+    WORD_CACHE_MAX = max(serving, BUILD_WORD_CACHE_MAX)
+    try:
+        yield
+    finally:
+        WORD_CACHE_MAX = serving
+        if len(_WORD_TERMS) > serving:
+            _forget_word_terms()
 
 
 class ArchiveTokenizer(Tokenizer):
@@ -240,18 +265,18 @@ def _whole_words(pattern, text):
 # it as their term; the words met so far; and (hashes of) the texts whose words have all been met.
 # A snippet then finds its matching words with one regex over the known words of the query's
 # terms, instead of looking each word of the excerpt up in Python; a text is split into words
-# only the first time it is seen. Per process, like the word cache above, and capped like it.
+# only the first time it is seen. Per process, like the word cache above, and capped like it
+# (WORD_CACHE_MAX words, as many texts).
 _SURFACES = {}
 _SEEN = set()
 _SEEN_TEXTS = set()
-_SEEN_MAX = 500_000
 
 
 def _learn_words(text):
     words = set(WORD_RE.findall(text))
     new = words - _SEEN
     if new:
-        if len(_SEEN) + len(new) > _SEEN_MAX or len(_SEEN_TEXTS) > _SEEN_MAX:
+        if len(_SEEN) + len(new) > WORD_CACHE_MAX:
             _SEEN.clear()
             _SEEN_TEXTS.clear()
             _SURFACES.clear()
@@ -264,6 +289,8 @@ def _learn_words(text):
                 surfaces = _SURFACES[term] = set()
             surfaces.add(word)
         _SEEN.update(new)
+    if len(_SEEN_TEXTS) >= WORD_CACHE_MAX:
+        _SEEN_TEXTS.clear()  # its texts are read again when next met; their words stay known
     _SEEN_TEXTS.add(hash(text))
 
 

@@ -4,6 +4,7 @@ close spellings only where they help, snippets from the stored excerpt with a de
 import datetime
 import json
 
+from archive.search import analysis
 from archive.search.analysis import analyze_with_offsets, matching_spans
 from archive.search.schema import EXCERPT_CHARS
 from archive.search.service import SearchRequest, run_search
@@ -208,3 +209,29 @@ def test_snippet_comes_from_the_first_stretch_with_a_match():
     # A window that starts in the opening and runs past it marks the words beyond it too.
     edge = "w " * (FIRST_SCAN_CHARS // 2 - 3) + "delta x delta y delta z" + " w" * FIRST_SCAN_CHARS
     assert str(snippet(edge, {"delta"})).count("<mark>delta</mark>") == 3
+
+
+def test_word_caches_stay_within_their_limit_and_keep_highlighting_right(monkeypatch):
+    """Every new word a serving process meets is cached; the caches start afresh at WORD_CACHE_MAX
+    words (issue 19.5: workers grew past 300 MB), and spans found afterwards are still exact."""
+    monkeypatch.setattr(analysis, "WORD_CACHE_MAX", 40)
+    for n in range(30):  # 300 words never seen before
+        text = " ".join(f"quillon{n}x{k}" for k in range(10))
+        assert matching_spans(text, {f"quillon{n}x3"}) == [
+            (len(f"quillon{n}x0 ") * 3, len(f"quillon{n}x0 ") * 4 - 1)
+        ]
+        assert len(analysis._WORD_TERMS) <= 40
+        assert len(analysis._SEEN) <= 40 and len(analysis._SEEN_TEXTS) <= 40
+
+    assert matching_spans("Tundra herders, tundra roads", {"tundra"}) == [(0, 6), (16, 22)]
+
+
+def test_a_bulk_build_keeps_more_words_while_it_lasts(monkeypatch):
+    monkeypatch.setattr(analysis, "WORD_CACHE_MAX", 40)
+    monkeypatch.setattr(analysis, "BUILD_WORD_CACHE_MAX", 1000)
+    with analysis.building():
+        for n in range(300):
+            analysis.word_terms(f"fenwick{n}")
+        assert len(analysis._WORD_TERMS) >= 300
+    assert analysis.WORD_CACHE_MAX == 40
+    assert len(analysis._WORD_TERMS) == 0  # more than a serving process keeps: emptied
