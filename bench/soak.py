@@ -48,7 +48,6 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -63,6 +62,28 @@ from bench.pgcluster import ScratchPostgres, free_tcp_port, unavailable_reason  
 FAULTS = {"rebuild": 0.25, "worker_kill": 0.4, "import_kill": 0.5, "postgres_restart": 0.6}
 GRACE = {"rebuild": 2.0, "worker_kill": 10.0, "import_kill": 5.0, "postgres_restart": 5.0}
 HEADERS = {"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
+# Appended to the workers' settings with --trace-memory: a thread per worker that writes, every
+# minute, the allocations that grew most since the worker started.
+TRACE_MEMORY = """
+import threading as _threading, time as _time, tracemalloc as _tm
+
+
+def _trace_memory():
+    first = _tm.take_snapshot()
+    while True:
+        _time.sleep(60)
+        now = _tm.take_snapshot()
+        with open(f"{folder}/memtrace-{{os.getpid()}}.txt", "a") as out:
+            out.write(f"== {{_time.strftime('%H:%M:%S')}} traced {{_tm.get_traced_memory()[0] >> 20}} MB\\n")
+            for stat in now.compare_to(first, "traceback")[:12]:
+                out.write(f"{{stat.size_diff >> 10}} KB {{stat.count_diff}} blocks\\n")
+                out.write("".join(f"    {{line}}\\n" for line in stat.traceback.format()[-8:]))
+
+
+if _tm.is_tracing():
+    _threading.Thread(target=_trace_memory, daemon=True).start()
+"""
+
 WEIGHTS = {
     "article": 30, "list": 12, "author": 10, "keyword": 10, "search": 10, "api_search": 10,
     "feed": 6, "oai": 6, "export": 6,
@@ -154,6 +175,10 @@ class Soak:
             "STATIC_ROOT = os.environ['STATIC_ROOT_OVERRIDE']\n"
         )
         self.prod_env["PYTHONPATH"] = f"{self.code}{os.pathsep}{self.work}"
+        if self.args.trace_memory:
+            # Each worker writes what has grown since its start (tracemalloc, by line) every minute.
+            with open(self.work / "soak_settings.py", "a") as handle:
+                handle.write(TRACE_MEMORY.format(folder=str(self.work)))
 
         extra = self.args.minutes * self.args.import_size + self.args.import_size
         corpus = self.work / "corpus"
@@ -224,9 +249,8 @@ class Soak:
 
     def start_server(self):
         self.port = self.args.port or free_tcp_port()
-        self.server = Gunicorn(
-            self.prod_env, self.work, port=self.port, workers=self.args.workers, cwd=self.code
-        )
+        env = {**self.prod_env, "PYTHONTRACEMALLOC": "8"} if self.args.trace_memory else self.prod_env
+        self.server = Gunicorn(env, self.work, port=self.port, workers=self.args.workers, cwd=self.code)
         self.server.start(timeout=120)
         self.log(f"gunicorn on {self.server.base}: {self.args.workers} workers x {self.args.threads} threads")
 
@@ -375,7 +399,9 @@ class Soak:
             text=True,
         )
         self.children.append(process)
-        probes = ThreadPoolExecutor(max_workers=4)
+        # A thread per probe: a pool would start a probe late while others wait out the rebuild,
+        # and count that queueing as save-to-search time.
+        probes = []
         for line in process.stdout:
             if line.startswith("FINAL "):
                 self.final = json.loads(line[6:])
@@ -384,10 +410,13 @@ class Soak:
             with self.lock:
                 self.writes.append(record)
             if record["op"] == "edit":
-                probes.submit(self.probe, record)
+                probe = threading.Thread(target=self.probe, args=(record,), daemon=True)
+                probe.start()
+                probes.append(probe)
         process.wait()
         self.writer_stderr = process.stderr.read()
-        probes.shutdown(wait=True)
+        for probe in probes:
+            probe.join()
 
     def probe(self, record):
         """Seconds from the edit's commit until /api/search/ finds its word in a title."""
@@ -409,7 +438,9 @@ class Soak:
             except (OSError, http.client.HTTPException, ValueError):
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            time.sleep(0.05)
+            # Every 50 ms for the first seconds, then less often: probes waiting out the rebuild
+            # must not add a load of their own.
+            time.sleep(0.05 if time.time() - record["t"] < 3 else 0.5)
         connection.close()
         with self.lock:
             self.probes.append((record["t"] - self.wall0, found))
@@ -693,11 +724,12 @@ class Soak:
         print("\n== Save to search (s from the edit's commit until /api/search/ finds it)")
         rebuild = [w for w in self.windows if w[0] == "rebuild"]
 
-        def in_rebuild(t):
-            return any(s <= t <= (e or self.end) for _, s, e in rebuild)
+        def in_rebuild(t, seconds):
+            """Whether the save's wait overlapped a rebuild (which holds the index's write lock)."""
+            return any(t <= (e or self.end) and t + seconds >= s for _, s, e in rebuild)
 
-        outside = [s for t, s in self.probes if s is not None and not in_rebuild(t)]
-        inside = [s for t, s in self.probes if s is not None and in_rebuild(t)]
+        outside = [s for t, s in self.probes if s is not None and not in_rebuild(t, s)]
+        inside = [s for t, s in self.probes if s is not None and in_rebuild(t, s)]
         not_found = sum(1 for _, s in self.probes if s is None)
         save = {
             "n": len(self.probes), "not_found": not_found,
@@ -753,6 +785,9 @@ class Soak:
             "windows": {w[0]: [round(w[1], 1), round(w[2] or self.end, 1)] for w in self.windows},
             "status_by_window": {k: dict(v) for k, v in windows.items()},
             "save_to_search_s": save, "worker_rss_anon_max_mb": round(worker_max, 1),
+            "save_to_search_probes": sorted((round(t, 1), s and round(s, 2)) for t, s in self.probes),
+            "worker_rss_anon_mb": {pid: [(round(t), round(mb, 1)) for t, mb in samples]
+                                   for pid, samples in by_pid.items()},
             "imports": self.imports, "audit": self.audit_result,
             "targets": {k: v[0] for k, v in targets.items()}, "met": met,
         }  # fmt: skip
@@ -783,6 +818,9 @@ def main(argv=None):
     parser.add_argument("--status-per-minute", type=float, default=4)
     parser.add_argument("--faults", default="", help="e.g. rebuild=0.3,postgres_restart=off")
     parser.add_argument("--no-faults", action="store_true")
+    parser.add_argument(
+        "--trace-memory", action="store_true", help="workers write memtrace-PID.txt: what grew (slow)"
+    )
     parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", default=None)
