@@ -127,3 +127,106 @@ def test_plain_text_header_fields_and_a_gutenberg_book():
     assert draft.body[0].startswith("It was a quiet morning in the village")
     assert "The licence follows." not in " ".join(draft.body)
     assert "CONTENTS" not in " ".join(draft.body)
+
+
+def test_html_headline_over_a_longer_meta_title_microdata_byline_and_news_keywords():
+    page = """<html lang="fr"><head>
+    <meta property="og:title" content="Montebourg envisage des privatisations (Published 2013)">
+    <meta name="author" content="lefigaro.fr">
+    <meta name="keywords" content="Actualité économique, entreprises, bourse">
+    <meta name="news_keywords" content="EDF, Arnaud Montebourg, AREVA">
+    <title>Montebourg envisage des privatisations</title></head><body>
+    <article><h1>Montebourg envisage des privatisations</h1>
+    <ul><li>Par <span itemprop="author" itemscope><a itemprop="name">Bertille Bayart</a></span>,
+    <span itemprop="author" itemscope><a itemprop="name">Marie Visot</a></span></li></ul>
+    <p>Advertisement</p>
+    <p>Le gouvernement réfléchit à des changements dans les participations détenues par l'État, selon
+    le ministre du Redressement productif interviewé par un quotidien américain cette semaine.</p>
+    <p>L'entourage du ministre comme celui de Pierre Moscovici, le ministre de l'Économie, s'en défend et
+    rappelle la doctrine constante de l'État actionnaire dans les entreprises publiques.</p>
+    <p>Read more from Marie Visot:</p>
+    <p><a href="/a">Les comptes publics</a></p>
+    </article></body></html>"""
+    draft = html.extract(page.encode(), filename="page.html")
+    assert draft.title == "Montebourg envisage des privatisations"
+    assert [a.name for a in draft.authors] == ["Bertille Bayart", "Marie Visot"]
+    assert draft.keywords == ["EDF", "Arnaud Montebourg", "AREVA"]
+    assert draft.body[0].startswith("Le gouvernement réfléchit")
+    body = " ".join(draft.body)
+    assert "Advertisement" not in body
+    assert "Read more from" not in body
+    assert "Les comptes publics" not in body
+
+
+def test_html_utc_timestamp_a_day_off_the_shown_date():
+    page = """<html lang="en"><head>
+    <meta property="og:title" content="Lessons from My Mother"><meta name="author" content="James Wood">
+    <meta property="article:published_time" content="2016-11-28T00:00:00.000Z"></head><body>
+    <article><h1>Lessons from My Mother</h1><p>By James Wood</p><p>November 27, 2016</p>
+    <p>At my mother's funeral, I was calmer than I had ever imagined being. She was eighty-seven and had
+    lived a long and fruitful life, and for some time her body had been signalling its eagerness.</p>
+    </article></body></html>"""
+    assert html.extract(page.encode(), filename="page.html").date == datetime.date(2016, 11, 27)
+
+
+def test_markdown_front_matter_without_its_opening_line():
+    text = (
+        "title: در مورد طراحی تخت\ntags:\n  - مینیمال\n  - طراحی\nid: 1028\ncomment: false\n"
+        "date: 2013-07-11 15:44:10\n---\n\n"
+        "چند روز پیش دیدم که سایت در شبکه‌های اجتماعی به اشتراک گذاشته می‌شد.\n"
+    )
+    draft = markdown.extract(text.encode("utf-8"), filename="on-flat-design.md")
+    assert draft.title == "در مورد طراحی تخت"
+    assert draft.date == datetime.date(2013, 7, 11)
+    assert draft.keywords == ["مینیمال", "طراحی"]
+    assert draft.body[0].startswith("چند روز پیش")
+    assert "comment: false" not in " ".join(draft.body)
+
+
+def test_plain_text_book_title_page_then_first_chapter():
+    book = (
+        "A SHORT TALE\n\nAnn Writer\n\nTHE FIRST EDITION 1.0\n\nCHAPTER I. The Letter\n\n"
+        "It was a quiet morning in the village, and nobody\nexpected the letter that came with the post.\n\n"
+        "CHAPTER II. The Reply\n\nThe letter was opened at noon, and the reply was written by evening.\n"
+    )
+    draft = txt.extract(book.encode(), filename="tale.txt")
+    assert draft.title.casefold() == "a short tale"
+    assert [a.name for a in draft.authors] == ["Ann Writer"]
+    assert draft.body[:2] == [
+        "CHAPTER I. The Letter",
+        "It was a quiet morning in the village, and nobody expected the letter that came with the post.",
+    ]
+    assert "FIRST EDITION" not in " ".join(draft.body)
+    assert "<h2>CHAPTER II. The Reply</h2>" in draft.body_html
+
+
+def test_word_manubot_authors_section(tmp_path):
+    import docx as python_docx
+
+    from archive.ingest.formats import docx as docx_format
+
+    document = python_docx.Document()
+    document.add_paragraph("Ten Quick Tips", style="Title")
+    document.add_paragraph(
+        "This manuscript (permalink) was automatically generated from a/b@e95e37a on November 30, 2021."
+    )
+    document.add_heading("Authors", level=2)
+    document.add_paragraph(
+        "Benjamin D. Lee  0000-0002-7133-8397 ·  Benjamin-Lee  In-Q-Tel Labs; Harvard Medical School "
+    )
+    document.add_paragraph(
+        "Anthony Gitter  0000-0002-5324-9833 ·  agitter ·  anthonygitter  University of Wisconsin-Madison"
+        " · Funded by National Science Foundation (DBI 1553206) "
+    )
+    document.add_heading("Introduction", level=2)
+    document.add_paragraph("Machine learning is a modern approach to problem-solving and task automation.")
+    path = tmp_path / "m.docx"
+    document.save(path)
+    draft = docx_format.extract(path.read_bytes(), filename="m.docx")
+    assert [(a.name, a.affiliation) for a in draft.authors] == [
+        ("Benjamin D. Lee", "In-Q-Tel Labs; Harvard Medical School"),
+        ("Anthony Gitter", "University of Wisconsin-Madison"),
+    ]
+    assert draft.date == datetime.date(2021, 11, 30)
+    assert draft.body[0] == "Introduction"
+    assert draft.body[1].startswith("Machine learning is a modern approach")

@@ -33,7 +33,7 @@ def source_rows():
 
 def test_every_file_is_listed_in_source_and_truth_and_present():
     files = {p.name for p in CORPUS.iterdir()} - {"SOURCE.md", "truth.json"}
-    assert len(files) >= 45
+    assert len(files) >= 60
     assert set(source_rows()) == files
     assert set(TRUTH) == files
 

@@ -6,7 +6,7 @@ improves extraction turns them green and removes them from the table (pytest rep
 for each one that now passes). Scanned files need OCR, which the archive does not have yet:
 their fields are skipped with that reason.
 
-Reading the 45 text files costs about 40 s of CPU (multi-page PDFs through PDFium), so each file's
+Reading the 58 text files costs about 50 s of CPU (multi-page PDFs through PDFium), so each file's
 form values are remembered in pytest's cache under a key made of the file's bytes, the source of
 every module in archive/ and the versions of the parsing libraries: any change to those reads the
 file again, and `--cache-clear` forces a fresh read of all of them.

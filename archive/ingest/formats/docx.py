@@ -49,6 +49,7 @@ class _Para:
     marked: str
     tag: str  # title, subtitle, h1..h6, li, p
     rtl: bool = False
+    raw: str = ""  # the text as written, its wide gaps kept
 
 
 def _tag(style_name):
@@ -86,7 +87,7 @@ def _paragraphs(document):
         marked = " ".join(_marked(paragraph).split(" "))
         rtl = sum("\u0600" <= ch <= "\u06ff" for ch in text) > len(text) / 3
         style = paragraph.style.name if paragraph.style is not None else ""
-        out.append(_Para(text=text, marked=marked.strip(), tag=_tag(style), rtl=rtl))
+        out.append(_Para(text=text, marked=marked.strip(), tag=_tag(style), rtl=rtl, raw=paragraph.text))
     return out
 
 
@@ -108,6 +109,42 @@ def _title_index(paras, props_title):
     if paras and len(paras[0].text) <= 250 and not paras[0].text.endswith("."):
         return 0
     return None
+
+
+_AUTHORS_HEADING = re.compile(r"^(authors?|author information|autoren|auteurs)$", re.I)
+_ORCID = re.compile(r"\b\d{4}-\d{4}-\d{4}-\d{3}[\dX]\b")
+_GENERATED_ON = re.compile(r"\b(generated|compiled|built|rendered|updated)\b.*\bon\b", re.I)
+
+
+def _authors_section(paras, start, draft):
+    """An "Authors" heading over one paragraph per person: name, ORCID iD, account handles (one
+    word each) and affiliations, gaps between them, then "· Funded by ..." (as Manubot writes a
+    manuscript). The notes before the heading ("This manuscript was automatically generated ...
+    on November 30, 2021.") give the date and are not the body. Returns where the section ends,
+    or None when there is no such section."""
+    heading = next(
+        (i for i in range(start, min(start + 4, len(paras)))
+         if paras[i].tag.startswith("h") and _AUTHORS_HEADING.match(paras[i].text)),
+        None,
+    )  # fmt: skip
+    if heading is None:
+        return None
+    authors, end = [], heading + 1
+    while end < len(paras) and not paras[end].tag.startswith("h") and _ORCID.search(paras[end].raw):
+        parts = [" ".join(p.split()).strip(" \u00b7") for p in re.split(r"\s{2,}", paras[end].raw.strip())]
+        parts = [p for p in parts if p]
+        words = [p for p in parts[1:] if " " in p and not _ORCID.fullmatch(p)]
+        affiliation = words[-1] if words else ""
+        affiliation = re.split(r"\s+\u00b7\s+(?=funded by|supported by)", affiliation, flags=re.I)[0]
+        authors.append(DraftAuthor(name=parts[0], affiliation=affiliation.strip()))
+        end += 1
+    if not authors:
+        return None
+    draft.authors = authors
+    for para in paras[start:heading]:
+        if _GENERATED_ON.search(para.text) and len(para.text) < 300:
+            draft.date = draft.date or parse_date(para.text.split(" on ", 1)[-1])
+    return end
 
 
 def _front(paras, start, draft):
@@ -170,7 +207,9 @@ def extract(data, *, filename="file.docx"):
         if start < len(paras) and paras[start].tag == "subtitle":
             draft.subtitle = paras[start].text
             start += 1
-    body_from = _front(paras, start, draft)
+    body_from = _authors_section(paras, start, draft)
+    if body_from is None:
+        body_from = _front(paras, start, draft)
     rest = paras[body_from:]
     # The notes of a title page (author note, correspondence, word count) when an abstract follows.
     blocks = [

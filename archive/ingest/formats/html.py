@@ -155,6 +155,19 @@ def _strip_site(title, site_names):
     return title
 
 
+def _shown_headline(root, title):
+    """The page's h1 where the metadata title is that headline plus an addition after a
+    separator or bracket ("… (Published 2016)", "… - Author and Author"); else the title."""
+    flat = " ".join(title.split())
+    for element in root.iter("h1"):
+        shown = " ".join(element.text_content().split())
+        if len(shown) < 10 or len(shown) >= len(flat) or not flat.casefold().startswith(shown.casefold()):
+            continue
+        if re.match(r"\s*(\(|[|\u2013\u2014\-:\u00b7\u2022]\s)", flat[len(shown) :]):
+            return shown
+    return title
+
+
 _KICKER = re.compile(
     r"^(opinion|analysis|review|editorial|commentary|breaking( news)?|exclusive|watch|live|video|podcast|"
     r"update|updated|perspective|column|essay|interview)\s*[|:\u2013\u2014-]\s+(?=\S)",
@@ -176,10 +189,13 @@ def _site_names(root, metas):
 _NAME_LIKE = re.compile(r"^[^\d@/:]{3,80}$")
 
 
+_DOMAIN = re.compile(r"(www\.)?[\w-]+(\.[a-z]{2,})+", re.I)
+
+
 def _meta_names(value):
     """Author names in a metadata value ("A, B and C", "A; B"), or [] when it is not names."""
-    if "://" in value or "@" in value:
-        return []
+    if "://" in value or "@" in value or _DOMAIN.fullmatch(value.strip()):
+        return []  # a URL, an e-mail or a domain ("lefigaro.fr") names no person
     return byline_names(value)
 
 
@@ -236,6 +252,14 @@ def _authors(metas, extracted, sites=()):
             found = _meta_names(value)
             if found:
                 meta_lists.append(found)
+    # The byline's schema.org microdata, where the tags name no one.
+    if metas.get("_microdata_authors"):
+        meta_lists.append(metas["_microdata_authors"])
+    # An author tag holding the site's domain ("lefigaro.fr"), as trafilatura reads it, is no one.
+    sites = [
+        *sites,
+        *(v for key in ("author", "article:author") for v in metas.get(key, []) if _DOMAIN.fullmatch(v)),
+    ]
     read = [n.strip() for n in re.split(r";", extracted or "") if n.strip()]
     read = _people([n for n in read if _NAME_LIKE.match(n)], sites)
     meta_lists = [people for people in (_people(found, sites) for found in meta_lists) if people]
@@ -247,6 +271,17 @@ def _authors(metas, extracted, sites=()):
     if meta_lists:
         return [DraftAuthor(name=n) for n in meta_lists[0]]
     return []
+
+
+def _microdata_authors(root):
+    """Names of schema.org `itemprop="author"` elements in page order (the byline's markup)."""
+    names = []
+    for element in root.xpath('//*[@itemprop="author"]'):
+        named = element.xpath('.//*[contains(concat(" ", @itemprop, " "), " name ")]')
+        text = " ".join((named[0] if named else element).text_content().split())
+        if text and text not in names:
+            names.append(text)
+    return names
 
 
 def _tidy_name(name):
@@ -475,6 +510,41 @@ def _blocks_of(body):
     return merged
 
 
+# A block that is only a control or a label of the page, wherever it stands.
+_UI_LINE = re.compile(
+    r"^(main content|continue reading( the main story)?|advertisement|supported by|skip to (main )?content|"
+    r"share( this( article| story)?)?|print|email|text size|publicité|anzeige)$",
+    re.I,
+)
+# "Read more from Jennifer Rubin:" and the list of links after it.
+_READ_MORE = re.compile(
+    r"^(read more|more from|more by|related|see also|lire aussi|mehr zum thema)\b.{0,60}:$", re.I
+)
+
+
+def _link_only(markup):
+    try:
+        element = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return False
+    text = " ".join(element.text_content().split())
+    links = " ".join(" ".join(a.text_content().split()) for a in element.iter("a"))
+    return bool(text) and len(links) >= 0.9 * len(text)
+
+
+def _drop_ui_lines(blocks):
+    out, trailer = [], False
+    for block in blocks:
+        tag, text, markup = block
+        if trailer and (tag in {"ul", "ol"} or (tag == "p" and len(text) < 150 and _link_only(markup))):
+            continue
+        trailer = bool(_READ_MORE.match(text))
+        if trailer or _UI_LINE.match(text.strip(" .:…")):
+            continue
+        out.append(block)
+    return out
+
+
 def _is_heading(tag):
     return tag in {"h1", "h2", "h3", "h4", "h5", "h6"}
 
@@ -516,14 +586,17 @@ def extract(data, *, filename="file.html"):
     if not title:
         heading = next((b for b in blocks if b[0] in {"h1", "h2"}), None)
         title = heading[1] if heading else ""
+    title = _shown_headline(root, title)
     draft.title = _KICKER.sub("", normalise_text(title)).strip()
 
     publishers = [
         _first(metas, key) for key in ("article:publisher", "publisher", "copyright", "twitter:site")
     ]
+    metas["_microdata_authors"] = _microdata_authors(root)
     draft.authors = _authors(metas, document.author if document is not None else "", [*sites, *publishers])
     names = [a.name for a in draft.authors]
 
+    blocks = _drop_ui_lines(blocks)
     # The body: leading title, byline and date lines go; a standfirst becomes the abstract.
     lead_dates = []
     while blocks and _lead_furniture(blocks[0][0], blocks[0][1], draft.title, names):
@@ -556,7 +629,11 @@ def extract(data, *, filename="file.html"):
 
     dates = _meta_dates(metas, root)
     lead_dates = [d for d in lead_dates if d]
-    date = dates[0] if dates else lead_dates[0] if lead_dates else _byline_date(root, headline, body_start)
+    shown = lead_dates[0] if lead_dates else _byline_date(root, headline, body_start)
+    date = dates[0] if dates else shown
+    utc = any(re.search(r"T[\d:.]+(Z|\+00:?00)$", v) for key in _PUBLISHED for v in metas.get(key, []))
+    if dates and shown and utc and abs((dates[0] - shown).days) == 1:
+        date = shown  # a UTC timestamp a day off the date the page shows: the publisher's own day
     if date is None:
         date = _htmldate(text)
     if date is None and document is not None and document.date:
@@ -564,7 +641,8 @@ def extract(data, *, filename="file.html"):
     draft.date = date
 
     keywords = []
-    for key in ("citation_keywords", "keywords", "news_keywords", "article:tag", "og:article:tag",
+    # news_keywords are the article's own (Google News); a page's keywords tag is often the site's.
+    for key in ("citation_keywords", "news_keywords", "keywords", "article:tag", "og:article:tag",
                 "dc.subject"):  # fmt: skip
         values = metas.get(key, [])
         if values:

@@ -2,6 +2,8 @@
 write it), then the text, rendered to HTML with Markdown and read like a web page.
 
 A Jekyll post's date is its file name's (`2016-01-17-title.md`) when the front matter gives none.
+Hexo (and WordPress exports through it) may leave out the opening `---`: `key: value` lines from the
+first line to a `---` line are front matter too when they read as a YAML mapping with a title or date.
 """
 
 import datetime
@@ -19,6 +21,7 @@ from archive.ingest.metadata import byline_names, read_blocks, split_keywords
 from archive.ingest.repair import LANGUAGES, normalise_text
 
 _FRONT = re.compile(r"\A---[ \t]*\n(?P<head>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_BARE_FRONT = re.compile(r"\A(?P<head>[A-Za-z_][\w-]*:[^\n]*\n.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _JEKYLL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 _NOTE = re.compile(
     r"^(this (post|article|piece) (was )?(originally|first) (appeared|published|posted)|"
@@ -41,6 +44,20 @@ def _load_front_matter(head):
             key, value = (part.strip() for part in line.split(":", 1))
             found[key.lower()] = value.strip("\"'")
     return found
+
+
+def _bare_front(text):
+    """A front matter block without its opening `---` (Hexo), or None."""
+    match = _BARE_FRONT.match(text)
+    if not match:
+        return None
+    try:
+        data = yaml.safe_load(match["head"])
+    except yaml.YAMLError:
+        return None
+    if isinstance(data, dict) and {"title", "date"} & {str(k).lower() for k in data}:
+        return match
+    return None
 
 
 def _strings(value):
@@ -124,7 +141,7 @@ def extract(data, *, filename="file.md"):
     if not text.strip():
         raise ExtractionError(f"{filename} is empty.")
     draft = Draft()
-    if match := _FRONT.match(text):
+    if match := _FRONT.match(text) or _bare_front(text):
         _front_matter(match["head"], draft)
         text = text[match.end() :]
     if not draft.date and (match := _JEKYLL_DATE.match(PurePath(filename).name)):

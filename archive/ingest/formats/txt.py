@@ -6,6 +6,8 @@ What a plain-text file states about itself is read before its text:
   its body starts at the first chapter;
 - an RFC-style title page: a left column (series, number, category) and a right column of
   authors, each followed by their organisation, ending with the date; then the centred title;
+- a book without Gutenberg's lines: its title page (title, author, edition) up to the first
+  chapter heading that a paragraph follows, then the text from that chapter;
 - pages separated by form feeds (pdftotext, RFCs): running heads, footers and page numbers go.
 
 Then the text's own labels (Abstract, Keywords), its section headings (short lines standing
@@ -37,6 +39,12 @@ _GUTENBERG_START = re.compile(
 )
 _GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (THE|THIS) PROJECT GUTENBERG.*$", re.I | re.M)
 _CHAPTER_ONE = re.compile(r"^\s*(chapter|book|part|kapitel|chapitre)\s+(1|i|one|first)\b\.?\s*$", re.I)
+# Any chapter heading, with or without its title ("CHAPTER I. Down the Rabbit-Hole").
+_CHAPTER = re.compile(
+    r"^\s*(chapter|book|part|kapitel|chapitre)\s+([\divxlc]+|one|two|three|four|five|six|seven|eight|nine|ten)"
+    r"\b\.?(\s+\S.{0,70})?$",
+    re.I,
+)
 _RIGHT = re.compile(r"^(?P<left>\S.*?)?\s{3,}(?P<right>\S.*\S|\S)\s*$")
 _FRONT = re.compile(
     r"^(status of this memo|copyright notice|table of contents|contents|ietf trust|"
@@ -120,6 +128,21 @@ def _gutenberg(text, draft):
     return book, True
 
 
+def _book_start(lines):
+    """The line of a book's first chapter heading, when a short title page comes before it and a
+    paragraph after it; None for other text."""
+    for index, line in enumerate(lines[:60]):
+        match = _CHAPTER.match(line)
+        if not match or match[2].lower() not in {"1", "i", "one"}:
+            continue
+        following = [ln for ln in lines[index + 1 : index + 8] if ln.strip()]
+        front = [ln for ln in lines[:index] if ln.strip()]
+        if following and len(following[0]) > 40 and not _CHAPTER.match(following[0]) and 0 < len(front) <= 12:
+            return index
+        return None
+    return None
+
+
 def _title_page(lines, draft):
     """An RFC-style title page: returns the index after the centred title, or None."""
     head = []
@@ -181,9 +204,7 @@ def _blocks(text):
         first = block[0]
         lone = len(block) == 1 and len(first.strip()) <= 80 and not first.strip().endswith((".", ",", ";"))
         numbered = re.match(r"^\d{1,2}(\.\d{1,2})*\.?\s+[A-Z]", first.strip())
-        if lone and (
-            (indented and not first.startswith((" ", "\t"))) or numbered or _CHAPTER_ONE.match(first)
-        ):
+        if lone and ((indented and not first.startswith((" ", "\t"))) or numbered or _CHAPTER.match(first)):
             out.append(("h", " ".join(first.split())))
         elif all(_TOC_LINE.search(line) for line in block[: min(3, len(block))]):
             out.append(("toc", "\n".join(" ".join(line.split()) for line in block)))
@@ -203,6 +224,11 @@ def extract(data, *, filename=""):
     structured = book or bool(taken) or title_end is not None
     if title_end:
         lines = lines[title_end:]
+    if not structured and (start := _book_start(lines)) is not None:
+        front_text = normalise_text("\n".join(lines[:start]))
+        front = read_blocks([Block(lines=ls, wrapped=True) for ls in blocks_of_lines(front_text)], Draft())
+        draft.title, draft.authors, draft.date = front.title, front.authors, front.date
+        lines, structured = lines[start:], True
     text = "\n".join(lines)
     if "\f" in text:
         # Pages separated by form feeds (pdftotext output, RFCs): running heads and page numbers go.
