@@ -13,6 +13,7 @@ Both return doc ids best first, at most `depth`, only documents sharing a word w
 """
 
 import re
+import shutil
 
 WORD = re.compile(r"\w+")
 
@@ -22,18 +23,37 @@ def query_words(text):
     return " ".join(WORD.findall(text.lower()))
 
 
+def _private_temp_ram_storage():
+    import tempfile
+
+    from whoosh.filedb.filestore import FileStorage, RamStorage
+
+    class PrivateTempRamStorage(RamStorage):
+        """RamStorage whose writers spill into a folder of its own (removed by `close`): Whoosh
+        names it after the index ("/tmp/MAIN.tmp"), so two processes building a reference at once
+        removed each other's files (FileNotFoundError in tune_ranking.py's parallel children)."""
+
+        def __init__(self):
+            super().__init__()
+            self.temp_root = tempfile.mkdtemp(prefix="whoosh-reference-")
+
+        def temp_storage(self, name=None):
+            return FileStorage(tempfile.mkdtemp(dir=self.temp_root)).create()
+
+    return PrivateTempRamStorage()
+
+
 class WhooshReference:
     def __init__(self, docs):
         """`docs`: {doc id: plain text (title and text)}."""
         from whoosh import fields
         from whoosh.analysis import StemmingAnalyzer
-        from whoosh.filedb.filestore import RamStorage
         from whoosh.qparser import OrGroup, QueryParser
 
         self.analyzer = StemmingAnalyzer()
         text = fields.TEXT(analyzer=self.analyzer)
         schema = fields.Schema(id=fields.ID(stored=True, unique=True), text=text)
-        self.index = RamStorage().create_index(schema)
+        self.index = _private_temp_ram_storage().create_index(schema)
         writer = self.index.writer()
         for doc_id, text in docs.items():
             writer.add_document(id=doc_id, text=text)
@@ -64,6 +84,7 @@ class WhooshReference:
 
     def close(self):
         self.searcher.close()
+        shutil.rmtree(self.index.storage.temp_root, ignore_errors=True)
 
 
 class RankBM25Reference:

@@ -12,6 +12,11 @@ through `search_article_ids` (the ranking of /api/search/ without rendering a pa
 and prints MAP and nDCG@10 per setting. Only the tune split is read: the test split stays for the
 final figure (docs/search-relevance.md). The index is not rebuilt, so settings that change what
 is indexed cannot be tried here.
+
+`--refs` also scores raw Whoosh BM25F (bench/relevance_refs.py, as bench/relevance.py builds it)
+on the same tune queries and marks each setting against issue 14's bar, `REFERENCE_MARGIN` times
+the reference's MAP and nDCG@10 ("bar met" or "short"), so a grid shows how far a collection is
+from the target on the half that may be looked at.
 """
 
 import argparse
@@ -26,6 +31,26 @@ from urllib.parse import unquote
 
 REPO = Path(__file__).resolve().parent.parent
 COLLECTIONS = ("cisi", "med", "cacm", "judged")
+# Issue 14: MAP and nDCG@10 at least 10% above raw Whoosh BM25F on each collection.
+REFERENCE_MARGIN = 1.1
+
+
+def meets_bar(scores, reference, margin=REFERENCE_MARGIN):
+    """Whether `scores` reach `margin` times the reference's MAP and nDCG@10."""
+    return all(scores[m] >= margin * reference[m] for m in ("MAP", "nDCG@10"))
+
+
+def reference_scores(collection, query_ids):
+    """Raw Whoosh BM25F's MAP, nDCG@10, ... on `query_ids`, built as bench/relevance.py does."""
+    from bench import ir_collections, relevance
+    from bench.relevance_refs import WhooshReference
+
+    whoosh = WhooshReference({d: ir_collections.reference_text(doc) for d, doc in collection.docs.items()})
+    try:
+        ranked = {q: whoosh.search(collection.queries[q], depth=1000) for q in query_ids}
+    finally:
+        whoosh.close()
+    return relevance.evaluate(collection.qrels, ranked, query_ids)
 
 
 def settings_grid(grid):
@@ -61,7 +86,7 @@ def apply(setting):
             setattr(modules[module], attribute, value)
 
 
-def child(collection_name, grid, split, related):
+def child(collection_name, grid, split, related, refs=False):
     sys.path.insert(0, str(REPO))
     import django
 
@@ -90,6 +115,9 @@ def child(collection_name, grid, split, related):
     articles = {
         doc_of[a.pk]: a for a in Article.objects.filter(pk__in=[p for p, d in doc_of.items() if d in targets])
     }
+    if refs:
+        reference = reference_scores(collection, query_ids)
+        print(json.dumps({"collection": collection_name, "reference": reference}), flush=True)
     for setting in settings_grid(grid):
         apply(setting)
         clear_search_cache()
@@ -118,11 +146,12 @@ def main(argv=None):
     parser.add_argument("--collection", action="append", choices=COLLECTIONS)
     parser.add_argument("--split", default="tune", choices=["tune"], help="only the tune half")
     parser.add_argument("--related", action="store_true", help="score related pieces too")
+    parser.add_argument("--refs", action="store_true", help="also raw Whoosh BM25F, and issue 14's bar")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     grid = json.loads(args.grid)
     if args.child:
-        return child(args.child, grid, args.split, args.related)
+        return child(args.child, grid, args.split, args.related, args.refs)
     procs = []
     for name in args.collection or COLLECTIONS:
         folder = Path(args.work) / name
@@ -136,8 +165,7 @@ def main(argv=None):
             "ARCHIVE_SEARCH_DRAIN_DELAY": "0",
         }
         command = [sys.executable, __file__, "--work", args.work, "--grid", args.grid, "--child", name]
-        if args.related:
-            command.append("--related")
+        command += [flag for flag, wanted in (("--related", args.related), ("--refs", args.refs)) if wanted]
         procs.append(subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True))
     rows = [
         json.loads(line)
@@ -145,14 +173,24 @@ def main(argv=None):
         for line in proc.communicate()[0].splitlines()
         if line.startswith("{")
     ]
+    references = {row["collection"]: row["reference"] for row in rows if "reference" in row}
+    if references:
+        cells = [
+            f"{name} {r['MAP']:.4f}/{r['nDCG@10']:.4f} bar {REFERENCE_MARGIN * r['MAP']:.4f}/"
+            f"{REFERENCE_MARGIN * r['nDCG@10']:.4f}"
+            for name, r in references.items()
+        ]
+        print('"whoosh-bm25f"', " | ".join(cells))
     for setting in settings_grid(grid):
         cells = []
         for row in rows:
-            if row["setting"] == setting:
+            if row.get("setting") == setting:
                 s = row["scores"]
                 cell = f"{row['collection']} {s['MAP']:.4f}/{s['nDCG@10']:.4f} n={s['count']}"
                 if "related" in s:
                     cell += f" rel {s['related']['P@5']}"
+                if row["collection"] in references:
+                    cell += " bar met" if meets_bar(s, references[row["collection"]]) else " short"
                 cells.append(cell)
         print(json.dumps(setting), " | ".join(cells))
 

@@ -187,3 +187,25 @@ def test_whoosh_and_rank_bm25_references_parse_any_query():
         assert okapi.search("the of", depth=10) == []  # stop words only: no tokens, no result
     finally:
         whoosh.close()
+
+
+def test_tune_ranking_marks_issue_14s_bar_against_the_reference():
+    from bench.tune_ranking import meets_bar
+
+    reference = {"MAP": 0.5990, "nDCG@10": 0.7510}
+    # MED's tune half on main at 14c7b22: MAP passes 1.1 x 0.5990 = 0.6589, nDCG@10 is short of 0.8261.
+    assert not meets_bar({"MAP": 0.6590, "nDCG@10": 0.8149}, reference)
+    assert not meets_bar({"MAP": 0.6588, "nDCG@10": 0.8300}, reference)
+    assert meets_bar({"MAP": 0.6590, "nDCG@10": 0.8262}, reference)
+    assert meets_bar({"MAP": 0.5990, "nDCG@10": 0.7510}, reference, margin=1.0)
+
+
+def test_tune_ranking_reference_is_whoosh_on_the_tune_half_only():
+    pytest.importorskip("ir_measures")
+    from bench.tune_ranking import reference_scores
+
+    med = ir_collections.load("med")
+    tune = med.query_ids("tune")
+    scores = reference_scores(med, tune)
+    assert (scores["queries"], scores["empty"]) == (15, 0)
+    assert (scores["MAP"], scores["nDCG@10"]) == (0.599, 0.751)
