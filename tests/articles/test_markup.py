@@ -190,13 +190,15 @@ def test_random_hostile_markup_is_cleaned(markup):
     ],
 )
 def test_pathological_input_is_rejected_or_cleaned_fast(name, markup):
-    start = time.perf_counter()
+    # CPU seconds, not wall-clock ones: a loaded machine must not fail this, a quadratic blow-up
+    # (minutes on these inputs) must.
+    start = time.process_time()
     try:
         assert_safe_body(clean_body_html(markup))
     except UnsafeHTMLError as error:
         assert "deep" in str(error) or "limit" in str(error)
     clean_text(markup)
-    assert time.perf_counter() - start < 2.0, name
+    assert time.process_time() - start < 5.0, name
 
 
 def test_deep_nesting_is_refused_with_a_clear_message():

@@ -98,8 +98,8 @@ def test_a_catch_up_over_most_of_the_index_builds_a_new_generation(search_index,
 
 
 def commits_in_order():
-    """The titles each index segment holds, oldest first: one segment per live commit (no merge
-    happens below store.MERGE_AT_SEGMENTS)."""
+    """The titles each index segment holds, oldest first: one segment per live commit (small
+    segments merge from store.MERGE_AT_SEGMENTS on)."""
     ix = store.files().open_index(indexname=store.current_name(), schema=store.build_schema())
     with ix.reader() as reader:
         return [
@@ -129,6 +129,6 @@ def test_a_save_is_written_before_the_rows_an_import_queued(
     search_index.update()
 
     bulk = [f"Bulk piece {i} on zanzibarite" for i in range(5)]
-    # The first segment keeps only the edited piece's old, deleted version.
-    assert commits_in_order() == [[], ["Harbour dues, revised"], bulk[0:2], bulk[2:4], bulk[4:5]]
+    # (The first segment held only the edited piece's old version: its commit dropped it.)
+    assert commits_in_order() == [["Harbour dues, revised"], bulk[0:2], bulk[2:4], bulk[4:5]]
     assert not PendingIndexUpdate.objects.exists()
