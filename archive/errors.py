@@ -7,7 +7,8 @@ to the words of its address. Under /api/ the answer is JSON, as the API's own er
 The 500 page renders with no request and no context processor: a plain template and the
 site's name, no query and no search, so it renders while the database or the index is down.
 The other pages ask the database for the latest pieces and the index for close titles, and
-render without them when either fails.
+render without them when either fails; when the database is down altogether they answer the
+outage's 503, as every page does (archive/security/outage.py).
 """
 
 import logging
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from archive.articles.context_processors import site_context
 from archive.articles.models import Article
 from archive.search.service import SearchRequest, SearchUnavailable, run_search
+from archive.security.outage import OUTAGE_ERRORS, answer_outage, connection_lost
 from archive.security.ratelimit import RateLimited
 from archive.security.views import request_limit_message, request_too_large
 
@@ -64,7 +66,9 @@ def latest_pieces():
     """The newest public pieces for the way on, or none when the database cannot answer."""
     try:
         return list(Article.objects.published().newest_first().headlines()[:LATEST])
-    except DatabaseError:
+    except DatabaseError as error:
+        if isinstance(error, OUTAGE_ERRORS) and connection_lost():
+            raise  # the database is down: `_page` answers the outage's 503
         log.exception("Error page without its latest pieces: the database did not answer")
         return []
 
@@ -84,6 +88,8 @@ def closest_titles(words):
         return run_search(SearchRequest(q=words), per_page=CLOSEST).hits[:CLOSEST]
     except (SearchUnavailable, RateLimited):
         return []
+    except OUTAGE_ERRORS:
+        return []  # the page's own queries meet the outage too, and answer its 503
     except Exception:
         log.exception("Error page without close titles: the search failed")
         return []
@@ -98,7 +104,15 @@ def _missing_article_slug(request):
 
 
 def _page(request, template, status, **context):
-    return render(request, template, {"latest": latest_pieces(), **context}, status=status)
+    try:
+        return render(request, template, {"latest": latest_pieces(), **context}, status=status)
+    except OUTAGE_ERRORS as error:
+        # The database went away under the page (a 404 for a piece deleted a moment before a
+        # restart): the outage's 503, as every other page gives, not a 500.
+        response = answer_outage(request, error)
+        if response is None:
+            raise
+        return response
 
 
 def bad_request(request, exception, template_name="400.html"):

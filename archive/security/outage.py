@@ -41,10 +41,16 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OUTAGE_ERRORS) or not connection_lost():
-            return None  # not an outage: Django's 500, with the traceback logged
-        _note_outage(exception)
-        return outage_response(request)
+        return answer_outage(request, exception)
+
+
+def answer_outage(request, exception):
+    """The outage's 503 when `exception` is a database outage, else None (not an outage: Django's
+    500, with the traceback logged). Also for error pages, which middleware does not see."""
+    if not isinstance(exception, OUTAGE_ERRORS) or not connection_lost():
+        return None
+    _note_outage(exception)
+    return outage_response(request)
 
 
 def connection_lost(alias=DEFAULT_DB_ALIAS):
