@@ -129,6 +129,6 @@ def test_a_save_is_written_before_the_rows_an_import_queued(
     search_index.update()
 
     bulk = [f"Bulk piece {i} on zanzibarite" for i in range(5)]
-    # (The first segment held only the edited piece's old version: its commit dropped it.)
-    assert commits_in_order() == [["Harbour dues, revised"], bulk[0:2], bulk[2:4], bulk[4:5]]
+    # The first segment keeps only the edited piece's old, deleted version.
+    assert commits_in_order() == [[], ["Harbour dues, revised"], bulk[0:2], bulk[2:4], bulk[4:5]]
     assert not PendingIndexUpdate.objects.exists()

@@ -9,8 +9,7 @@ import whoosh
 
 from archive.articles.services import article_set_keywords, keyword_get_or_create
 from archive.search import schema
-from archive.search.backends.whoosh import live, segments, store
-from archive.search.service import SearchRequest, run_search
+from archive.search.backends.whoosh import live, segments
 
 
 @pytest.fixture
@@ -95,29 +94,3 @@ def test_columns_hold_every_documents_filter_values(segmented):
     polar = segmented.column(schema.filter_named("source")).matching("Polar Review", segmented.size)
     assert int((polar & ~segmented.deleted).sum()) == 3
     assert np.array_equal(segmented.public(99991231), ~segmented.deleted)
-
-
-def segment_sizes():
-    """(documents, deleted ones) of each segment of the live index."""
-    ix = store.files().open_index(indexname=store.current_name(), schema=store.build_schema())
-    return [(segment.doc_count_all(), segment.deleted_count()) for segment in ix._segments()]
-
-
-@pytest.mark.parametrize(("purge_max", "expected"), [(25_000, [(5, 0)]), (4, [(8, 3)])])
-def test_a_segment_mostly_deleted_is_rewritten_without_them(
-    make_article, search_index, monkeypatch, purge_max, expected
-):
-    monkeypatch.setattr(store, "PURGE_MAX_DOCS", purge_max)
-    articles = [make_article(f"Fjord survey {n}") for n in range(8)]
-    search_index.update()
-    assert segment_sizes() == [(8, 0)]
-
-    for article in articles[:3]:  # more than a quarter of the segment
-        article.delete()
-    search_index.update()
-
-    # Rewritten at the delete's own commit, unless the segment is over PURGE_MAX_DOCS.
-    assert segment_sizes() == expected
-    assert {hit.title for hit in run_search(SearchRequest(q="fjord")).hits} == {
-        f"Fjord survey {n}" for n in range(3, 8)
-    }

@@ -21,11 +21,10 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from whoosh import fields, index, writing
+from whoosh import fields, index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.reading import SegmentReader
 
-from archive.search import analysis, schema
+from archive.search import schema
 from archive.search.analysis import plain_analyzer, text_analyzer
 from archive.search.backends.base import IndexLocked
 from archive.search.backends.whoosh import bulk
@@ -187,37 +186,13 @@ def writer_for(ix):
 # A live write adds a segment without merging (merging rewrites older segments: most of a small
 # commit's time); once the index has this many segments, the next write merges the small ones.
 MERGE_AT_SEGMENTS = 8
-# A deleted document (every rewrite deletes the old version) stays in its segment's postings, which
-# every search still reads, until the segment is rewritten: an archive that edits and deletes all
-# day would slow down. A segment this much deleted is rewritten without them at the next write,
-# unless it is larger than PURGE_MAX_DOCS (seconds of work per 10,000 documents, under the lock that
-# saves wait for): those wait for `rebuild_index`, which writes everything afresh.
-PURGE_DELETED_SHARE = 0.25
-PURGE_MAX_DOCS = 25_000
-
-
-def _merge(writer, segments):
-    """Whoosh's mergetype: the segments to keep as they are; the rest are added to the new one."""
-    purge = [
-        segment
-        for segment in segments
-        if segment.doc_count_all() <= PURGE_MAX_DOCS
-        and segment.deleted_count() > PURGE_DELETED_SHARE * segment.doc_count_all()
-    ]
-    for segment in purge:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)  # its live documents only
-        reader.close()
-    kept = [segment for segment in segments if all(segment is not p for p in purge)]
-    if len(segments) >= MERGE_AT_SEGMENTS:
-        kept = writing.MERGE_SMALL(writer, kept)
-    return kept
 
 
 def write_documents(*, documents, delete_ids=()):
     """Add or replace `documents` and delete `delete_ids`, in one commit. Lock must be held."""
     documents = list(documents)
     ix = open_for_writing()
+    merge = len(ix._segments()) >= MERGE_AT_SEGMENTS
     writer = writer_for(ix)
     try:
         for pk in delete_ids:
@@ -228,7 +203,7 @@ def write_documents(*, documents, delete_ids=()):
         writer.cancel()
         raise
     try:
-        writer.commit(mergetype=_merge)
+        writer.commit(merge=merge)
     except BaseException:
         _abandon(writer)
         raise
@@ -276,11 +251,6 @@ def build_generation(documents, *, progress=None, procs=1):
     each its own segment (`multisegment`: merging them into one would be a single-threaded pass
     as long as the build itself); this process prepares the documents meanwhile.
     """
-    with analysis.building():  # the whole vocabulary passes through: keep more words meanwhile
-        return _build_generation(documents, progress=progress, procs=procs)
-
-
-def _build_generation(documents, *, progress, procs):
     storage = files()
     name = new_generation_name()
     ix = storage.create_index(build_schema(), indexname=name)
