@@ -121,8 +121,21 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Everything an article's record shows (authors in order, keywords, its title and abstract
-        in other languages), in a fixed number of queries."""
-        return self.with_bylines().prefetch_related("keywords", "translations")
+        in other languages, the public pieces that are the same text in another language), in a
+        fixed number of queries."""
+        return self.with_bylines().prefetch_related("keywords", "translations", self.linked_public())
+
+    def with_reader_titles(self):
+        """Each piece's titles in other languages, so a list can show the reader's first."""
+        return self.prefetch_related("translations")
+
+    @staticmethod
+    def linked_public():
+        """Prefetch of `linked_translations` limited to what the public may see (a link to a
+        draft would be a 404), by title, date and language only."""
+        return models.Prefetch(
+            "linked_translations", queryset=Article.objects.published().headlines().order_by("language", "id")
+        )
 
 
 TITLE_KEY_LENGTH = 300
@@ -178,6 +191,16 @@ class Article(XmlSafeTextMixin, models.Model):
     )
     keywords = models.ManyToManyField(
         Keyword, blank=True, related_name="articles", verbose_name=_("keywords")
+    )
+    # Two pieces that are the same text in two languages, linked by an editor: each page says
+    # "Also in" and links the other, OAI-PMH gives each a dc:relation to the other. Symmetrical:
+    # linking one piece to another links both.
+    linked_translations = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=True,
+        verbose_name=_("the same text in other languages"),
+        help_text=_("Other pieces of the archive that are this text in another language."),
     )
 
     source_name = models.CharField(_("publication or journal"), max_length=300, blank=True)
@@ -257,6 +280,13 @@ class Article(XmlSafeTextMixin, models.Model):
     @property
     def text_direction(self):
         return "rtl" if self.language in self.RTL_LANGUAGES else "ltr"
+
+    def reader_translation(self, language):
+        """The title and abstract in `language` when the piece has them and is in another language
+        (uses the prefetch of `for_listing()` or `with_reader_titles()`)."""
+        if language == self.language:
+            return None
+        return next((t for t in self.translations.all() if t.language == language), None)
 
     @property
     def ordered_authors(self):

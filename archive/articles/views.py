@@ -60,7 +60,7 @@ class PublishedArticlesMixin:
     paginator_class = RememberedCountPaginator
 
     def published_articles(self):
-        return Article.objects.published().newest_first().with_bylines().defer("body")
+        return Article.objects.published().newest_first().with_bylines().with_reader_titles().defer("body")
 
 
 class HomeView(PublishedArticlesMixin, TemplateView):
@@ -108,6 +108,8 @@ class ArticleDetailView(DetailView):
         translation = next((t for t in translations if t.language == language != article.language), None)
         context["translation"] = translation
         context["translations"] = [t for t in translations if t is not translation]
+        # Pieces that are the same text in another language (public ones, prefetched): "Also in".
+        context["also_in"] = list(article.linked_translations.all())
         context["more_by_author"] = (
             remember(
                 f"more-by:{article.pk}",

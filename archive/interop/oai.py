@@ -438,6 +438,9 @@ def dublin_core(article, *, absolute_url):
     triples.append(("language", article.language, None))
     if article.source_url:
         triples.append(("relation", article.source_url, None))
+    # The pieces that are the same text in another language (linked by an editor).
+    for other in article.linked_translations.all():
+        triples.append(("relation", absolute_url(other.get_absolute_url()), None))
     return triples
 
 
