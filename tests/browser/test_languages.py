@@ -10,9 +10,12 @@ from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import get_language_info
 
 from archive.articles.models import Article, Author, Keyword
+from archive.articles.services import article_set_linked_translations, article_set_translations
+from archive.search import indexing
 from tests.browser.conftest import DESKTOP, PHONE, axe_violations, describe, screenshot, signed_in
 from tests.browser.test_reading import page_problems
 
@@ -150,3 +153,44 @@ def test_the_switcher_leads_to_the_same_page_in_another_language(content, open_p
         page.locator(".pagination__status").bounding_box(),
     )
     assert next_box["x"] < status_box["x"]  # "next" sits to the left in a right-to-left page
+
+
+def test_a_piece_s_title_in_the_reader_s_language_and_its_other_language_piece(content, open_page):
+    """Issue 17: in the Persian interface a hit and a list item whose piece has a Persian title
+    show it first, right to left, with the original after it in its own direction; a piece
+    linked to its Persian text says "Also in: فارسی" with a right-to-left link. No sideways
+    scrolling, no axe-core violation."""
+    article = Article.objects.published().filter(language="en").order_by("-date").first()
+    persian_title = "عنوانی فارسی برای این نوشته"
+    article_set_translations(article=article, translations=[{"language": "fa", "title": persian_title}])
+    indexing.process_queue(wait=True)
+    persian_piece = Article.objects.published().filter(language="fa").order_by("-date").first()
+    article_set_linked_translations(article=article, others=[persian_piece])
+    try:
+        problems = []
+        for label, viewport in WIDTHS:
+            page = open_page("/fa/search/?" + urlencode({"q": article.title}), viewport=viewport)
+            hit = page.locator("li.search-hit", has_text=persian_title).first
+            title = hit.locator(".article-item__title")
+            assert title.inner_text() == persian_title
+            assert title.evaluate("el => getComputedStyle(el).direction") == "rtl"
+            original = hit.locator(".article-item__original-title bdi")
+            assert original.inner_text() == article.title
+            assert original.evaluate("el => getComputedStyle(el).direction") == article.text_direction
+            problems += [f"search at {label}px: {p}" for p in problems_of(page, "fa")]
+
+            page = open_page(in_language(article.get_absolute_url(), "fa"), viewport=viewport)
+            link = page.locator(".article__also-in a")
+            assert (link.inner_text(), link.get_attribute("hreflang")) == ("فارسی", "fa")
+            assert link.evaluate("el => getComputedStyle(el).direction") == "rtl"
+            with page.expect_navigation():
+                link.click()
+            assert page.url == content.url + "/fa" + persian_piece.get_absolute_url()
+            assert page.locator(".article__also-in a").get_attribute("hreflang") == article.language
+            problems += [f"linked piece at {label}px: {p}" for p in problems_of(page, "fa")]
+            screenshot(page, f"i18n-also-in-fa-{label}")
+        assert not problems, "\n".join(problems)
+    finally:
+        article_set_linked_translations(article=article, others=[])
+        article_set_translations(article=article, translations=[])
+        indexing.process_queue(wait=True)
