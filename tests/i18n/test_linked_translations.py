@@ -7,7 +7,9 @@ import datetime
 import json
 
 import pytest
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.test import override_settings
 from lxml import etree, html
 
 from archive.articles.models import Article
@@ -155,3 +157,17 @@ def test_an_editor_links_them_in_the_admin(client, editor, make_article):
         "“Iraq and Russia, again” is in the same language as this piece."
     ]
     assert list(english.linked_translations.all()) == [persian]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(ARCHIVE_PAGE_CACHE_SECONDS=300)
+def test_linking_retires_both_cached_pages(client, make_article):
+    caches["pages"].clear()
+    english = make_article("Iraq and Russia")
+    persian = make_article(PERSIAN, language="fa", slug="iraq-russia-fa")
+    assert "article__also-in" not in client.get(ENGLISH_PIECE).content.decode()
+    assert "article__also-in" not in client.get(PERSIAN_PIECE).content.decode()
+    article_set_linked_translations(article=english, others=[persian])
+    assert "article__also-in" in client.get(ENGLISH_PIECE).content.decode()
+    assert "article__also-in" in client.get(PERSIAN_PIECE).content.decode()
+    caches["pages"].clear()
