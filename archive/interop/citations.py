@@ -168,10 +168,12 @@ def ris_record(article, *, absolute_url):
     tags += [("DO", article.doi), ("UR", absolute_url(article.get_absolute_url())), ("AB", article.abstract)]
     tags += [("KW", keyword.name) for keyword in article.keywords.all()]
     tags.append(("LA", article.language))
-    # RIS's own tag for a translated title is TT, which has no language: the notes (N1) name each
-    # title and abstract in another language with its language code.
+    # RIS's own tag for a translated title is TT: one, without a language (readers such as rispy
+    # keep only one), so the English title when there is one, else the first by language code. The
+    # notes (N1) name every title and abstract in another language with its language code.
     others = other_languages(article)
-    tags += [("TT", other.title) for other in others]
+    if others:
+        tags.append(("TT", next((o for o in others if o.language == "en"), others[0]).title))
     for other in others:
         tags.append(("N1", f"Title ({other.language}): {other.title}"))
         if other.abstract:

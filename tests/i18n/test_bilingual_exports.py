@@ -3,11 +3,15 @@ its language, in each format's own way; no existing key or field is renamed (PRO
 
 import json
 
+import bibtexparser
 import pytest
+import rispy
 
 from tests.i18n.conftest import ARABIC_TITLE, PERSIAN_ABSTRACT, PERSIAN_TITLE
 
 pytestmark = pytest.mark.django_db
+
+ORIGINAL = "Iraq and Russia: Motivations for Interaction in New Conditions"
 
 
 def export(client, piece, fmt):
@@ -29,13 +33,12 @@ def test_bibtex_has_a_field_per_language_after_the_original(client, piece):
     ]
 
 
-def test_ris_gives_translated_titles_as_tt_and_names_their_languages_in_notes(client, piece):
+def test_ris_gives_a_translated_title_as_tt_and_names_every_language_in_notes(client, piece):
     lines = export(client, piece, "ris").split("\r\n")
     assert "TI  - Iraq and Russia: Motivations for Interaction in New Conditions" in lines
     assert "AB  - Russia returns to Iraq." in lines
     assert lines[lines.index("LA  - en") + 1 :] == [
         f"TT  - {ARABIC_TITLE}",
-        f"TT  - {PERSIAN_TITLE}",
         f"N1  - Title (ar): {ARABIC_TITLE}",
         f"N1  - Title (fa): {PERSIAN_TITLE}",
         f"N1  - Abstract (fa): {PERSIAN_ABSTRACT}",
@@ -56,6 +59,18 @@ def test_csl_json_uses_csl_m_multilingual_keys(client, piece):
             "abstract": {"fa": PERSIAN_ABSTRACT},
         },
     }
+
+
+def test_ris_tt_is_the_english_title_when_there_is_one(client, make_article):
+    from archive.articles.services import article_set_translations
+
+    article = make_article(PERSIAN_TITLE, language="fa")
+    article_set_translations(
+        article=article,
+        translations=[{"language": "ar", "title": ARABIC_TITLE}, {"language": "en", "title": ORIGINAL}],
+    )
+    lines = export(client, article, "ris").split("\r\n")
+    assert [line for line in lines if line.startswith("TT")] == [f"TT  - {ORIGINAL}"]
 
 
 def test_a_piece_without_translations_exports_as_before(client, make_article):
@@ -91,3 +106,18 @@ def test_api_search_hits_carry_the_titles_in_other_languages(client, piece):
         {"language": "ar", "title": ARABIC_TITLE},
         {"language": "fa", "title": PERSIAN_TITLE},
     ]
+
+
+def test_citation_managers_read_them(client, piece):
+    """rispy and bibtexparser, as a reference manager would."""
+    (record,) = rispy.loads(export(client, piece, "ris"))
+    assert record["title"] == ORIGINAL
+    assert record["translated_title"] == ARABIC_TITLE  # one TT: the first by language code
+    assert record["notes"][-1] == f"Abstract (fa): {PERSIAN_ABSTRACT}"
+    (entry,) = bibtexparser.parse_string(export(client, piece, "bibtex")).entries
+    assert entry["title"] == ORIGINAL
+    assert (entry["title_fa"], entry["abstract_fa"], entry["title_ar"]) == (
+        PERSIAN_TITLE,
+        PERSIAN_ABSTRACT,
+        ARABIC_TITLE,
+    )
