@@ -103,11 +103,9 @@ class ArticleDetailView(DetailView):
         context["body"] = outline_headings(article.body)
         context["keywords"] = list(article.keywords.all())
         # The title and abstract in the reader's language come first where the piece has them.
-        language = current_language()
-        translations = list(article.translations.all())
-        translation = next((t for t in translations if t.language == language != article.language), None)
+        translation = article.reader_translation(current_language())
         context["translation"] = translation
-        context["translations"] = [t for t in translations if t is not translation]
+        context["translations"] = [t for t in article.translations.all() if t != translation]
         # Pieces that are the same text in another language (public ones, prefetched): "Also in".
         context["also_in"] = list(article.linked_translations.all())
         context["more_by_author"] = (
