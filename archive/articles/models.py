@@ -121,20 +121,23 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Everything an article's record shows (authors in order, keywords, its title and abstract
-        in other languages, the public pieces that are the same text in another language), in a
-        fixed number of queries."""
-        return self.with_bylines().prefetch_related("keywords", "translations", self.linked_public())
+        in other languages), in a fixed number of queries."""
+        return self.with_bylines().prefetch_related("keywords", "translations")
 
     def with_reader_titles(self):
         """Each piece's titles in other languages, so a list can show the reader's first."""
         return self.prefetch_related("translations")
 
-    @staticmethod
-    def linked_public():
-        """Prefetch of `linked_translations` limited to what the public may see (a link to a
-        draft would be a 404), by title, date and language only."""
-        return models.Prefetch(
-            "linked_translations", queryset=Article.objects.published().headlines().order_by("language", "id")
+    def with_linked_translations(self):
+        """The public pieces that are the same text in another language (`Article.also_in`), in one
+        more query: what an article's page, API record and OAI-PMH record name (the index does not)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "linked_translations",
+                queryset=Article.objects.published()
+                .only("id", "slug", "title", "date", "language", "status")
+                .order_by("language", "id"),
+            )
         )
 
 
@@ -280,6 +283,12 @@ class Article(XmlSafeTextMixin, models.Model):
     @property
     def text_direction(self):
         return "rtl" if self.language in self.RTL_LANGUAGES else "ltr"
+
+    @property
+    def also_in(self):
+        """The public pieces that are this text in another language, by language (a link to a draft
+        would be a 404); uses the prefetch of `with_linked_translations()`."""
+        return [other for other in self.linked_translations.all() if other.is_public]
 
     def reader_translation(self, language):
         """The title and abstract in `language` when the piece has them and is in another language

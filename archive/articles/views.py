@@ -93,7 +93,7 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        return Article.objects.published().for_listing().with_linked_translations()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -106,8 +106,7 @@ class ArticleDetailView(DetailView):
         translation = article.reader_translation(current_language())
         context["translation"] = translation
         context["translations"] = [t for t in article.translations.all() if t != translation]
-        # Pieces that are the same text in another language (public ones, prefetched): "Also in".
-        context["also_in"] = list(article.linked_translations.all())
+        context["also_in"] = article.also_in  # the same text in other languages
         context["more_by_author"] = (
             remember(
                 f"more-by:{article.pk}",
@@ -136,7 +135,7 @@ class ArticlePreviewView(ArticleDetailView):
     pk_url_kwarg = "object_id"
 
     def get_queryset(self):
-        return Article.objects.for_listing()
+        return Article.objects.for_listing().with_linked_translations()
 
     def get(self, request, *args, **kwargs):
         if not request.user.has_perm("articles.view_article"):

@@ -1,5 +1,5 @@
 """The JSON shapes of the read-only API, and its pagination. No function here queries per item:
-pass querysets from `for_listing()`."""
+pass querysets from `for_listing().with_linked_translations()`."""
 
 from django.core.paginator import EmptyPage, Paginator
 from django.urls import reverse
@@ -55,7 +55,7 @@ def other_languages(article, *, absolute_url):
                 "url": absolute_url(other.get_absolute_url()),
                 "api_url": absolute_url(reverse("api:article", kwargs={"slug": other.slug})),
             }
-            for other in article.linked_translations.all()
+            for other in article.also_in
         ],
     }
 

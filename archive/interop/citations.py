@@ -334,7 +334,7 @@ def json_ld(article, *, absolute_url):
     # The same text as another piece of the archive, in another language (linked by an editor).
     linked = [
         {"@id": absolute_url(other.get_absolute_url()), "name": other.title, "inLanguage": other.language}
-        for other in article.linked_translations.all()
+        for other in article.also_in
     ]
     if linked:
         data["workTranslation"] = linked
