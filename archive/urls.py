@@ -36,6 +36,8 @@ urlpatterns += i18n_patterns(
     path("authors/", include(article_urls.authors)),
     path("keywords/", include(article_urls.keywords)),
     path("search/", include("archive.search.urls")),
+    # The feeds in the reader's language (/fa/feeds/atom/); the English ones are at the root above.
+    path("feeds/", include("archive.interop.feed_urls")),
     path("admin/search/", include(search_urls.staff)),
     path("admin/ingest/", include("archive.ingest.urls")),
     path("admin/", admin.site.urls),

@@ -21,6 +21,7 @@ from archive.articles.models import Article, ArticleTranslation, Author, Authors
 from archive.articles.services import (
     ARTICLE_FIELDS,
     article_create,
+    article_set_linked_translations,
     article_update,
     articles_set_status,
     author_update,
@@ -95,7 +96,7 @@ class ArticleAdmin(ActionDescriptions, admin.ModelAdmin):
     search_fields = ["title", "authorships__author__name", "keywords__name", "doi"]
     date_hierarchy = "date"
     ordering = ["-date", "-id"]
-    autocomplete_fields = ["keywords"]
+    autocomplete_fields = ["keywords", "linked_translations"]
     readonly_fields = [
         "preview_link",
         "text_from_ocr",
@@ -108,7 +109,7 @@ class ArticleAdmin(ActionDescriptions, admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "subtitle", "slug", "status", "date", "preview_link", "text_from_ocr"]}),
-        (_("Kind and language"), {"fields": ["kind", "language"]}),
+        (_("Kind and language"), {"fields": ["kind", "language", "linked_translations"]}),
         (_("Content"), {"fields": ["abstract", "body", "keywords"]}),
         (
             _("Source"),
@@ -193,6 +194,8 @@ class ArticleAdmin(ActionDescriptions, admin.ModelAdmin):
             for field in Article._meta.concrete_fields:
                 setattr(obj, field.attname, getattr(created, field.attname))
             obj._state = created._state
+        if "linked_translations" in form.cleaned_data:  # checked by the form's clean()
+            article_set_linked_translations(article=obj, others=form.cleaned_data["linked_translations"])
 
     def save_related(self, request, form, formsets, change):
         for formset in formsets:

@@ -69,6 +69,7 @@ class ArticleAdminForm(forms.ModelForm):
         fields = [
             "title", "subtitle", "slug", "status", "date", "kind", "language", "abstract", "body",
             "keywords", "source_name", "source_volume", "source_issue", "source_pages", "doi", "source_url",
+            "linked_translations",
         ]  # fmt: skip
 
     def clean_title(self):
@@ -114,6 +115,13 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if not cleaned.get("slug") and cleaned.get("title"):
             cleaned["slug"] = unique_slug(Article, cleaned["title"], exclude_pk=self.instance.pk)
+        # The same rules as article_set_linked_translations, named on the field.
+        for other in cleaned.get("linked_translations") or ():
+            if self.instance.pk is not None and other.pk == self.instance.pk:
+                self.add_error("linked_translations", _("A piece cannot be linked to itself."))
+            elif other.language == cleaned.get("language"):
+                message = _("“%(title)s” is in the same language as this piece.") % {"title": other.title}
+                self.add_error("linked_translations", message)
         return cleaned
 
 

@@ -213,5 +213,14 @@ def language_links(request):
     return links
 
 
+def address_in_language(article, language):
+    """The article's page in the interface of `language` (`/fa/articles/…`), or in the default
+    interface when the archive's interface does not speak it."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        return article.get_absolute_url()
+
+
 def _prefix(language):
     return "/" if language == settings.LANGUAGE_CODE else f"/{language}/"

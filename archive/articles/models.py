@@ -124,6 +124,22 @@ class ArticleQuerySet(models.QuerySet):
         in other languages), in a fixed number of queries."""
         return self.with_bylines().prefetch_related("keywords", "translations")
 
+    def with_reader_titles(self):
+        """Each piece's titles in other languages, so a list can show the reader's first."""
+        return self.prefetch_related("translations")
+
+    def with_linked_translations(self):
+        """The public pieces that are the same text in another language (`Article.also_in`), in one
+        more query: what an article's page, API record and OAI-PMH record name (the index does not)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "linked_translations",
+                queryset=Article.objects.published()
+                .only("id", "slug", "title", "date", "language", "status")
+                .order_by("language", "id"),
+            )
+        )
+
 
 TITLE_KEY_LENGTH = 300
 
@@ -178,6 +194,16 @@ class Article(XmlSafeTextMixin, models.Model):
     )
     keywords = models.ManyToManyField(
         Keyword, blank=True, related_name="articles", verbose_name=_("keywords")
+    )
+    # Two pieces that are the same text in two languages, linked by an editor: each page says
+    # "Also in" and links the other, OAI-PMH gives each a dc:relation to the other. Symmetrical:
+    # linking one piece to another links both.
+    linked_translations = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=True,
+        verbose_name=_("the same text in other languages"),
+        help_text=_("Other pieces of the archive that are this text in another language."),
     )
 
     source_name = models.CharField(_("publication or journal"), max_length=300, blank=True)
@@ -257,6 +283,19 @@ class Article(XmlSafeTextMixin, models.Model):
     @property
     def text_direction(self):
         return "rtl" if self.language in self.RTL_LANGUAGES else "ltr"
+
+    @property
+    def also_in(self):
+        """The public pieces that are this text in another language, by language (a link to a draft
+        would be a 404); uses the prefetch of `with_linked_translations()`."""
+        return [other for other in self.linked_translations.all() if other.is_public]
+
+    def reader_translation(self, language):
+        """The title and abstract in `language` when the piece has them and is in another language
+        (uses the prefetch of `for_listing()` or `with_reader_titles()`)."""
+        if language == self.language:
+            return None
+        return next((t for t in self.translations.all() if t.language == language), None)
 
     @property
     def ordered_authors(self):

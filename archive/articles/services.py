@@ -11,10 +11,12 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from archive.articles.models import Article, Author, Authorship, Keyword
 from archive.articles.signals import articles_changed
@@ -392,6 +394,30 @@ def article_set_translations(*, article, translations):
     article.translations.exclude(language__in=wanted).delete()
     for language, fields in wanted.items():
         article.translations.update_or_create(language=language, defaults=fields)
+
+
+@transaction.atomic
+def article_set_linked_translations(*, article, others):
+    """Link `article` with `others`, the pieces that are the same text in other languages, and
+    unlink the rest. A link holds both ways. The pieces whose links changed get a new `updated_at`
+    (OAI-PMH harvesters and sitemaps see them change) and are announced. The piece itself, or one
+    in its own language, is a ValidationError naming it."""
+    others = list(others)
+    for other in others:
+        if other.pk == article.pk:
+            raise ValidationError(_("A piece cannot be linked to itself."), code="self")
+        if other.language == article.language:
+            raise ValidationError(
+                _("“%(title)s” is in the same language as this piece.") % {"title": other.title},
+                code="same_language",
+            )
+    before = set(article.linked_translations.values_list("pk", flat=True))
+    article.linked_translations.set(others)
+    changed = before ^ {other.pk for other in others}
+    if changed:
+        changed.add(article.pk)
+        Article.objects.filter(pk__in=changed).update(updated_at=timezone.now())
+        _announce(changed)
 
 
 def article_identity(*, title, first_author_name=""):

@@ -60,7 +60,7 @@ class PublishedArticlesMixin:
     paginator_class = RememberedCountPaginator
 
     def published_articles(self):
-        return Article.objects.published().newest_first().with_bylines().defer("body")
+        return Article.objects.published().newest_first().with_bylines().with_reader_titles().defer("body")
 
 
 class HomeView(PublishedArticlesMixin, TemplateView):
@@ -93,7 +93,7 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        return Article.objects.published().for_listing().with_linked_translations()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -103,11 +103,10 @@ class ArticleDetailView(DetailView):
         context["body"] = outline_headings(article.body)
         context["keywords"] = list(article.keywords.all())
         # The title and abstract in the reader's language come first where the piece has them.
-        language = current_language()
-        translations = list(article.translations.all())
-        translation = next((t for t in translations if t.language == language != article.language), None)
+        translation = article.reader_translation(current_language())
         context["translation"] = translation
-        context["translations"] = [t for t in translations if t is not translation]
+        context["translations"] = [t for t in article.translations.all() if t != translation]
+        context["also_in"] = article.also_in  # the same text in other languages
         context["more_by_author"] = (
             remember(
                 f"more-by:{article.pk}",
@@ -136,7 +135,7 @@ class ArticlePreviewView(ArticleDetailView):
     pk_url_kwarg = "object_id"
 
     def get_queryset(self):
-        return Article.objects.for_listing()
+        return Article.objects.for_listing().with_linked_translations()
 
     def get(self, request, *args, **kwargs):
         if not request.user.has_perm("articles.view_article"):

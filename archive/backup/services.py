@@ -5,7 +5,8 @@ A backup is a folder:
     articles.json   every article, drafts included, in the archive JSON format (PRODUCT.md
                     "Fixed points"), so `import_articles` can read it too
     backup.json     what the archive JSON does not carry: slugs, timestamps, import references,
-                    the exact authors (with bios) and keywords, and a SHA-256 of every file
+                    the exact authors (with bios) and keywords, titles and abstracts in other
+                    languages, linked translations (by slug), and a SHA-256 of every file
     files/...       the uploaded originals, under their storage names
 
 `backup.json` is written last: a folder without it is an interrupted export. `archive_restore`
@@ -31,7 +32,11 @@ from django.utils.dateparse import parse_datetime
 from archive.articles.archive_json import ARCHIVE_JSON_KEYS, article_to_archive_json
 from archive.articles.html import UnsafeHTMLError, clean_body_html, clean_text
 from archive.articles.models import Article, Author, Keyword
-from archive.articles.services import article_create
+from archive.articles.services import (
+    article_create,
+    article_set_linked_translations,
+    article_set_translations,
+)
 
 FORMAT = "archive-backup"
 VERSION = 1
@@ -63,7 +68,12 @@ def archive_export(*, directory, progress=None):
     directory.mkdir(parents=True, exist_ok=True)
     files_dir = directory / "files"
 
-    articles = list(Article.objects.for_listing().order_by("pk"))
+    # for_listing(), but with every linked piece, drafts included (it names only public ones).
+    articles = list(
+        Article.objects.with_bylines()
+        .prefetch_related("keywords", "translations", "linked_translations")
+        .order_by("pk")
+    )
     documents, extras = [], []
     n_files = 0
     for article in articles:
@@ -79,6 +89,11 @@ def archive_export(*, directory, progress=None):
             "original_sha256": article.original_sha256,
             "created_at": article.created_at.isoformat(),
             "updated_at": article.updated_at.isoformat(),
+            "translations": [
+                {"language": t.language, "title": t.title, "abstract": t.abstract}
+                for t in article.translations.all()
+            ],
+            "linked_slugs": sorted(other.slug for other in article.linked_translations.all()),
         }
         if article.original_file:
             name = PurePosixPath(article.original_file.name)
@@ -198,7 +213,7 @@ def _restore_rows(directory, manifest, documents, saved_files, progress):
             affiliation=clean_text(item["affiliation"]),
             bio=item["bio"],  # plain text with paragraphs, escaped on output like the abstract
         )
-    timestamps = []
+    timestamps, links = [], {}
     for number, (document, extra) in enumerate(zip(documents, manifest["articles"], strict=True), start=1):
         source = document.get("source") or {}
         name = ""
@@ -241,9 +256,21 @@ def _restore_rows(directory, manifest, documents, saved_files, progress):
             raise BackupError(
                 f"Article {number} ({document.get('title', '?')!r}) is invalid: {error}"
             ) from error
+        # Backups written before titles in other languages and linked translations lack the keys.
+        article_set_translations(
+            article=article,
+            translations=[{**t, "title": clean_text(t["title"])} for t in extra.get("translations", [])],
+        )
+        links[article] = extra.get("linked_slugs", [])
         timestamps.append((article.pk, extra["created_at"], extra["updated_at"]))
         if progress:
             progress(number, len(documents))
+    by_slug = {article.slug: article for article in links}
+    for article, slugs in links.items():
+        try:
+            article_set_linked_translations(article=article, others=[by_slug[slug] for slug in slugs])
+        except (KeyError, ValidationError) as error:
+            raise BackupError(f"The links of {article.slug!r} are invalid: {error}") from error
     for pk, created_at, updated_at in timestamps:
         Article.objects.filter(pk=pk).update(
             created_at=parse_datetime(created_at), updated_at=parse_datetime(updated_at)

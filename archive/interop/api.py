@@ -1,11 +1,12 @@
 """The JSON shapes of the read-only API, and its pagination. No function here queries per item:
-pass querysets from `for_listing()`."""
+pass querysets from `for_listing().with_linked_translations()`."""
 
 from django.core.paginator import EmptyPage, Paginator
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from archive.articles.archive_json import article_to_archive_json
+from archive.interop import citations
 
 EXPORT_FORMATS = ("bibtex", "ris", "csl-json", "json")
 
@@ -38,6 +39,27 @@ def export_links(article, *, absolute_url):
     }
 
 
+def other_languages(article, *, absolute_url):
+    """What the API adds to an article (new keys, PRODUCT.md): `translations`, its title and
+    abstract in other languages, and `also_in`, the public pieces that are the same text in
+    another language."""
+    return {
+        "translations": [
+            {"language": t.language, "title": t.title, "abstract": t.abstract}
+            for t in citations.other_languages(article)
+        ],
+        "also_in": [
+            {
+                "language": other.language,
+                "title": other.title,
+                "url": absolute_url(other.get_absolute_url()),
+                "api_url": absolute_url(reverse("api:article", kwargs={"slug": other.slug})),
+            }
+            for other in article.also_in
+        ],
+    }
+
+
 def article_summary(article, *, absolute_url):
     return {
         "id": article.pk,
@@ -56,6 +78,7 @@ def article_summary(article, *, absolute_url):
         "abstract": article.abstract,
         "keywords": [k.name for k in article.keywords.all()],
         "doi": article.doi,
+        **other_languages(article, absolute_url=absolute_url),
     }
 
 
@@ -68,6 +91,7 @@ def article_detail(article, *, absolute_url):
         "updated_at": article.updated_at.isoformat(),
         "exports": export_links(article, absolute_url=absolute_url),
         **article_to_archive_json(article),
+        **other_languages(article, absolute_url=absolute_url),
     }
 
 

@@ -1,6 +1,10 @@
 """Citation formats of an article: BibTeX, RIS, CSL-JSON, Highwire `citation_*` tags, schema.org
-JSON-LD. Each function takes articles from `for_listing()` (authors and keywords prefetched) and
-an `absolute_url(path)` callable; none of them queries the database.
+JSON-LD. Each function takes articles from `for_listing()` (authors, keywords and titles in other
+languages prefetched) and an `absolute_url(path)` callable; none of them queries the database.
+
+A piece's title and abstract in other languages (`ArticleTranslation`) follow the original in
+each format's own way where it has one (RIS `TT`, CSL-M's `multi._keys`); docs/interop.md says
+why each was chosen.
 """
 
 import re
@@ -47,6 +51,11 @@ def source_citation(article):
 
 def _one_line(text):
     return " ".join((text or "").split())
+
+
+def other_languages(article):
+    """The piece's titles and abstracts in other languages (prefetched by `for_listing()`)."""
+    return [t for t in article.translations.all() if t.language != article.language]
 
 
 # --- BibTeX ------------------------------------------------------------------------------------
@@ -113,6 +122,11 @@ def bibtex_entry(article, *, absolute_url):
         ("keywords", ", ".join(k.name for k in article.keywords.all())),
         ("language", article.language),
     ]
+    # BibTeX has no field for a title in another language (biblatex's `origtitle` is the original
+    # of a translated work, `titleaddon` is printed in every citation): one field per language,
+    # `title_fa`, `abstract_fa`, which BibTeX and biber skip and a script can read by name.
+    for other in other_languages(article):
+        fields += [(f"title_{other.language}", other.title), (f"abstract_{other.language}", other.abstract)]
     lines = [f"@{'article' if journal else 'misc'}{{{bibtex_key(article)},"]
     for name, value in fields:
         if value:
@@ -153,7 +167,18 @@ def ris_record(article, *, absolute_url):
         tags += [("SP", first), ("EP", last)]
     tags += [("DO", article.doi), ("UR", absolute_url(article.get_absolute_url())), ("AB", article.abstract)]
     tags += [("KW", keyword.name) for keyword in article.keywords.all()]
-    tags += [("LA", article.language), ("ER", "")]
+    tags.append(("LA", article.language))
+    # RIS's own tag for a translated title is TT: one, without a language (readers such as rispy
+    # keep only one), so the English title when there is one, else the first by language code. The
+    # notes (N1) name every title and abstract in another language with its language code.
+    others = other_languages(article)
+    if others:
+        tags.append(("TT", next((o for o in others if o.language == "en"), others[0]).title))
+    for other in others:
+        tags.append(("N1", f"Title ({other.language}): {other.title}"))
+        if other.abstract:
+            tags.append(("N1", f"Abstract ({other.language}): {other.abstract}"))
+    tags.append(("ER", ""))
     lines = []
     for tag, value in tags:
         value = _one_line(value)
@@ -203,6 +228,16 @@ def csl_item(article, *, absolute_url):
         "keyword": ", ".join(k.name for k in article.keywords.all()),
     }
     item.update({key: value for key, value in optional.items() if value})
+    # CSL-M's multilingual fields (citeproc-js, Zotero and Juris-M read them; other processors
+    # ignore the key): `multi._keys.<field>.<language>`. CSL's `original-title` would say the
+    # piece is a translation of that title, which it is not.
+    others = other_languages(article)
+    if others:
+        keys = {"title": {other.language: other.title for other in others}}
+        abstracts = {other.language: other.abstract for other in others if other.abstract}
+        if abstracts:
+            keys["abstract"] = abstracts
+        item["multi"] = {"main": {"title": article.language}, "_keys": keys}
     return item
 
 
@@ -296,4 +331,11 @@ def json_ld(article, *, absolute_url):
             }
     if article.source_pages:
         data["pagination"] = article.source_pages
+    # The same text as another piece of the archive, in another language (linked by an editor).
+    linked = [
+        {"@id": absolute_url(other.get_absolute_url()), "name": other.title, "inLanguage": other.language}
+        for other in article.also_in
+    ]
+    if linked:
+        data["workTranslation"] = linked
     return data

@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.xmlutils import SimplerXMLGenerator
 
+from archive.articles.i18n import address_in_language
 from archive.interop.queries import public_authors, public_keywords, public_listing
 from archive.interop.xmltext import xml_text
 
@@ -118,17 +120,26 @@ class ArticleFeed(Feed):
 
     # --- entries ---
 
+    # A feed at a language's address (/fa/feeds/atom/) gives a piece's title and abstract in that
+    # language where the piece has them, as the pages do; the original title follows.
+
     def item_title(self, item):
-        return xml_text(item.title + (f": {item.subtitle}" if item.subtitle else ""))
+        title = item.title + (f": {item.subtitle}" if item.subtitle else "")
+        shown = item.reader_translation(get_language())
+        return xml_text(f"{shown.title} ({title})" if shown else title)
 
     def item_description(self, item):
-        return xml_text(item.abstract or Truncator(_plain(item.body)).words(60))
+        shown = item.reader_translation(get_language())
+        return xml_text(
+            (shown.abstract if shown else "") or item.abstract or Truncator(_plain(item.body)).words(60)
+        )
 
     def item_link(self, item):
         return item.get_absolute_url()
 
     def item_guid(self, item):
-        return self.request.build_absolute_uri(item.get_absolute_url())
+        # The piece's English address in every language's feed: one piece, one id.
+        return self.request.build_absolute_uri(address_in_language(item, settings.LANGUAGE_CODE))
 
     def item_author_name(self, item):
         authors = item.ordered_authors

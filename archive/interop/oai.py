@@ -158,7 +158,11 @@ class Selection:
                 Q(datestamp__gt=stamp) | Q(datestamp=stamp, article_id__gt=last_id)
             )
         articles = articles.order_by("datestamp", "pk")
-        articles = articles.for_listing() if with_metadata else articles.only("pk", "kind", "language")
+        articles = (
+            articles.for_listing().with_linked_translations()
+            if with_metadata
+            else articles.only("pk", "kind", "language")
+        )
         rows = [(a.datestamp, a.pk, a) for a in articles[: limit + 1]]
         rows += [
             (t.datestamp, t.article_id, t)
@@ -170,7 +174,13 @@ class Selection:
 
 def find_record(article_id):
     """The public article or the tombstone with this id, or None."""
-    article = with_datestamp(public_articles()).for_listing().filter(pk=article_id).first()
+    article = (
+        with_datestamp(public_articles())
+        .for_listing()
+        .with_linked_translations()
+        .filter(pk=article_id)
+        .first()
+    )
     if article is not None:
         return article
     return OaiTombstone.objects.filter(article_id=article_id).first()
@@ -438,6 +448,9 @@ def dublin_core(article, *, absolute_url):
     triples.append(("language", article.language, None))
     if article.source_url:
         triples.append(("relation", article.source_url, None))
+    # The pieces that are the same text in another language (linked by an editor).
+    for other in article.also_in:
+        triples.append(("relation", absolute_url(other.get_absolute_url()), None))
     return triples
 
 

@@ -5,6 +5,7 @@ the export of a whole result set. They read their parameters through the search 
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -57,7 +58,7 @@ class SearchAtomFeed(ArticleFeed):
 
     def link(self, obj=None):
         query = _query_string(self.request)
-        return "/search/" + (f"?{query}" if query else "")
+        return reverse("search:results") + (f"?{query}" if query else "")
 
     def items(self, obj=None):
         return searched_articles(obj, limit=settings.ARCHIVE_FEED_SIZE, default_sort="newest")
@@ -117,6 +118,9 @@ def search_api(request):
                     "language": hit.language,
                     "snippet": str(hit.snippet),
                     "missing_words": list(hit.missing),
+                    "translations": [
+                        {"language": language, "title": title} for language, title in hit.translations
+                    ],
                 }
                 for hit in results.hits
             ],

@@ -4,20 +4,16 @@ points"). The JSON API is archive.interop.api_urls, under /api/."""
 
 from django.urls import path
 
-from archive.interop import feeds, search_views, views
+from archive.interop import feed_urls, search_views, views
 
 app_name = "interop"
 
 urlpatterns = [
-    # Feeds
-    path("feeds/atom/", feeds.LatestAtomFeed.as_view(), name="feed_latest_atom"),
-    path("feeds/rss/", feeds.LatestRssFeed.as_view(), name="feed_latest_rss"),
-    path("feeds/authors/<str:slug>/atom/", feeds.AuthorAtomFeed.as_view(), name="feed_author_atom"),
-    path("feeds/authors/<str:slug>/rss/", feeds.AuthorRssFeed.as_view(), name="feed_author_rss"),
-    path("feeds/keywords/<str:slug>/atom/", feeds.KeywordAtomFeed.as_view(), name="feed_keyword_atom"),
-    path("feeds/keywords/<str:slug>/rss/", feeds.KeywordRssFeed.as_view(), name="feed_keyword_rss"),
-    path("feeds/search/atom/", search_views.SearchAtomFeed.as_view(), name="feed_search_atom"),
-    path("feeds/search/rss/", search_views.SearchRssFeed.as_view(), name="feed_search_rss"),
+    # Feeds in English at their fixed addresses (the same routes in every language: feed_urls).
+    *(
+        path(f"feeds/{route.pattern}", route.callback, name=f"feed_{route.name}")
+        for route in feed_urls.urlpatterns
+    ),
     # Crawlers and harvesters
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("sitemap-<str:section>.xml", views.sitemap_section, name="sitemap_section"),

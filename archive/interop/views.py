@@ -142,12 +142,17 @@ def api_root(request):
 @require_GET
 def api_articles(request):
     form = ArticleFilterForm(request.GET, max_page_size=settings.ARCHIVE_API_MAX_PAGE_SIZE)
-    return _paginated(request, form, lambda f: f.filter(public_articles()).for_listing(), api.article_summary)
+    return _paginated(
+        request,
+        form,
+        lambda f: f.filter(public_articles()).for_listing().with_linked_translations(),
+        api.article_summary,
+    )
 
 
 @require_GET
 def api_article(request, slug):
-    article = public_articles().for_listing().filter(slug=slug).first()
+    article = public_articles().for_listing().with_linked_translations().filter(slug=slug).first()
     if article is None:
         return json_error(f"No public article has the slug {slug!r}.", status=404)
     return json_response(api.article_detail(article, absolute_url=request.build_absolute_uri))

@@ -34,10 +34,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from archive.articles import pagecache
-from archive.articles.models import Article, Author, Keyword
+from archive.articles.models import Article, ArticleTranslation, Author, Keyword
 from archive.search import schema
 from archive.search.analysis import analyze, matching_spans
 from archive.search.backends import SearchUnavailable, backend
@@ -80,10 +80,25 @@ class SearchHit:
     snippet: str  # safe HTML: escaped text with <mark> around matches
     score: float = 0.0
     missing: tuple = ()  # the query's words this piece does not hold
+    translations: tuple = ()  # the title in other languages: ((language, title), ...)
 
     @property
     def text_direction(self):
         return "rtl" if self.language in Article.RTL_LANGUAGES else "ltr"
+
+    @property
+    def reader_title(self):
+        """The title in the interface's language when the piece has one (the hit shows it first,
+        the original after), else None. Read when the hit is drawn: cached results serve every
+        language."""
+        language = get_language()
+        if language == self.language:
+            return None
+        return next((title for code, title in self.translations if code == language), None)
+
+    @property
+    def reader_title_direction(self):
+        return "rtl" if get_language() in Article.RTL_LANGUAGES else "ltr"
 
     @property
     def kind_label(self):
@@ -400,6 +415,12 @@ def _hits(rows, terms):
     if deeper:
         for pk, abstract, body in Article.objects.filter(pk__in=deeper).values_list("pk", "abstract", "body"):
             snippets[pk] = snippet(snippet_source(abstract, body), terms)
+    # The titles in other languages, in one query (the index keeps the original title only).
+    translations = {}
+    if rows:
+        pairs = ArticleTranslation.objects.filter(article_id__in=[row.pk for row in rows])
+        for pk, language, title in pairs.values_list("article_id", "language", "title"):
+            translations.setdefault(pk, []).append((language, title))
     url = reverse("articles:detail", kwargs={"slug": "__slug__"})
     return [
         SearchHit(
@@ -414,6 +435,7 @@ def _hits(rows, terms):
             snippet=snippets.get(row.pk) or mark_safe(""),
             score=row.score,
             missing=row.missing,
+            translations=tuple(translations.get(row.pk, ())),
         )
         for row in rows
     ]

@@ -11,7 +11,12 @@ from django.core.management import CommandError, call_command
 from archive.articles.archive_json import article_to_archive_json
 from archive.articles.html import clean_body_html
 from archive.articles.models import Article, Author, Keyword
-from archive.articles.services import author_update, keyword_get_or_create
+from archive.articles.services import (
+    article_set_linked_translations,
+    article_set_translations,
+    author_update,
+    keyword_get_or_create,
+)
 
 
 def snapshot():
@@ -30,6 +35,8 @@ def snapshot():
                 "original_filename": article.original_filename,
                 "original_sha256": article.original_sha256,
                 "file_sha256": hashlib.sha256(file_bytes).hexdigest() if file_bytes else "",
+                "translations": [(t.language, t.title, t.abstract) for t in article.translations.all()],
+                "linked": sorted(a.slug for a in Article.objects.filter(linked_translations=article)),
                 "created_at": article.created_at,
                 "updated_at": article.updated_at,
             }
@@ -58,14 +65,19 @@ def archive_content(make_article):
         original_sha256=hashlib.sha256(pdf).hexdigest(),
     )
     first.original_file.save("upload.pdf", ContentFile(pdf))
-    make_article(
+    persian = make_article(
         "یک مقاله فارسی",
         authors=["نویسنده"],
         keywords=["ایران"],
         language="fa",
         date=datetime.date(2019, 3, 1),
     )
-    make_article("A draft", authors=["Ali Akbar Asadi"], keywords=["iraq"], status="draft")
+    draft = make_article("A draft", authors=["Ali Akbar Asadi"], keywords=["iraq"], status="draft")
+    # Titles and abstracts in other languages, and links between pieces (a draft's too).
+    article_set_translations(
+        article=first, translations=[{"language": "fa", "title": "عراق و روسیه", "abstract": "چکیده"}]
+    )
+    article_set_linked_translations(article=persian, others=[first, draft])
     make_article("Future piece", date=datetime.date(2099, 1, 1))
     author_update(author=Author.objects.get(name="Ali Akbar Asadi"), bio="Writes on Iraq.\n\nAnd Russia.")
     Author.objects.create(name="No Articles Yet", slug="no-articles-yet", bio="Bio only.")
@@ -78,6 +90,12 @@ def test_export_then_restore_into_an_empty_archive_gives_the_same_archive(
     archive_content, tmp_path, settings, django_capture_on_commit_callbacks
 ):
     before = snapshot()
+    assert [a["linked"] for a in before["articles"]] == [
+        ["یک-مقاله-فارسی"],
+        [],
+        ["یک-مقاله-فارسی"],
+        ["a-draft", "iraq-and-russia"],
+    ]
     assert len(before["articles"]) == 4 and len(before["authors"]) == 4 and len(before["keywords"]) == 4
     call_command("export_archive", str(tmp_path / "backup"), verbosity=0)
 

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from archive.articles.html import clean_body_html
 from archive.articles.models import Article
-from archive.articles.services import article_set_authors, author_get_or_create
+from archive.articles.services import article_set_authors, article_set_translations, author_get_or_create
 from tests.conftest import create_article
 
 CHROMIUM = Path(os.environ.get("ARCHIVE_CHROMIUM", "/usr/bin/chromium"))
@@ -124,6 +124,10 @@ def load_sample(make, *, languages=None):
         )
 
 
+SEED_TITLE = "Iraq and Russia: Motivations for Interaction in New Conditions"
+SEED_PERSIAN_TITLE = "عراق و روسیه: انگیزه‌های تعامل (عنوان فارسی)"
+
+
 def load_content():
     """The demo content, plus what it lacks for these tests: Persian and Arabic pieces, a
     commentary with two authors, and pieces the public must never see."""
@@ -133,6 +137,10 @@ def load_content():
         commentary = Article.objects.filter(kind="commentary", language="en").order_by("date").first()
         authors = [*commentary.ordered_authors, author_get_or_create(name="Maryam Karimi")[0]]
         article_set_authors(article=commentary, authors=authors)  # fictional co-author, see SOURCE.md
+        # A Persian title on an English piece (issue 17: Persian hits and lists show it first); the
+        # demo links the same piece with its Persian and Arabic sample translations ("Also in").
+        seed = Article.objects.get(title=SEED_TITLE)
+        article_set_translations(article=seed, translations=[{"language": "fa", "title": SEED_PERSIAN_TITLE}])
         create_article("A draft nobody may see", status="draft")
         create_article("A piece from the future", date=datetime.date.today() + datetime.timedelta(days=30))
 

@@ -10,10 +10,20 @@ from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import get_language_info
 
 from archive.articles.models import Article, Author, Keyword
-from tests.browser.conftest import DESKTOP, PHONE, axe_violations, describe, screenshot, signed_in
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    SEED_PERSIAN_TITLE,
+    SEED_TITLE,
+    axe_violations,
+    describe,
+    screenshot,
+    signed_in,
+)
 from tests.browser.test_reading import page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -150,3 +160,37 @@ def test_the_switcher_leads_to_the_same_page_in_another_language(content, open_p
         page.locator(".pagination__status").bounding_box(),
     )
     assert next_box["x"] < status_box["x"]  # "next" sits to the left in a right-to-left page
+
+
+def test_a_piece_s_title_in_the_reader_s_language_and_its_other_language_piece(content, open_page):
+    """Issue 17: in the Persian interface a hit whose piece has a Persian title shows it first,
+    right to left, with the original after it in its own direction; a piece linked to its Persian
+    text says "Also in: فارسی" with a right-to-left link, and that piece links back. No sideways
+    scrolling, no axe-core violation. (The content holds both: tests/browser/conftest.py; a test
+    here may not write, the live server reads committed rows only.)"""
+    article = Article.objects.get(title=SEED_TITLE)
+    persian_piece = next(other for other in article.also_in if other.language == "fa")
+    problems = []
+    for label, viewport in WIDTHS:
+        page = open_page("/fa/search/?" + urlencode({"q": article.title}), viewport=viewport)
+        hit = page.locator("li.search-hit", has_text=SEED_PERSIAN_TITLE).first
+        title = hit.locator(".article-item__title")
+        assert title.inner_text() == SEED_PERSIAN_TITLE
+        assert title.evaluate("el => getComputedStyle(el).direction") == "rtl"
+        original = hit.locator(".article-item__original-title bdi")
+        assert original.inner_text() == article.title
+        assert original.evaluate("el => getComputedStyle(el).direction") == "ltr"
+        problems += [f"search at {label}px: {p}" for p in problems_of(page, "fa")]
+
+        page = open_page(in_language(article.get_absolute_url(), "fa"), viewport=viewport)
+        link = page.locator(".article__also-in a[hreflang=fa]")
+        assert link.inner_text() == "فارسی"
+        assert link.evaluate("el => getComputedStyle(el).direction") == "rtl"
+        with page.expect_navigation():
+            link.click()
+        assert page.url == content.url + "/fa" + persian_piece.get_absolute_url()
+        back = page.locator(".article__also-in a[hreflang=en]")
+        assert back.get_attribute("href") == in_language(article.get_absolute_url(), "fa")
+        problems += [f"linked piece at {label}px: {p}" for p in problems_of(page, "fa")]
+        screenshot(page, f"i18n-also-in-fa-{label}")
+    assert not problems, "\n".join(problems)

@@ -2,8 +2,6 @@
 of that language, searched with the piece, kept in step with the index and the page cache, and
 carried by OAI-PMH with xml:lang beside the original."""
 
-import datetime
-
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
@@ -11,32 +9,9 @@ from lxml import etree, html
 
 from archive.articles.services import article_set_translations
 from archive.search.service import SearchRequest, run_search
+from tests.i18n.conftest import ARABIC_TITLE, PERSIAN_ABSTRACT, PERSIAN_TITLE
 
 pytestmark = pytest.mark.django_db
-
-PERSIAN_TITLE = "عراق و روسیه: انگیزه‌های تعامل در شرایط تازه"
-PERSIAN_ABSTRACT = "روسیه می‌خواهد دوباره در عراق جای پا باز کند."
-ARABIC_TITLE = "العراق وروسيا: دوافع التعاون في ظروف جديدة"
-
-
-@pytest.fixture
-def piece(indexed_article, search_index):
-    article = indexed_article(
-        "Iraq and Russia: Motivations for Interaction in New Conditions",
-        authors=["Ali Akbar Asadi"],
-        date=datetime.date(2012, 10, 25),
-        abstract="Russia returns to Iraq.",
-    )
-    article_set_translations(
-        article=article,
-        translations=[
-            {"language": "fa", "title": PERSIAN_TITLE, "abstract": PERSIAN_ABSTRACT},
-            {"language": "ar", "title": ARABIC_TITLE, "abstract": ""},
-            {"language": "en", "title": "Ignored: the piece's own language", "abstract": ""},
-        ],
-    )
-    search_index.update()
-    return article
 
 
 def titles(query):

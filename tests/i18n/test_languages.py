@@ -48,9 +48,11 @@ def test_reading_pages_exist_in_each_language_with_lang_and_dir(client, piece, p
 def test_english_keeps_its_addresses_and_machine_addresses_have_no_prefix(client, piece):
     assert client.get("/articles/").status_code == 200
     assert client.get("/en/articles/").status_code == 404
-    for path in ["/api/", "/oai/?verb=Identify", "/sitemap.xml", "/robots.txt", "/feeds/atom/"]:
+    for path in ["/api/", "/oai/?verb=Identify", "/sitemap.xml", "/robots.txt"]:
         assert client.get(path).status_code == 200, path
         assert client.get("/fa" + path).status_code == 404, path
+    # Feeds are at their English address and in each language (tests/i18n/test_language_feeds.py).
+    assert client.get("/feeds/atom/").status_code == client.get("/fa/feeds/atom/").status_code == 200
     # Links inside a Persian page stay in Persian; machine links do not move.
     root = page(client, "/fa/")
     assert root.xpath("//nav[@class='site-nav']//a/@href") == [
@@ -59,7 +61,7 @@ def test_english_keeps_its_addresses_and_machine_addresses_have_no_prefix(client
         "/fa/authors/",
         "/fa/keywords/",
     ]
-    assert "/feeds/atom/" in root.xpath("//head/link[@type='application/atom+xml']/@href")
+    assert root.xpath("//head/link[@type='application/atom+xml']/@href") == ["/fa/feeds/atom/"]
     assert root.xpath("//form[@role='search']/@action") == ["/fa/search/"]
 
 

@@ -7,6 +7,7 @@ A database that already has articles is left alone, so `make run` can run this e
 without slowing down or touching an editor's work.
 """
 
+import json
 from collections import Counter
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from archive.articles.models import Article
+from archive.articles.services import article_set_linked_translations
 from archive.ingest.importer import import_paths
 
 DEMO = settings.BASE_DIR / "fixtures" / "demo.json"
@@ -47,6 +49,7 @@ class Command(BaseCommand):
             # commit, instead of once per article (2 s instead of 2 minutes for the demo).
             with transaction.atomic():
                 results = import_paths(paths)
+                linked = 0 if options["path"] else link_sample_translations()
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error}") from error
         counts = Counter(r.status for r in results)
@@ -59,3 +62,24 @@ class Command(BaseCommand):
                 f"unchanged {counts['duplicate']}, failed {counts['failed']}."
             )
         )
+        if linked:
+            self.stdout.write(f'Linked {linked} pieces with their sample translations ("Also in").')
+
+
+def link_sample_translations():
+    """Link each sample translation with its English original and the other translations (the
+    same date and first author), so their pages say "Also in". Returns how many pieces were linked."""
+    groups = {}
+    for item in json.loads(TRANSLATIONS.read_text(encoding="utf-8")):
+        groups.setdefault((item["date"], item["authors"][0]["name"]), set()).add(item["language"])
+    linked = 0
+    for (date, author), languages in groups.items():
+        pieces = [
+            Article.objects.filter(date=date, language=language, authorships__author__name=author).first()
+            for language in ["en", *sorted(languages)]
+        ]
+        pieces = [piece for piece in pieces if piece is not None]
+        for piece in pieces:
+            article_set_linked_translations(article=piece, others=[p for p in pieces if p != piece])
+        linked += len(pieces) if len(pieces) > 1 else 0
+    return linked
