@@ -135,10 +135,12 @@ TRAPS = [
 @pytest.mark.parametrize("q", TRAPS, ids=range(len(TRAPS)))
 def test_known_traps_answer_fast(client, iraq_shelf, q):
     for path in ("/search/", "/api/search/"):
-        started = time.monotonic()
+        # CPU seconds of this process, so a loaded machine does not fail it; a trap that blows up
+        # (a regex or a query expansion gone exponential) takes far longer than this.
+        started = time.process_time()
         response = client.get(path, {"q": q})
         assert response.status_code == 200
-        assert time.monotonic() - started < 1.0
+        assert time.process_time() - started < 2.0
 
 
 def test_query_count_does_not_grow_with_results(client, make_article, search_index):
