@@ -395,7 +395,8 @@ class Soak:
             cwd=self.code,
             env=self.prod_env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            # A file, not a pipe: the editor's log (its index drains) must never block it.
+            stderr=open(self.work / "writer.log", "w"),  # noqa: SIM115 (closed with the process)
             text=True,
         )
         self.children.append(process)
@@ -414,7 +415,8 @@ class Soak:
                 probe.start()
                 probes.append(probe)
         process.wait()
-        self.writer_stderr = process.stderr.read()
+        process.stderr.close()
+        self.writer_stderr = (self.work / "writer.log").read_text()
         for probe in probes:
             probe.join()
 
