@@ -29,7 +29,7 @@ from archive.articles.archive_json import article_to_archive_json
 from archive.articles.models import Article
 from archive.articles.services import OriginalFile, article_create, article_update
 from archive.ingest.archive_json import ItemError, clean_item
-from archive.ingest.identity import free_import_ref, identify, likely_duplicate_warning
+from archive.ingest.identity import free_import_ref, identify, import_ref_for, likely_duplicate_warning
 
 log = logging.getLogger(__name__)
 
@@ -155,9 +155,17 @@ def _connection_lost():
 def _import_once(fields, source, original, warnings, dry_run, article, create, text_from_ocr, authors):
     try:
         with transaction.atomic():
-            existing = article
+            existing, ref = article, None
             if existing is None and not create:
-                identity = identify(fields, sha256=original.sha256 if original else "")
+                sha256 = original.sha256 if original else ""
+                identity = identify(fields, sha256=sha256)
+                if identity.article is None:
+                    ref = free_import_ref(fields)
+                    if ref != import_ref_for(fields):
+                        # The piece's identity is taken: by a likely duplicate, or by this very
+                        # piece, committed by a concurrent import since identify() looked (each
+                        # statement sees what was committed when it began). Look again.
+                        identity = identify(fields, sha256=sha256)
                 existing = identity.article
                 if existing is None:
                     warnings.extend(likely_duplicate_warning(item) for item in identity.duplicates)
@@ -165,7 +173,13 @@ def _import_once(fields, source, original, warnings, dry_run, article, create, t
                 return ImportResult(source, DUPLICATE, fields, warnings, article=existing)
             status = UPDATED if existing else CREATED
             saved = _write(
-                existing, fields, original, dry_run=dry_run, text_from_ocr=text_from_ocr, authors=authors
+                existing,
+                fields,
+                original,
+                dry_run=dry_run,
+                text_from_ocr=text_from_ocr,
+                authors=authors,
+                import_ref=ref,
             )
             if dry_run:
                 raise _DryRun
@@ -179,8 +193,9 @@ def _import_once(fields, source, original, warnings, dry_run, article, create, t
     return ImportResult(source, status, fields, warnings, article=saved)
 
 
-def _write(article, fields, original, *, dry_run, text_from_ocr=False, authors=None):
-    """Create or update the article through the domain's write functions."""
+def _write(article, fields, original, *, dry_run, text_from_ocr=False, authors=None, import_ref=None):
+    """Create or update the article through the domain's write functions. `import_ref`: the
+    identity a new piece claims, when the caller has worked it out already."""
     values = {
         "title": fields["title"],
         "subtitle": fields["subtitle"],
@@ -206,7 +221,8 @@ def _write(article, fields, original, *, dry_run, text_from_ocr=False, authors=N
     if article is None:
         # A new piece claims its identity: if a concurrent import committed the same piece since
         # identify() looked, the database refuses this one and the retry finds that one.
-        return article_create(import_ref=free_import_ref(fields), **values, **related)
+        ref = free_import_ref(fields) if import_ref is None else import_ref
+        return article_create(import_ref=ref, **values, **related)
     if not article.import_ref:
         values["import_ref"] = free_import_ref(fields, exclude_pk=article.pk)
     return article_update(article=article, **values, **related)

@@ -195,3 +195,27 @@ def test_report_keys_are_the_fixed_ones(tmp_path):
     entries = report(write_json(tmp_path, [editorial(1), editorial(2)]), DATA / "articles.json")
     assert {tuple(sorted(e)) for e in entries} == {("error", "fields", "source", "status", "warnings")}
     assert {e["status"] for e in entries} <= {"created", "updated", "duplicate", "failed"}
+
+
+def test_a_piece_another_import_committed_since_identify_looked_is_not_saved_twice(tmp_path, monkeypatch):
+    """Two imports of one file at once (tests/hardening/test_concurrency.py met this on
+    PostgreSQL): the other import commits the piece after this one's identify() found nothing, so
+    its identity is taken when this one claims it. It must be found, not saved a second time."""
+    from archive.ingest import services
+
+    other = []
+
+    def identify_while_another_import_commits(fields, **kwargs):
+        found = identify(fields, **kwargs)
+        if not other:  # the other import's piece lands right after this first look
+            other.append("importing")
+            other[0] = services.import_item(editorial(1), source="other-import.json#0")
+        return found
+
+    monkeypatch.setattr(services, "identify", identify_while_another_import_commits)
+
+    result = services.import_item(editorial(1), source="this-import.json#0")
+
+    assert other[0].status == "created"
+    assert result.status == "duplicate"
+    assert Article.objects.count() == 1
