@@ -144,6 +144,11 @@ class ArticleQuerySet(models.QuerySet):
 TITLE_KEY_LENGTH = 300
 
 
+def text_direction(language):
+    """How text in `language` (a code such as "fa") runs: "rtl" or "ltr"."""
+    return "rtl" if language in Article.RTL_LANGUAGES else "ltr"
+
+
 class Article(XmlSafeTextMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -282,7 +287,7 @@ class Article(XmlSafeTextMixin, models.Model):
 
     @property
     def text_direction(self):
-        return "rtl" if self.language in self.RTL_LANGUAGES else "ltr"
+        return text_direction(self.language)
 
     @property
     def also_in(self):
@@ -338,7 +343,7 @@ class ArticleTranslation(XmlSafeTextMixin, models.Model):
 
     @property
     def text_direction(self):
-        return "rtl" if self.language in Article.RTL_LANGUAGES else "ltr"
+        return text_direction(self.language)
 
 
 class Authorship(models.Model):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from archive.articles.html import UnsafeHTMLError, clean_body_html
-from archive.articles.models import Article
+from archive.articles.models import Article, text_direction
 from archive.ingest import jobs
 from archive.ingest.archive_json import body_to_html
 from archive.ingest.draft import Draft, ExtractionError
@@ -258,7 +258,7 @@ def review(request, pk):
         readable_body=_readable_body(form, obj),
         page_numbers=range(1, min(draft.page_count, MAX_PAGE_IMAGES) + 1) if pending.is_pdf else [],
         more_pages=max(0, draft.page_count - MAX_PAGE_IMAGES) if pending.is_pdf else 0,
-        text_dir="rtl" if language in Article.RTL_LANGUAGES else "ltr",
+        text_dir=text_direction(language),
         text_lang=language,
     )
     return render(request, "ingest/admin/review.html", context)

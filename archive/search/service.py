@@ -37,7 +37,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 
 from archive.articles import pagecache
-from archive.articles.models import Article, ArticleTranslation, Author, Keyword
+from archive.articles.models import Article, ArticleTranslation, Author, Keyword, text_direction
 from archive.search import schema
 from archive.search.analysis import analyze, matching_spans
 from archive.search.backends import SearchUnavailable, backend
@@ -84,7 +84,7 @@ class SearchHit:
 
     @property
     def text_direction(self):
-        return "rtl" if self.language in Article.RTL_LANGUAGES else "ltr"
+        return text_direction(self.language)
 
     @property
     def reader_title(self):
@@ -98,7 +98,7 @@ class SearchHit:
 
     @property
     def reader_title_direction(self):
-        return "rtl" if get_language() in Article.RTL_LANGUAGES else "ltr"
+        return text_direction(get_language())
 
     @property
     def kind_label(self):
