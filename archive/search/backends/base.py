@@ -107,6 +107,11 @@ class SearchBackend:
     def clear(self):
         raise NotImplementedError
 
+    def merge(self, *, everything=False):
+        """Merge the index's parts where the engine has any (all into one with `everything`);
+        returns [(parts merged, documents kept, seconds, seconds writes were held up)]."""
+        return []
+
     def stamps(self):
         """{article id: stamp} of every document the index holds."""
         raise NotImplementedError

@@ -2,13 +2,14 @@
 
 import logging
 import re
+import time
 
 import numpy as np
 
 from archive.search import schema
 from archive.search.analysis import analyze
 from archive.search.backends.base import Page, Row, SearchBackend, SearchUnavailable
-from archive.search.backends.whoosh import compiler, live, ranker, store
+from archive.search.backends.whoosh import compiler, live, merging, ranker, store
 from archive.search.backends.whoosh.compiler import Compiled, Plan, Source
 from archive.search.query import Clause
 from archive.search.text import html_to_text
@@ -22,6 +23,8 @@ MAX_SUGGEST_WORDS = 6
 RELATED_SCAN_CHARS = 6_000
 RELATED_TERMS = 30
 MAX_AUTOCOMPLETE_EXPANSIONS = 30
+# An index write taking longer than this (seconds) is logged with where its time went.
+SLOW_WRITE = 1.0
 
 
 def date_int(day):
@@ -213,9 +216,25 @@ class WhooshBackend(SearchBackend):
         return store.write_lock(wait=wait, timeout=timeout)
 
     def update(self, articles, *, delete_ids=()):
+        started = time.monotonic()
         documents = list(store.documents(articles))
+        built = time.monotonic()
         with store.write_lock(wait=True):
-            store.write_documents(documents=documents, delete_ids=delete_ids)
+            locked = time.monotonic()
+            ix = store.write_documents(documents=documents, delete_ids=delete_ids)
+        done = time.monotonic()
+        if done - started > SLOW_WRITE:
+            log.info(
+                "slow index write of %d documents and %d deletions: %.2f s (%.2f s building the "
+                "documents, %.2f s waiting for the write lock, %.2f s committing)",
+                len(documents),
+                len(delete_ids),
+                done - started,
+                built - started,
+                locked - built,
+                done - locked,
+            )
+        merging.start_if_due(ix)
 
     def rebuild(self, articles, *, progress=None, count=None):
         documents = store.documents(articles)
@@ -223,6 +242,9 @@ class WhooshBackend(SearchBackend):
             name = store.build_generation(documents, progress=progress, procs=store.build_procs(count))
             store.swap_generation(name)
         return name
+
+    def merge(self, *, everything=False):
+        return merging.run(everything=everything)
 
     def clear(self):
         with store.write_lock(wait=True):

@@ -23,11 +23,13 @@ from pathlib import Path
 from django.conf import settings
 from whoosh import fields, index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, clean_files
+from whoosh.writing import SegmentWriter
 
 from archive.search import schema
 from archive.search.analysis import plain_analyzer, text_analyzer
 from archive.search.backends.base import IndexLocked
-from archive.search.backends.whoosh import bulk
+from archive.search.backends.whoosh import bulk, merging
 
 log = logging.getLogger("archive.search")
 
@@ -176,23 +178,43 @@ def open_for_writing():
     return ix
 
 
+class _Writer(SegmentWriter):
+    """Whoosh's writer, except that a commit leaves the files of a merge in progress
+    (`merging.py`) where they are: Whoosh's clean-up removes every segment file its table of
+    contents does not name."""
+
+    def _commit_toc(self, segments):
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        keep = [*segments, *(_Named(s) for s in merging.protected(self.storage.folder, self.indexname))]
+        clean_files(self.storage, self.indexname, self.generation, keep)
+
+
+class _Named:
+    def __init__(self, segment_id):
+        self._id = segment_id
+
+    def segment_id(self):
+        return self._id
+
+
 def writer_for(ix):
     # The lock file above already serialises writers, so Whoosh's own lock is not taken: a writer
     # that fails to start or to commit (a full disk, a read-only folder) would leave it held by
     # this process, refusing every later write until a restart.
-    return ix.writer(limitmb=128, compound=False, _lk=False)
+    return _Writer(ix, limitmb=128, compound=False, _lk=False)
 
 
-# A live write adds a segment without merging (merging rewrites older segments: most of a small
-# commit's time); once the index has this many segments, the next write merges the small ones.
-MERGE_AT_SEGMENTS = 8
+# Live writes add a segment each and leave merging to `merging.py`, beside them. Only when the
+# segments pile up this far (no merger could run) does a write merge the small ones itself.
+MERGE_INLINE_AT = 32
 
 
 def write_documents(*, documents, delete_ids=()):
     """Add or replace `documents` and delete `delete_ids`, in one commit. Lock must be held."""
     documents = list(documents)
     ix = open_for_writing()
-    merge = len(ix._segments()) >= MERGE_AT_SEGMENTS
+    piled_up = len(ix._segments()) >= MERGE_INLINE_AT
+    merge = piled_up and not merging.in_progress(ix.storage.folder, ix.indexname)
     writer = writer_for(ix)
     try:
         for pk in delete_ids:
@@ -208,6 +230,7 @@ def write_documents(*, documents, delete_ids=()):
         _abandon(writer)
         raise
     record_manifest(ix.storage, current_name())
+    return ix
 
 
 def _abandon(writer):

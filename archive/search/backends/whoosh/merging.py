@@ -1,0 +1,280 @@
+"""Merging the live generation's segments beside the writes, not inside them.
+
+Every live write adds a segment (`store.write_documents` commits without merging). Whoosh's own
+policy merges small segments inside a commit: the save that happens to trigger it, and every save
+queued behind it, then waits for documents to be copied (21 s and 34 s stalls under the soak,
+docs/soak.md). Here a merge runs in three steps, and only the first and last hold the write lock:
+
+1. `Merge.claim()` (lock held, milliseconds): choose the segments, open the new segment's files and
+   record them in `<generation>.merging.json`, so that no commit meanwhile cleans them away.
+2. `Merge.write()` (no lock): copy the chosen segments' documents, as their deletions stood at the
+   claim, into the new segment. Saves go on adding segments and deleting documents meanwhile.
+3. `Merge.install()` (lock held, milliseconds): read the table of contents again, carry the
+   deletions made since the claim over to the new segment's document numbers, and commit the
+   table of contents with the new segment in place of the chosen ones.
+
+A merge whose segments are gone by then (a rebuild swapped generations) is abandoned; a merger that
+died leaves a marker naming a process that no longer runs, which the next merge ignores.
+
+`start()` runs the merge in a process of its own (`manage.py merge_index`): copying is pure
+Python, and in a thread it would take the interpreter lock from the drains of the process that
+saves. With `ARCHIVE_SEARCH_DRAIN_DELAY` 0 (the tests) it merges in the caller instead.
+"""
+
+import contextlib
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, clean_files
+from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
+
+log = logging.getLogger("archive.search")
+
+# A merge is due once the live generation has this many segments.
+MERGE_AT_SEGMENTS = 8
+# The smallest segments are merged together with each next one up to this many times their total
+# size (plus SMALL documents): every document is copied a logarithmic number of times, and a big
+# segment only once the small ones add up to a good part of it.
+GROWTH = 2
+SMALL = 50
+# A segment with this share of its documents deleted is rewritten with the next merge.
+DELETED_SHARE = 1 / 3
+# A marker older than this (seconds) is a merger that hung: ignored.
+STALE_AFTER = 3 * 3600
+# A process starts another merger at most this often (seconds).
+START_EVERY = 5.0
+
+_last_start = float("-inf")
+
+
+def marker_path(folder, name):
+    return Path(folder) / f"{name}.merging.json"
+
+
+def in_progress(folder, name):
+    """The marker of the merge running on generation `name`, or None."""
+    path = marker_path(folder, name)
+    try:
+        marker = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if time.time() - marker.get("started", 0) > STALE_AFTER or not _alive(marker.get("pid")):
+        return None
+    return marker
+
+
+def _alive(pid):
+    try:
+        os.kill(int(pid), 0)
+    except (OSError, TypeError, ValueError):
+        return False
+    return True
+
+
+def protected(folder, name):
+    """Segment ids a commit must not clean away: the files of a merge being written."""
+    marker = in_progress(folder, name)
+    return [marker["segment"]] if marker else []
+
+
+def choose(segments):
+    """The segments to merge now ([] when none is due): the smallest ones, up to where the next
+    is more than GROWTH times their total, plus any that is mostly deleted documents."""
+    if len(segments) < MERGE_AT_SEGMENTS:
+        return []
+    ordered = sorted(segments, key=lambda s: s.doc_count())
+    chosen, total = [], 0
+    for segment in ordered:
+        if len(chosen) >= 2 and segment.doc_count() > GROWTH * total + SMALL:
+            break
+        chosen.append(segment)
+        total += segment.doc_count()
+    rest = ordered[len(chosen) :]
+    chosen += [s for s in rest if s.deleted_count() > DELETED_SHARE * max(1, s.doc_count_all())]
+    return chosen
+
+
+def choose_all(segments):
+    return list(segments) if len(segments) > 1 or any(s.has_deletions() for s in segments) else []
+
+
+class _OwnTemporaryFiles(FileStorage):
+    """The index folder, with temporary files in a folder of this merge's own: Whoosh names every
+    writer's after the index, and each commit removes that folder, while the merge still writes."""
+
+    def __init__(self, folder, temporary):
+        super().__init__(folder)
+        self.temporary = temporary
+
+    def temp_storage(self, name=None):
+        return super().temp_storage(self.temporary)
+
+
+class Abandoned(Exception):
+    """The merge no longer applies (its generation or segments are gone)."""
+
+
+class Merge:
+    def __init__(self, storage, name, segments, writer):
+        self.storage = storage
+        self.name = name
+        self.segments = segments  # as the claim read them: their deletions then
+        self.writer = writer
+        self.segment = None
+
+    @classmethod
+    def claim(cls, *, everything=False):
+        """Choose segments and open the new one; None when no merge is due or one is running."""
+        from archive.search.backends.whoosh import store
+
+        with store.write_lock(wait=True):
+            name = store.current_name()
+            storage = store.files()
+            if name is None or in_progress(storage.folder, name):
+                return None
+            ix = storage.open_index(indexname=name, schema=store.build_schema())
+            segments = (choose_all if everything else choose)(ix._segments())
+            if not segments:
+                return None
+            own = _OwnTemporaryFiles(storage.folder, f"{name}.merge-{os.getpid()}.tmp")
+            writer = SegmentWriter(own.open_index(indexname=name), limitmb=128, compound=False, _lk=False)
+            path = marker_path(storage.folder, name)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            marker = {"segment": writer.newsegment.segment_id(), "pid": os.getpid(), "started": time.time()}
+            tmp.write_text(json.dumps(marker))
+            os.replace(tmp, path)
+            return cls(storage, name, segments, writer)
+
+    def write(self):
+        try:
+            for segment in self.segments:
+                reader = SegmentReader(self.storage, self.writer.schema, segment)
+                try:
+                    self.writer.add_reader(reader)
+                finally:
+                    reader.close()
+            self.segment = self.writer._finalize_segment()
+        except BaseException:
+            self.abandon()
+            raise
+
+    def install(self):
+        """Put the new segment in place of the merged ones (lock taken here). Returns how long
+        the lock was held, in seconds."""
+        from archive.search.backends.whoosh import store
+
+        try:
+            with store.write_lock(wait=True):
+                held = time.monotonic()
+                if store.current_name() != self.name:
+                    raise Abandoned(f"generation {self.name} is no longer live")
+                ix = self.storage.open_index(indexname=self.name, schema=store.build_schema())
+                toc = ix._read_toc()
+                now = {s.segment_id(): s for s in toc.segments}
+                merged = {s.segment_id() for s in self.segments}
+                if not merged <= set(now):
+                    raise Abandoned("a merged segment is gone")
+                self._carry_deletions(now)
+                kept = [s for s in toc.segments if s.segment_id() not in merged]
+                if self.segment.doc_count_all():
+                    kept.append(self.segment)
+                generation = toc.generation + 1
+                TOC(toc.schema, kept, generation).write(self.storage, self.name)
+                marker_path(self.storage.folder, self.name).unlink(missing_ok=True)
+                clean_files(self.storage, self.name, generation, kept)
+                store.record_manifest(self.storage, self.name)
+                held = time.monotonic() - held
+        except BaseException:
+            self.abandon()
+            raise
+        self.writer._finish()  # removes its temporary folder
+        return held
+
+    def _carry_deletions(self, now):
+        """Delete in the new segment what was deleted in a merged one since the claim."""
+        newdoc = 0
+        for before in self.segments:
+            after = now[before.segment_id()]
+            for docnum in range(before.doc_count_all()):
+                if before.is_deleted(docnum):
+                    continue
+                if after.is_deleted(docnum):
+                    self.segment.delete_document(newdoc)
+                newdoc += 1
+
+    def abandon(self):
+        with contextlib.suppress(Exception):
+            self.writer._close_segment()
+        with contextlib.suppress(Exception):
+            self.writer._finish()
+        marker = marker_path(self.storage.folder, self.name)
+        with contextlib.suppress(OSError, ValueError):
+            if json.loads(marker.read_text()).get("pid") == os.getpid():
+                marker.unlink()
+        prefix = f"{self.writer.newsegment.segment_id()}."
+        for filename in self.storage.list():
+            if filename.startswith(prefix):
+                with contextlib.suppress(OSError):
+                    self.storage.delete_file(filename)
+
+
+def run(*, everything=False):
+    """Merge until none is due (or, with `everything`, into one segment). Returns
+    [(segments merged, documents kept, seconds, seconds the lock was held)]."""
+    done = []
+    while True:
+        merge = Merge.claim(everything=everything)
+        if merge is None:
+            return done
+        started = time.monotonic()
+        merge.write()
+        try:
+            held = merge.install()
+        except Abandoned as why:
+            log.info("index merge abandoned: %s", why)
+            return done
+        seconds = time.monotonic() - started
+        log.info(
+            "index merge: %d segments into one of %d documents in %.1f s (write lock held %.3f s)",
+            len(merge.segments),
+            merge.segment.doc_count(),
+            seconds,
+            held,
+        )
+        done.append((len(merge.segments), merge.segment.doc_count(), seconds, held))
+        if everything:
+            return done
+
+
+def start_if_due(ix):
+    """After a commit to `ix`: start a merge if one is due and none is running."""
+    if choose(ix._segments()) and not in_progress(ix.storage.folder, ix.indexname):
+        start()
+
+
+def start():
+    """Start a merger process (at most one per START_EVERY seconds from this process; a second
+    merger finds the first's marker and stops). With no drain delay (the tests), merge here."""
+    from archive.search.indexing import drain_delay
+
+    global _last_start
+    if not drain_delay():
+        run()
+        return None
+    if time.monotonic() - _last_start < START_EVERY:
+        return None
+    _last_start = time.monotonic()
+    return subprocess.Popen(
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), "merge_index", "-v", "0"],
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )

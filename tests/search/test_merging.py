@@ -1,0 +1,146 @@
+"""Segments are merged beside the saves (merging.py): a save never waits for documents to be
+copied, and a merge loses nothing that saves did meanwhile."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from archive.search import indexing
+from archive.search.backends.whoosh import merging, store
+from archive.search.service import SearchRequest, run_search
+
+
+def titles(q):
+    return sorted(hit.title for hit in run_search(SearchRequest.from_querydict({"q": q})).hits)
+
+
+def segment_sizes():
+    ix = store.files().open_index(indexname=store.current_name(), schema=store.build_schema())
+    return sorted(s.doc_count() for s in ix._segments())
+
+
+@pytest.fixture
+def separate_saves(make_article, search_index, monkeypatch):
+    """Nine pieces, each saved (and committed to the index) on its own: nine segments, with the
+    automatic merge held back until the test lets it run."""
+    monkeypatch.setattr(merging, "MERGE_AT_SEGMENTS", 1000)
+    pieces = []
+    for n in range(9):
+        pieces.append(make_article(f"Quayside ledger {n}"))
+        search_index.update()
+    monkeypatch.setattr(merging, "MERGE_AT_SEGMENTS", 8)
+    assert segment_sizes() == [1] * 9
+    return pieces
+
+
+@pytest.mark.django_db
+def test_saves_during_a_merge_are_kept_and_its_files_survive_their_commits(separate_saves, search_index):
+    pieces = separate_saves
+    merge = merging.Merge.claim()
+    assert len(merge.segments) == 9
+    # Saves between the claim and the copy, and between the copy and the swap: each commits (and
+    # runs Whoosh's clean-up of files no table of contents names) without waiting for the merge.
+    pieces[0].title = "Quayside ledger renamed"
+    pieces[0].save()
+    search_index.update()
+    merge.write()
+    pieces[1].delete()
+    pieces[2].status = "draft"
+    pieces[2].save()
+    search_index.update()
+    assert segment_sizes() == [0, 0, 0, 1, 1, 1, 1, 1, 1, 1]  # the renamed piece's new segment
+
+    held = merge.install()
+
+    assert held < 5
+    # The nine pieces were copied as they stood at the claim; the three changed since (renamed,
+    # deleted, unpublished) are carried over as deletions of the merged segment.
+    assert segment_sizes() == [1, 6]
+    kept = ["Quayside ledger renamed"] + [f"Quayside ledger {n}" for n in range(3, 9)]
+    assert titles("quayside") == sorted(kept)
+    assert titles("renamed") == ["Quayside ledger renamed"]
+    report = indexing.compare()
+    assert (report["missing"], report["stale"], report["orphaned"]) == ([], [], [])
+    assert store.verify(checksums=True) == []
+    assert not merging.marker_path(store.index_dir(), store.current_name()).exists()
+
+
+@pytest.mark.django_db
+def test_a_save_adds_a_segment_and_the_merge_follows_it(separate_saves, search_index, make_article):
+    """With no drain delay (the tests) the merge runs right after the save's commit; in production
+    `merging.start()` runs it in a process of its own."""
+    make_article("Quayside ledger 9")
+    search_index.update()
+    assert segment_sizes() == [10]
+    assert len(titles("quayside")) == 10
+
+
+@pytest.mark.django_db
+def test_a_merge_overtaken_by_a_rebuild_is_abandoned_and_cleaned_up(separate_saves, search_index):
+    merge = merging.Merge.claim()
+    merge.write()
+    new_files = [f for f in os.listdir(store.index_dir()) if merge.writer.newsegment.segid in f]
+    assert new_files
+    search_index.rebuild()
+
+    with pytest.raises(merging.Abandoned):
+        merge.install()
+
+    assert [f for f in os.listdir(store.index_dir()) if merge.writer.newsegment.segid in f] == []
+    assert len(titles("quayside")) == 9
+
+
+@pytest.mark.django_db
+def test_the_marker_of_a_merger_that_died_is_ignored(separate_saves, make_article, search_index):
+    name = store.current_name()
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    dead_pid = int(finished.stdout)
+    path = merging.marker_path(store.index_dir(), name)
+    path.write_text(json.dumps({"segment": f"{name}_deadbeef", "pid": dead_pid, "started": 0}))
+    assert merging.in_progress(store.index_dir(), name) is None
+    make_article("Quayside ledger 9")
+    search_index.update()  # due, and nobody merging: merged
+    assert segment_sizes() == [10]
+
+
+@pytest.mark.django_db
+def test_saves_merge_inline_only_when_segments_pile_up_with_no_merger(
+    make_article, search_index, monkeypatch
+):
+    monkeypatch.setattr(merging, "MERGE_AT_SEGMENTS", 1000)  # as if no merger ever ran
+    monkeypatch.setattr(store, "MERGE_INLINE_AT", 5)
+    for n in range(5):
+        make_article(f"Harbour note {n}")
+        search_index.update()
+    assert segment_sizes() == [1, 1, 1, 1, 1]
+    make_article("Harbour note 5")
+    search_index.update()  # Whoosh's own policy, in the commit
+    assert len(segment_sizes()) < 6
+    assert len(titles("harbour")) == 6
+
+
+@pytest.mark.django_db
+def test_merge_index_all_leaves_one_segment(separate_saves, capsys):
+    call_command("merge_index", "--all")
+    assert segment_sizes() == [9]
+    assert "Merged 9 segments into one of 9 documents" in capsys.readouterr().out
+    call_command("merge_index")
+    assert "Nothing to merge." in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_drain_with_a_delay_starts_the_merge_in_a_process_of_its_own(separate_saves, monkeypatch):
+    """The merger process is `manage.py merge_index`, with the environment of the process that saved."""
+    monkeypatch.setenv("ARCHIVE_INDEX_DIR", str(settings.ARCHIVE_INDEX_DIR))
+    monkeypatch.setattr(settings, "ARCHIVE_SEARCH_DRAIN_DELAY", 0.15)
+    monkeypatch.setattr(merging, "_last_start", float("-inf"))
+    process = merging.start()
+    assert process is not None
+    assert process.wait(timeout=120) == 0
+    assert segment_sizes() == [9]
+    assert merging.start() is None  # at most one start per START_EVERY seconds from a process
