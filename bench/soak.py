@@ -396,7 +396,7 @@ class Soak:
             env=self.prod_env,
             stdout=subprocess.PIPE,
             # A file, not a pipe: the editor's log (its index drains) must never block it.
-            stderr=open(self.work / "writer.log", "w"),  # noqa: SIM115 (closed with the process)
+            stderr=(log := open(self.work / "writer.log", "w")),  # noqa: SIM115 (closed below)
             text=True,
         )
         self.children.append(process)
@@ -415,7 +415,7 @@ class Soak:
                 probe.start()
                 probes.append(probe)
         process.wait()
-        process.stderr.close()
+        log.close()
         self.writer_stderr = (self.work / "writer.log").read_text()
         for probe in probes:
             probe.join()

@@ -82,6 +82,7 @@ def search_index(db):
     backend().forget()
     yield SearchIndex()
     backend().forget()
+    indexing.release_import_lock()  # an import a test interrupted holds it for this process
 
 
 @pytest.fixture

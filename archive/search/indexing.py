@@ -11,7 +11,8 @@
   from the database (or deleted when it is gone or no longer published). Rows are removed only
   after the index commit, so a crash re-does work and never loses it. Saves go before the rows an
   import queued, which are written `BULK_BATCH` at a time: a save committed while an import's
-  catch-up runs waits for one small batch, not for the whole import (issue 19.4).
+  catch-up runs waits for one small batch, not for the whole import (issue 19.4). While an import
+  runs, drains in other processes leave its rows to its own catch-up (`imports_elsewhere()`).
 - `rebuild()` writes a complete new generation beside the live one and swaps it in.
 - `health()` / `repair()` are `check_index` and the staff health page: how the index differs from
   the database (`compare()`), whether its files are as their commits wrote them (`damaged`), and
@@ -24,12 +25,14 @@
 
 import atexit
 import datetime
+import fcntl
 import logging
 import os
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -56,8 +59,55 @@ def enqueue(article_ids):
     if not ids:
         return
     bulk = in_bulk_writes()
+    if bulk:
+        _hold_import_lock()
     PendingIndexUpdate.objects.bulk_create([PendingIndexUpdate(article_id=pk, bulk=bulk) for pk in ids])
     transaction.on_commit(drain_after_commit)
+
+
+# An import's rows wait for its own catch-up. A drain in another process that took them wrote the
+# import's pieces beside it, 50 a commit, and every save behind those commits waited (the soak's
+# editor did, issue 19.4). So a process with import rows queued holds a shared lock on this file in
+# the index folder until its catch-up ends, and other drains leave `bulk` rows alone while anyone
+# holds it. The lock goes with its process: the rows of an import that died are taken by the next
+# drain.
+IMPORTS_LOCK = "imports.lock"
+_import_lock = None  # (pid, open file) while this process holds it
+
+
+def _imports_lock_file():
+    folder = Path(settings.ARCHIVE_INDEX_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    return open(folder / IMPORTS_LOCK, "a+")
+
+
+def _hold_import_lock():
+    global _import_lock
+    if _import_lock is None or _import_lock[0] != os.getpid():
+        handle = _imports_lock_file()
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+        _import_lock = (os.getpid(), handle)
+
+
+def release_import_lock():
+    """This process's import has caught up (or given up): its rows are anyone's to drain."""
+    global _import_lock
+    if _import_lock is not None and _import_lock[0] == os.getpid():
+        _import_lock[1].close()
+    _import_lock = None
+
+
+def imports_elsewhere():
+    """Whether another process has an import's rows queued and has not caught up yet."""
+    if _import_lock is not None and _import_lock[0] == os.getpid():
+        return False
+    with _imports_lock_file() as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return False
 
 
 def drain_after_commit():
@@ -189,9 +239,15 @@ def process_queue(*, wait=True):
         except IndexLocked:
             return done
         # Re-check after releasing: rows committed while we held the lock may have given up on it.
-        if not PendingIndexUpdate.objects.exists():
+        if not _takeable().exists():
             return done
         wait = False
+
+
+def _takeable():
+    """The queued rows this process drains: all, or only saves while an import runs elsewhere."""
+    queued = PendingIndexUpdate.objects.all()
+    return queued.filter(bulk=False) if imports_elsewhere() else queued
 
 
 def _drain_locked():
@@ -211,7 +267,7 @@ def _next_batch():
     articles an import queued (a piece queues a row per save of it and of its authors/keywords)."""
     queued = PendingIndexUpdate.objects.order_by("id").values_list("id", "article_id")
     rows = list(queued.filter(bulk=False)[:BATCH])
-    if rows:
+    if rows or imports_elsewhere():
         return rows
     first = list(
         dict.fromkeys(queued.filter(bulk=True).values_list("article_id", flat=True)[: BULK_BATCH * 8])
@@ -234,6 +290,13 @@ def catch_up():
     archive, say), a fresh generation is built instead: the bulk build is several times faster
     than rewriting documents in batches, and search answers from the old one meanwhile.
     """
+    try:
+        return _catch_up()
+    finally:
+        release_import_lock()
+
+
+def _catch_up():
     queued = PendingIndexUpdate.objects.values("article_id").distinct().count()
     if not queued:
         return 0
@@ -299,9 +362,12 @@ def health():
     report["pending"] = queue["count"]
     report["pending_since"] = queue["oldest"].isoformat() if queue["oldest"] else None
     report["problems"] = backend().write_problems()
-    if queue["oldest"] and timezone.now() - queue["oldest"] > datetime.timedelta(seconds=STUCK_AFTER):
+    # An import's rows wait for its catch-up while it runs: not a stuck queue.
+    waiting = _takeable().aggregate(count=Count("id"), oldest=Min("queued_at"))
+    if waiting["oldest"] and timezone.now() - waiting["oldest"] > datetime.timedelta(seconds=STUCK_AFTER):
         report["problems"].append(
-            f"{queue['count']} index update(s) have waited since {queue['oldest']:%Y-%m-%d %H:%M:%S %Z}: "
+            f"{waiting['count']} index update(s) have waited since "
+            f"{waiting['oldest']:%Y-%m-%d %H:%M:%S %Z}: "
             "the index is not being written (the log says why, under 'search index update failed'); "
             "once the cause is gone the next save, or manage.py update_index, applies them."
         )

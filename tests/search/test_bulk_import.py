@@ -1,6 +1,8 @@
 """An import of many pieces: each piece commits on its own, the index catches up once at the end."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -132,3 +134,56 @@ def test_a_save_is_written_before_the_rows_an_import_queued(
     # The first segment keeps only the edited piece's old, deleted version.
     assert commits_in_order() == [[], ["Harbour dues, revised"], bulk[0:2], bulk[2:4], bulk[4:5]]
     assert not PendingIndexUpdate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_while_an_import_runs_elsewhere_drains_here_write_only_the_saves(
+    search_index, make_article, json_file, settings
+):
+    """An import's rows wait for its own catch-up: a drain in another process wrote them beside
+    the import, 50 a commit, and saves waited behind those commits. Once no import holds the
+    imports lock (it ended, or died), the next drain takes them."""
+    harbour = make_article("Harbour dues")
+    search_index.update()
+
+    def interrupt(done, total, result):
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_paths([json_file(items(4))], progress=interrupt)
+    indexing.release_import_lock()  # the rows are now another process's import's:
+    running = subprocess.Popen(
+        [sys.executable, "-c", HOLD_IMPORTS_LOCK, str(settings.ARCHIVE_INDEX_DIR / indexing.IMPORTS_LOCK)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert running.stdout.readline() == "held\n"
+        assert indexing.imports_elsewhere()
+        harbour.title = "Harbour dues, revised"
+        harbour.save()
+        search_index.update()
+
+        assert commits_in_order()[-1] == ["Harbour dues, revised"]
+        assert found("zanzibarite") == set()
+        assert PendingIndexUpdate.objects.filter(bulk=True).values("article_id").distinct().count() == 3
+        assert indexing.health()["problems"] == []
+    finally:
+        running.communicate("")  # the import ends: its lock goes with it
+
+    assert not indexing.imports_elsewhere()
+    search_index.update()
+    assert found("zanzibarite") == {f"Bulk piece {i} on zanzibarite" for i in range(3)}
+    assert not PendingIndexUpdate.objects.exists()
+
+
+# Another process's import in progress: it holds the imports lock shared until its stdin closes.
+HOLD_IMPORTS_LOCK = """
+import fcntl, sys
+handle = open(sys.argv[1], "a+")
+fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+print("held", flush=True)
+sys.stdin.read()
+"""

@@ -307,8 +307,9 @@ def test_opening_the_index_while_another_thread_commits_never_finds_it_missing(m
 
 
 def test_a_live_write_keeps_the_other_segments_columns(make_article, search_index):
-    """Every save deletes the old version of its piece, so Whoosh reopens the big segment's reader;
-    its facet columns and field lengths stay (kept by segment id), only the new segment's are read."""
+    """Every save deletes the old version of its piece in the big segment: the big segment's open
+    files are kept (Whoosh's own refresh reopened them), and so are its facet columns and field
+    lengths (kept by segment id); only the new segment's are read."""
     pieces = [make_article(f"Columned piece {n}", keywords=["Oil"]) for n in range(3)]
     search_index.rebuild()
     assert found("columned") == {f"Columned piece {n}" for n in range(3)}
@@ -321,8 +322,10 @@ def test_a_live_write_keeps_the_other_segments_columns(make_article, search_inde
     search_index.update()
 
     assert found("renamed") == {"Columned piece renamed"}
+    assert found("columned") == {"Columned piece renamed", "Columned piece 1", "Columned piece 2"}
     readers = [reader for reader, _offset in live.live().searcher.reader().leaf_readers()]
-    assert readers[0] is not big and readers[0].has_deletions()  # a new reader of the same segment
+    assert readers[0] is not big and readers[0].has_deletions() and not big.has_deletions()
+    assert readers[0]._terms is big._terms  # the same open term index: nothing read again
     assert live._segment_values(readers[0]) is kept
 
 

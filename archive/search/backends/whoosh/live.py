@@ -15,6 +15,7 @@ from collections import OrderedDict
 
 import numpy as np
 from whoosh import index
+from whoosh.searching import Searcher
 
 from archive.search import schema
 from archive.search.backends.base import SearchUnavailable
@@ -90,10 +91,14 @@ class Live:
         return (str(self.ix.storage.folder), self.name, self.searcher.reader().generation())
 
     def refresh(self):
-        searcher = self.searcher.refresh()
-        if searcher is not self.searcher:
-            self.searcher = searcher
-            self._reset()
+        """Move to the index's latest version, keeping the open readers of unchanged segments."""
+        old = self.searcher
+        toc = self.ix._read_toc()
+        if toc.generation == old.reader().generation():
+            return
+        reader = segments.reopen(self.ix, toc, old.reader())
+        self.searcher = Searcher(reader, fromindex=self.ix, weighting=old.weighting)
+        self._reset()
 
     def _joined(self, key, per_segment):
         """The arrays of every segment end to end, each segment's worked out once (by id)."""
@@ -237,6 +242,8 @@ def _join_columns(parts):
 # reader, the arrays were lost at every save. Deleted documents keep their place; searches mask
 # them out (`Live.deleted`).
 _SEGMENT_VALUES = OrderedDict()  # least recently used first
+
+
 _SEGMENT_VALUES_MAX = 64
 _segment_values_lock = threading.Lock()
 

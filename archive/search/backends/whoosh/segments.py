@@ -13,12 +13,15 @@ rare terms, another codec) is read through Whoosh's public API. `tests/search/wh
 every function here against Whoosh's own reading.
 """
 
+import contextlib
+import copy
 import pickle
 from itertools import accumulate
 
 import numpy as np
 import whoosh
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
@@ -174,3 +177,36 @@ def terms_of(reader, fieldname):
     if fieldname not in reader.schema:
         return []
     return [btext.decode("utf-8") for btext in reader.lexicon(fieldname)]
+
+
+def reopen(ix, toc, previous):
+    """A reader on version `toc` of `ix` that reuses `previous`'s segment readers.
+
+    Whoosh 2.7's own reuse looks its old readers up by the wrong key and so reopens every segment
+    at every commit (the big one's term index included) in every serving thread. A segment's files
+    never change; only its deletions do, and those are read from the segment object, so a reader
+    of a segment whose deletions changed is a copy pointing at the new segment object."""
+    old = {}
+    for reader, _ in previous.leaf_readers() if previous is not None else ():
+        if isinstance(reader, SegmentReader):
+            old[reader.segment().segment_id()] = reader
+    readers = []
+    for segment in toc.segments:
+        reader = old.pop(segment.segment_id(), None)
+        if reader is None or reader.is_closed:
+            reader = SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
+        else:
+            reader = copy.copy(reader)
+            reader._segment = segment
+            reader._gen = toc.generation
+            reader._perdoc = copy.copy(reader._perdoc)
+            reader._perdoc._segment = segment
+        readers.append(reader)
+    for gone in old.values():  # merged away
+        with contextlib.suppress(Exception):
+            gone.close()
+    if not readers:
+        return EmptyReader(toc.schema)
+    if len(readers) == 1:
+        return readers[0]
+    return MultiReader(readers, generation=toc.generation)

@@ -29,7 +29,7 @@ from whoosh.writing import SegmentWriter
 from archive.search import schema
 from archive.search.analysis import plain_analyzer, text_analyzer
 from archive.search.backends.base import IndexLocked
-from archive.search.backends.whoosh import bulk, merging
+from archive.search.backends.whoosh import bulk, merging, segments
 
 log = logging.getLogger("archive.search")
 
@@ -213,14 +213,20 @@ def write_documents(*, documents, delete_ids=()):
     """Add or replace `documents` and delete `delete_ids`, in one commit. Lock must be held."""
     documents = list(documents)
     ix = open_for_writing()
-    piled_up = len(ix._segments()) >= MERGE_INLINE_AT
+    toc = ix._read_toc()
+    piled_up = len(toc.segments) >= MERGE_INLINE_AT
     merge = piled_up and not merging.in_progress(ix.storage.folder, ix.indexname)
     writer = writer_for(ix)
     try:
-        for pk in delete_ids:
-            writer.delete_by_term("id", str(pk))
+        ids = _ids_reader(ix, toc)
+        for pk in [*delete_ids, *(document["id"] for document in documents)]:
+            # Whoosh's delete_by_term (and update_document) opens a reader of every segment per id.
+            term = str(pk)
+            if ("id", term) in ids:
+                for docnum in ids.postings("id", term).all_ids():
+                    writer.delete_document(docnum)
         for document in documents:
-            writer.update_document(**document)
+            writer.add_document(**document)
     except BaseException:
         writer.cancel()
         raise
@@ -231,6 +237,22 @@ def write_documents(*, documents, delete_ids=()):
         raise
     record_manifest(ix.storage, current_name())
     return ix
+
+
+_ids = threading.local()
+
+
+def _ids_reader(ix, toc):
+    """A reader of version `toc` for finding documents by id, keeping the segment readers of the
+    last commit in this thread (a segment's files never change)."""
+    previous = getattr(_ids, "reader", None)
+    if previous is not None and getattr(_ids, "index", None) != (ix.storage.folder, ix.indexname):
+        with contextlib.suppress(Exception):
+            previous.close()  # another generation (a rebuild swapped it in) or folder
+        previous = None
+    _ids.reader = segments.reopen(ix, toc, previous)
+    _ids.index = (ix.storage.folder, ix.indexname)
+    return _ids.reader
 
 
 def _abandon(writer):
