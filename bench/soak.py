@@ -12,8 +12,8 @@ bench/out/soak-<articles>-<minutes>m[-<code name>]/):
 3. gunicorn with the production settings as the README says (DJANGO_DEBUG=0, the checkout's
    gunicorn.conf.py: `--workers` x GUNICORN_THREADS), serving the checkout `--code` (default this
    one), with the same Python as this script.
-4. For `--minutes`: `--clients` reading clients (threads with keep-alive connections) over
-   article, list, author and keyword pages, the search page and `/api/search/`, feeds, OAI-PMH
+4. For `--minutes`: `--clients` reading clients (threads; a connection per request, as behind a proxy)
+   over article, list, author and keyword pages, the search page and `/api/search/`, feeds, OAI-PMH
    and exports; an `import_articles` of a new file every minute (each with one piece already in
    the archive: a re-import); an editor process (bench/soak_writer.py, the checkout's ORM) that
    edits titles (`--edits-per-minute`), publishes and unpublishes, and deletes as many pieces as
@@ -297,8 +297,10 @@ class Soak:
                 response = connection.getresponse()
                 response.read()
                 status, retry = response.status, response.getheader("Retry-After") is not None
-                if response.getheader("Connection", "").lower() == "close":
-                    connection.close()
+                # A connection per request, as a proxy in front opens them by default (nginx's
+                # upstream HTTP/1.0): kept alive, a gthread worker that accepted most of the six
+                # connections served them on one core while the others idled.
+                connection.close()
             except (OSError, http.client.HTTPException):
                 status, retry = 0, False  # the connection broke (a killed worker)
                 connection.close()

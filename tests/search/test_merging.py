@@ -144,3 +144,14 @@ def test_a_drain_with_a_delay_starts_the_merge_in_a_process_of_its_own(separate_
     assert process.wait(timeout=120) == 0
     assert segment_sizes() == [9]
     assert merging.start() is None  # at most one start per START_EVERY seconds from a process
+
+
+@pytest.mark.django_db
+def test_the_next_merge_removes_the_temporary_folder_a_dead_merger_left(separate_saves):
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    left = store.index_dir() / f"{store.current_name()}.merge-{int(finished.stdout)}.tmp"
+    left.mkdir()
+    (left / "spill.ctmp").write_bytes(b"x" * 100)
+    call_command("merge_index", verbosity=0)
+    assert not left.exists()
+    assert segment_sizes() == [9]

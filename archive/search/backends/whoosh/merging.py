@@ -25,6 +25,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -35,6 +36,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
+
+from archive.search.backends.base import IndexLocked
 
 log = logging.getLogger("archive.search")
 
@@ -49,6 +52,9 @@ SMALL = 50
 DELETED_SHARE = 1 / 3
 # A marker older than this (seconds) is a merger that hung: ignored.
 STALE_AFTER = 3 * 3600
+# A merger waits this long (seconds) for the write lock before it gives up (a rebuild holds it for
+# minutes; the next save starts another merger).
+CLAIM_WAIT = 60
 # A process starts another merger at most this often (seconds).
 START_EVERY = 5.0
 
@@ -106,6 +112,14 @@ def choose_all(segments):
     return list(segments) if len(segments) > 1 or any(s.has_deletions() for s in segments) else []
 
 
+def _remove_dead_temporary_folders(folder):
+    """The temporary folders of mergers that died (killed, or the machine stopped)."""
+    for path in Path(folder).glob("*.merge-*.tmp"):
+        pid = path.name.rsplit(".merge-", 1)[1].removesuffix(".tmp")
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(pid):
+            shutil.rmtree(path, ignore_errors=True)
+
+
 class _OwnTemporaryFiles(FileStorage):
     """The index folder, with temporary files in a folder of this merge's own: Whoosh names every
     writer's after the index, and each commit removes that folder, while the merge still writes."""
@@ -135,11 +149,12 @@ class Merge:
         """Choose segments and open the new one; None when no merge is due or one is running."""
         from archive.search.backends.whoosh import store
 
-        with store.write_lock(wait=True):
+        with store.write_lock(wait=True, timeout=CLAIM_WAIT):
             name = store.current_name()
             storage = store.files()
             if name is None or in_progress(storage.folder, name):
                 return None
+            _remove_dead_temporary_folders(storage.folder)
             ix = storage.open_index(indexname=name, schema=store.build_schema())
             segments = (choose_all if everything else choose)(ix._segments())
             if not segments:
@@ -231,15 +246,19 @@ def run(*, everything=False):
     [(segments merged, documents kept, seconds, seconds the lock was held)]."""
     done = []
     while True:
-        merge = Merge.claim(everything=everything)
+        try:
+            merge = Merge.claim(everything=everything)
+        except IndexLocked:
+            log.info("index merge not started: the index was being written for %d s (a rebuild?)", CLAIM_WAIT)
+            return done
         if merge is None:
             return done
         started = time.monotonic()
         merge.write()
         try:
             held = merge.install()
-        except Abandoned as why:
-            log.info("index merge abandoned: %s", why)
+        except (Abandoned, IndexLocked) as why:
+            log.info("index merge abandoned: %s", why or "the index was being written for 10 minutes")
             return done
         seconds = time.monotonic() - started
         log.info(
