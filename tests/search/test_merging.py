@@ -67,7 +67,7 @@ def test_saves_during_a_merge_are_kept_and_its_files_survive_their_commits(separ
     report = indexing.compare()
     assert (report["missing"], report["stale"], report["orphaned"]) == ([], [], [])
     assert store.verify(checksums=True) == []
-    assert not merging.marker_path(store.index_dir(), store.current_name()).exists()
+    assert list(store.index_dir().glob("*.merging.*.json")) == []
 
 
 @pytest.mark.django_db
@@ -100,12 +100,13 @@ def test_the_marker_of_a_merger_that_died_is_ignored(separate_saves, make_articl
     name = store.current_name()
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
     dead_pid = int(finished.stdout)
-    path = merging.marker_path(store.index_dir(), name)
-    path.write_text(json.dumps({"segment": f"{name}_deadbeef", "pid": dead_pid, "started": 0}))
-    assert merging.in_progress(store.index_dir(), name) is None
+    path = merging.marker_path(store.index_dir(), name, f"{name}_deadbeef")
+    path.write_text(json.dumps({"segment": f"{name}_deadbeef", "sources": [], "pid": dead_pid, "started": 0}))
+    assert not merging.in_progress(store.index_dir(), name)
     make_article("Quayside ledger 9")
     search_index.update()  # due, and nobody merging: merged
     assert segment_sizes() == [10]
+    assert not path.exists()
 
 
 @pytest.mark.django_db
@@ -149,9 +150,71 @@ def test_a_drain_with_a_delay_starts_the_merge_in_a_process_of_its_own(separate_
 @pytest.mark.django_db
 def test_the_next_merge_removes_the_temporary_folder_a_dead_merger_left(separate_saves):
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
-    left = store.index_dir() / f"{store.current_name()}.merge-{int(finished.stdout)}.tmp"
+    left = store.index_dir() / f"{store.current_name()}.merge-{int(finished.stdout)}-0.tmp"
     left.mkdir()
     (left / "spill.ctmp").write_bytes(b"x" * 100)
     call_command("merge_index", verbosity=0)
     assert not left.exists()
     assert segment_sizes() == [9]
+
+
+@pytest.mark.django_db
+def test_two_merges_run_at_once_on_different_segments(
+    separate_saves, make_article, search_index, monkeypatch
+):
+    """A long merge does not hold up the small ones: a second merger takes segments the first has
+    not claimed, and a third finds MAX_MERGERS running."""
+    first = merging.Merge.claim()
+    assert len(first.segments) == 9
+    monkeypatch.setattr(merging, "MERGE_AT_SEGMENTS", 1000)  # the saves below merge nothing
+    for n in range(9, 13):
+        make_article(f"Quayside ledger {n}")
+        search_index.update()
+    monkeypatch.setattr(merging, "MERGE_AT_SEGMENTS", 8)
+    second = merging.Merge.claim()
+    assert len(second.segments) == 4
+    assert not {s.segment_id() for s in first.segments} & {s.segment_id() for s in second.segments}
+    assert merging.Merge.claim() is None
+
+    second.write()
+    second.install()
+    first.write()
+    first.install()
+
+    assert segment_sizes() == [4, 9]
+    assert len(titles("quayside")) == 13
+    report = indexing.compare()
+    assert (report["missing"], report["stale"], report["orphaned"]) == ([], [], [])
+    assert store.verify(checksums=True) == []
+
+
+class Sized:
+    """What `choose` reads of a Whoosh segment."""
+
+    def __init__(self, n, docs, deleted=0):
+        self.id, self.docs, self.deleted = f"s{n}", docs, deleted
+
+    def segment_id(self):
+        return self.id
+
+    def doc_count(self):
+        return self.docs - self.deleted
+
+    def doc_count_all(self):
+        return self.docs
+
+    def deleted_count(self):
+        return self.deleted
+
+
+def test_merges_take_the_smallest_tier_with_enough_segments():
+    def chosen(sizes, claimed=(), deleted=None):
+        segments = [Sized(n, docs, (deleted or {}).get(n, 0)) for n, docs in enumerate(sizes)]
+        return sorted(s.docs for s in merging.choose(segments, claimed))
+
+    assert chosen([5000, 50, 50, 50, 1, 1, 1]) == []  # fewer than MERGE_AT_SEGMENTS
+    assert chosen([5000, 50, 50, 50, 50, 1, 1, 1]) == [50, 50, 50, 50]
+    assert chosen([5000, 50, 50, 50, 50, 1, 1, 1, 2]) == [1, 1, 1, 2]
+    assert chosen([5000, 50, 50, 50, 50, 1, 1, 1, 2], claimed={"s5", "s6"}) == [50, 50, 50, 50]
+    assert chosen([5000, 600, 60, 60, 60, 7, 7, 7]) == []
+    assert chosen([5000, 600, 60, 60, 60, 7, 7, 7], deleted={0: 3000}) == [5000]

@@ -244,7 +244,10 @@ def _join_columns(parts):
 _SEGMENT_VALUES = OrderedDict()  # least recently used first
 
 
-_SEGMENT_VALUES_MAX = 64
+# Enough for every segment of the live generation (up to store.MERGE_INLINE_AT, plus those being
+# merged) and of the one a rebuild replaced: past the cap, a version change evicts entries still
+# in use and every serving thread reads them again (the soak met 66 segments with a cap of 64).
+_SEGMENT_VALUES_MAX = 512
 _segment_values_lock = threading.Lock()
 
 

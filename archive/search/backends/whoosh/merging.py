@@ -6,24 +6,28 @@ queued behind it, then waits for documents to be copied (21 s and 34 s stalls un
 docs/soak.md). Here a merge runs in three steps, and only the first and last hold the write lock:
 
 1. `Merge.claim()` (lock held, milliseconds): choose the segments, open the new segment's files and
-   record them in `<generation>.merging.json`, so that no commit meanwhile cleans them away.
+   name them in a marker, `<generation>.merging.<segment>.json`, so that no commit meanwhile
+   cleans them away and no other merge takes the same segments.
 2. `Merge.write()` (no lock): copy the chosen segments' documents, as their deletions stood at the
    claim, into the new segment. Saves go on adding segments and deleting documents meanwhile.
 3. `Merge.install()` (lock held, milliseconds): read the table of contents again, carry the
    deletions made since the claim over to the new segment's document numbers, and commit the
    table of contents with the new segment in place of the chosen ones.
 
-A merge whose segments are gone by then (a rebuild swapped generations) is abandoned; a merger that
-died leaves a marker naming a process that no longer runs, which the next merge ignores.
+Segments are merged by tiers of size (`choose`), and up to MAX_MERGERS merges run at once, so
+that a long merge of big segments does not hold up the merges of the small ones every save adds.
+A merge whose segments are gone by then (a rebuild swapped generations) is abandoned; a merger
+that died leaves a marker naming a process that no longer runs, which the next merge removes.
 
-`start()` runs the merge in a process of its own (`manage.py merge_index`): copying is pure
-Python, and in a thread it would take the interpreter lock from the drains of the process that
-saves. With `ARCHIVE_SEARCH_DRAIN_DELAY` 0 (the tests) it merges in the caller instead.
+`start()` runs merges in a process of its own (`manage.py merge_index`): copying is pure Python,
+and in a thread it would take the interpreter lock from the drains of the process that saves.
+With `ARCHIVE_SEARCH_DRAIN_DELAY` 0 (the tests) it merges in the caller instead.
 """
 
 import contextlib
 import json
 import logging
+import math
 import os
 import shutil
 import subprocess
@@ -33,7 +37,6 @@ from pathlib import Path
 
 from django.conf import settings
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
@@ -41,15 +44,20 @@ from archive.search.backends.base import IndexLocked
 
 log = logging.getLogger("archive.search")
 
-# A merge is due once the live generation has this many segments.
+# Merges are considered once the live generation has this many segments.
 MERGE_AT_SEGMENTS = 8
-# The smallest segments are merged together with each next one up to this many times their total
-# size (plus SMALL documents): every document is copied a logarithmic number of times, and a big
-# segment only once the small ones add up to a good part of it.
-GROWTH = 2
-SMALL = 50
-# A segment with this share of its documents deleted is rewritten with the next merge.
-DELETED_SHARE = 1 / 3
+# Segments are grouped in tiers by their documents (1-4, 5-24, 25-124, ...); a tier with
+# MERGE_FACTOR segments that no merge has taken is merged into one (at most MAX_SEGMENTS at a
+# time). A document is copied once per tier it climbs, and the index keeps at most
+# MERGE_FACTOR - 1 segments a tier beside the merges running.
+TIER_BASE = 5
+MERGE_FACTOR = 4
+MAX_SEGMENTS = 10
+# When no tier is due, a segment with this share of its documents deleted is rewritten without
+# them (every save deletes the old version of its piece, mostly in the big segment).
+DELETED_SHARE = 1 / 2
+# Merges that may run at once.
+MAX_MERGERS = 2
 # A marker older than this (seconds) is a merger that hung: ignored.
 STALE_AFTER = 3 * 3600
 # A merger waits this long (seconds) for the write lock before it gives up (a rebuild holds it for
@@ -61,20 +69,61 @@ START_EVERY = 5.0
 _last_start = float("-inf")
 
 
-def marker_path(folder, name):
-    return Path(folder) / f"{name}.merging.json"
+def tier(segment):
+    return int(math.log(max(1, segment.doc_count()), TIER_BASE))
+
+
+def choose(segments, claimed=()):
+    """The segments to merge next ([] when none is due), leaving out those `claimed` by merges
+    already running: the smallest tier with MERGE_FACTOR free segments, or else one segment that
+    is mostly deleted documents."""
+    if len(segments) < MERGE_AT_SEGMENTS:
+        return []
+    free = sorted((s for s in segments if s.segment_id() not in claimed), key=lambda s: s.doc_count())
+    tiers = {}
+    for segment in free:
+        tiers.setdefault(tier(segment), []).append(segment)
+    for _level, members in sorted(tiers.items()):
+        if len(members) >= MERGE_FACTOR:
+            return members[:MAX_SEGMENTS]
+    return [s for s in free if s.deleted_count() > DELETED_SHARE * max(1, s.doc_count_all())][:1]
+
+
+def choose_all(segments, claimed=()):
+    free = [s for s in segments if s.segment_id() not in claimed]
+    return free if len(free) > 1 or any(s.has_deletions() for s in free) else []
+
+
+# --- Markers: the merges running -----------------------------------------------------------
+
+
+def marker_path(folder, name, segment_id):
+    return Path(folder) / f"{name}.merging.{segment_id}.json"
+
+
+def _markers(folder, name):
+    """(path, marker, alive) of every marker of generation `name`."""
+    for path in Path(folder).glob(f"{name}.merging.*.json"):
+        try:
+            marker = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        alive = time.time() - marker.get("started", 0) <= STALE_AFTER and _alive(marker.get("pid"))
+        yield path, marker, alive
+
+
+def running(folder, name):
+    """The markers ({segment, sources, pid, started}) of the merges running on generation `name`."""
+    return [marker for _path, marker, alive in _markers(folder, name) if alive]
 
 
 def in_progress(folder, name):
-    """The marker of the merge running on generation `name`, or None."""
-    path = marker_path(folder, name)
-    try:
-        marker = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    if time.time() - marker.get("started", 0) > STALE_AFTER or not _alive(marker.get("pid")):
-        return None
-    return marker
+    return bool(running(folder, name))
+
+
+def protected(folder, name):
+    """Segment ids a commit must not clean away: the files of the merges being written."""
+    return [marker["segment"] for marker in running(folder, name)]
 
 
 def _alive(pid):
@@ -85,43 +134,20 @@ def _alive(pid):
     return True
 
 
-def protected(folder, name):
-    """Segment ids a commit must not clean away: the files of a merge being written."""
-    marker = in_progress(folder, name)
-    return [marker["segment"]] if marker else []
-
-
-def choose(segments):
-    """The segments to merge now ([] when none is due): the smallest ones, up to where the next
-    is more than GROWTH times their total, plus any that is mostly deleted documents."""
-    if len(segments) < MERGE_AT_SEGMENTS:
-        return []
-    ordered = sorted(segments, key=lambda s: s.doc_count())
-    chosen, total = [], 0
-    for segment in ordered:
-        if len(chosen) >= 2 and segment.doc_count() > GROWTH * total + SMALL:
-            break
-        chosen.append(segment)
-        total += segment.doc_count()
-    rest = ordered[len(chosen) :]
-    chosen += [s for s in rest if s.deleted_count() > DELETED_SHARE * max(1, s.doc_count_all())]
-    return chosen
-
-
-def choose_all(segments):
-    return list(segments) if len(segments) > 1 or any(s.has_deletions() for s in segments) else []
-
-
-def _remove_dead_temporary_folders(folder):
-    """The temporary folders of mergers that died (killed, or the machine stopped)."""
+def _remove_dead_mergers_files(folder, name):
+    """What mergers that died (killed, or the machine stopped) left: their markers and temporary
+    folders. Their segment files go with the next commit's clean-up, once no marker names them."""
+    for path, _marker, alive in list(_markers(folder, name)):
+        if not alive:
+            path.unlink(missing_ok=True)
     for path in Path(folder).glob("*.merge-*.tmp"):
-        pid = path.name.rsplit(".merge-", 1)[1].removesuffix(".tmp")
+        pid = path.name.rsplit(".merge-", 1)[1].split("-")[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(pid):
             shutil.rmtree(path, ignore_errors=True)
 
 
 class _OwnTemporaryFiles(FileStorage):
-    """The index folder, with temporary files in a folder of this merge's own: Whoosh names every
+    """The index folder, with temporary files in a folder of this merger's own: Whoosh names every
     writer's after the index, and each commit removes that folder, while the merge still writes."""
 
     def __init__(self, folder, temporary):
@@ -130,6 +156,9 @@ class _OwnTemporaryFiles(FileStorage):
 
     def temp_storage(self, name=None):
         return super().temp_storage(self.temporary)
+
+
+# --- One merge -----------------------------------------------------------------------------
 
 
 class Abandoned(Exception):
@@ -146,27 +175,39 @@ class Merge:
 
     @classmethod
     def claim(cls, *, everything=False):
-        """Choose segments and open the new one; None when no merge is due or one is running."""
+        """Choose segments and open the new one; None when no merge is due (or MAX_MERGERS run)."""
         from archive.search.backends.whoosh import store
 
         with store.write_lock(wait=True, timeout=CLAIM_WAIT):
             name = store.current_name()
             storage = store.files()
-            if name is None or in_progress(storage.folder, name):
+            if name is None:
                 return None
-            _remove_dead_temporary_folders(storage.folder)
+            _remove_dead_mergers_files(storage.folder, name)
+            others = running(storage.folder, name)
+            if len(others) >= MAX_MERGERS:
+                return None
+            claimed = {source for marker in others for source in marker["sources"]}
             ix = storage.open_index(indexname=name, schema=store.build_schema())
-            segments = (choose_all if everything else choose)(ix._segments())
+            segments = (choose_all if everything else choose)(ix._segments(), claimed)
             if not segments:
                 return None
-            own = _OwnTemporaryFiles(storage.folder, f"{name}.merge-{os.getpid()}.tmp")
+            own = _OwnTemporaryFiles(storage.folder, f"{name}.merge-{os.getpid()}-{len(others)}.tmp")
             writer = SegmentWriter(own.open_index(indexname=name), limitmb=128, compound=False, _lk=False)
-            path = marker_path(storage.folder, name)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            marker = {"segment": writer.newsegment.segment_id(), "pid": os.getpid(), "started": time.time()}
+            merge = cls(storage, name, segments, writer)
+            marker = {
+                "segment": writer.newsegment.segment_id(),
+                "sources": [s.segment_id() for s in segments],
+                "pid": os.getpid(),
+                "started": time.time(),
+            }
+            tmp = merge._marker().with_name(f".{merge._marker().name}.tmp")
             tmp.write_text(json.dumps(marker))
-            os.replace(tmp, path)
-            return cls(storage, name, segments, writer)
+            os.replace(tmp, merge._marker())
+            return merge
+
+    def _marker(self):
+        return marker_path(self.storage.folder, self.name, self.writer.newsegment.segment_id())
 
     def write(self):
         try:
@@ -201,10 +242,8 @@ class Merge:
                 kept = [s for s in toc.segments if s.segment_id() not in merged]
                 if self.segment.doc_count_all():
                     kept.append(self.segment)
-                generation = toc.generation + 1
-                TOC(toc.schema, kept, generation).write(self.storage, self.name)
-                marker_path(self.storage.folder, self.name).unlink(missing_ok=True)
-                clean_files(self.storage, self.name, generation, kept)
+                self._marker().unlink(missing_ok=True)
+                store.commit_toc(self.storage, toc.schema, self.name, kept, toc.generation + 1)
                 store.record_manifest(self.storage, self.name)
                 held = time.monotonic() - held
         except BaseException:
@@ -230,15 +269,15 @@ class Merge:
             self.writer._close_segment()
         with contextlib.suppress(Exception):
             self.writer._finish()
-        marker = marker_path(self.storage.folder, self.name)
-        with contextlib.suppress(OSError, ValueError):
-            if json.loads(marker.read_text()).get("pid") == os.getpid():
-                marker.unlink()
+        self._marker().unlink(missing_ok=True)
         prefix = f"{self.writer.newsegment.segment_id()}."
         for filename in self.storage.list():
             if filename.startswith(prefix):
                 with contextlib.suppress(OSError):
                     self.storage.delete_file(filename)
+
+
+# --- Running merges ------------------------------------------------------------------------
 
 
 def run(*, everything=False):
@@ -274,14 +313,16 @@ def run(*, everything=False):
 
 
 def start_if_due(ix):
-    """After a commit to `ix`: start a merge if one is due and none is running."""
-    if choose(ix._segments()) and not in_progress(ix.storage.folder, ix.indexname):
+    """After a commit to `ix`: start a merger if a merge is due and fewer than MAX_MERGERS run."""
+    others = running(ix.storage.folder, ix.indexname)
+    claimed = {source for marker in others for source in marker["sources"]}
+    if len(others) < MAX_MERGERS and choose(ix._segments(), claimed):
         start()
 
 
 def start():
-    """Start a merger process (at most one per START_EVERY seconds from this process; a second
-    merger finds the first's marker and stops). With no drain delay (the tests), merge here."""
+    """Start a merger process (at most one per START_EVERY seconds from this process; one that
+    finds nothing left to claim stops at once). With no drain delay (the tests), merge here."""
     from archive.search.indexing import drain_delay
 
     global _last_start

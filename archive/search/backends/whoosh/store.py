@@ -184,9 +184,15 @@ class _Writer(SegmentWriter):
     contents does not name."""
 
     def _commit_toc(self, segments):
-        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
-        keep = [*segments, *(_Named(s) for s in merging.protected(self.storage.folder, self.indexname))]
-        clean_files(self.storage, self.indexname, self.generation, keep)
+        commit_toc(self.storage, self.schema, self.indexname, segments, self.generation)
+
+
+def commit_toc(storage, schema, name, segments, generation):
+    """Write version `generation` of generation `name` and remove the files no version needs now,
+    except those of merges in progress."""
+    TOC(schema, segments, generation).write(storage, name)
+    keep = [*segments, *(_Named(s) for s in merging.protected(storage.folder, name))]
+    clean_files(storage, name, generation, keep)
 
 
 class _Named:
