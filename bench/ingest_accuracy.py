@@ -3,6 +3,8 @@
     .venv/bin/python bench/ingest_accuracy.py              # the per-field table, tune / heldout / all
     .venv/bin/python bench/ingest_accuracy.py --json       # per-file details as JSON
     .venv/bin/python bench/ingest_accuracy.py --file NAME  # one file, with what was read
+    .venv/bin/python bench/ingest_accuracy.py --tune       # tuning: tune split only, held-out files unread
+    .venv/bin/python bench/ingest_accuracy.py --hide-heldout  # every split, no per-file held-out line
 
 Each file of tests/data/ingest_real/ (listed with its source in SOURCE.md) goes through the same
 steps as an upload in the admin (archive/ingest/views.py): `extract_file(data, filename=...)`
@@ -243,7 +245,7 @@ def cell(hit, total):
     return f"{hit:>2}/{total:<2} {100 * hit / total:5.1f}%" if total else "    -       "
 
 
-def print_report(rows):
+def print_report(rows, *, hide_heldout=False):
     table = summarise(rows)
     splits = ("tune", "heldout", "all")
     counts = {s: sum(1 for r in rows if s == "all" or split_of(r) == s) for s in splits}
@@ -265,6 +267,8 @@ def print_report(rows):
     print("\nFailed fields per file (H = held out):")
     width = max(len(r["file"]) for r in rows)
     for r in rows:
+        if hide_heldout and r["heldout"]:
+            continue  # held-out files are scored, never looked at one by one
         failed = [f for f in FIELDS + SECONDARY if r["scores"][f] is False]
         note = " [not read: " + r["got"]["error"][:60] + "]" if "error" in r["got"] else ""
         mark = "H" if r["heldout"] else " "
@@ -296,10 +300,20 @@ def main(argv=None):
     parser.add_argument(
         "--no-sandbox", action="store_true", help="extract in this process (same drafts, less start-up time)"
     )
+    parser.add_argument(
+        "--tune", action="store_true", help="tune split only: held-out files are not read (for tuning)"
+    )
+    parser.add_argument(
+        "--hide-heldout", action="store_true", help="every split scored, no per-file line for held-out files"
+    )
     args = parser.parse_args(argv)
     setup_django()
     truth = load_truth()
     names = [args.file] if args.file else sorted(truth)
+    if args.tune:
+        names = [n for n in names if not truth[n].get("heldout")]
+        if not names:
+            parser.error("--tune: that file is held out")
     unknown = [n for n in names if n not in truth]
     if unknown:
         parser.error(f"not in truth.json: {', '.join(unknown)}")
@@ -314,7 +328,7 @@ def main(argv=None):
     elif args.file:
         print_one(rows[0], truth[args.file])
     else:
-        print_report(rows)
+        print_report(rows, hide_heldout=args.hide_heldout or args.tune)
 
 
 if __name__ == "__main__":

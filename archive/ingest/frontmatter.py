@@ -35,7 +35,8 @@ KICKER = re.compile(
 )
 NOT_AFFILIATION = re.compile(
     r"(@|^correspond|^e-?mail|^received|^accepted|^revised|^published|^academic editor|^copyright|\u00a9|"
-    r"^edited by|^citation|^https?://|^doi|^keywords?\b|^\(?\s*received)",
+    r"^edited by|^citation|^https?://|^doi|^keywords?\b|^\(?\s*received|contributed equally|"
+    r"equal(ly)? contribut|^these authors)",
     re.I,
 )
 AFFILIATION_WORDS = re.compile(
@@ -59,8 +60,11 @@ PUBLISHED = re.compile(
 )
 
 _NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\t|&|\band\b|\bund\b|\bet\b|\u00b7|\u2022|\u2219|\s{3,})\s*")
+# Author marks: asterisks, daggers, section signs, card suits, stars, and the symbols some
+# publishers use for "contributed equally" (\u262f) and "correspondence" (\u2709).
 MARK_CHARS = (
     "*\u2217\u2020\u2021\u00a7\u00b6#\u2016\u2225\u2663\u2660\u2666\u2665\u2662\u2661\u22c4\u25a1\u2605\u2606"
+    "\u262f\u2709"
 )
 
 
@@ -179,11 +183,20 @@ def affiliations_of(lines):
     """[(marks, text)] of the affiliation lines under a byline, in order."""
     entries = []
     previous = None
+    run_on = False  # "1 Dept. A, City, 2 Dept. B ..." set as one paragraph over several lines
     for line in lines:
         text = line.text
         if not text or NOT_AFFILIATION.search(text) or parse_date(text):
             previous = None
+            run_on = False
             continue
+        aligned = previous is not None and abs(getattr(line, "x0", 0) - getattr(previous, "x0", 0)) < 2
+        if run_on and aligned and not re.match(r"^([" + re.escape(MARK_CHARS) + r"]|\d{1,2}\s)", text):
+            marks, before = entries[-1]
+            entries[-1] = (marks, join_lines([before, text]))
+            previous = line
+            continue
+        run_on = False
         segments = _segments(line.marked)
         starts_marked = bool(segments and segments[0][0].strip() == "" and segments[0][1])
         lead = re.match(r"^([" + re.escape(MARK_CHARS) + r"]|\d{1,2}|[a-z])\s*(?=[A-Z\u00c0-\u024f])", text)
@@ -205,6 +218,9 @@ def affiliations_of(lines):
         ):
             entries.append(([lead.group(1)], text[lead.end() :].strip()))
             previous = line
+            run_on = lead.group(1).isdigit() and bool(
+                re.search(rf",\s*{int(lead.group(1)) + 1}\s+[A-Z\u00c0-\u024f]", text)
+            )
         elif entries and previous is not None and hasattr(line, "x1"):
             marks, before = entries[-1]
             # Wrapped: the line goes on at the same left edge under a line that filled the width
@@ -219,7 +235,23 @@ def affiliations_of(lines):
             # A paragraph of a Word title page is one affiliation.
             entries.append(([], text))
             previous = line
-    return [(marks, text.strip(" ,;")) for marks, text in entries if text.strip(" ,;")]
+    return [(marks, text.strip(" ,;")) for marks, text in _split_numbered(entries) if text.strip(" ,;")]
+
+
+def _split_numbered(entries):
+    """An entry numbered n that goes on with ", n+1 Institution, ..., n+2 ..." (a run-on
+    paragraph of numbered affiliations) split into one entry per number."""
+    out = []
+    for marks, text in entries:
+        while len(marks) == 1 and marks[0].isdigit():
+            following = str(int(marks[0]) + 1)
+            match = re.search(rf",\s*{following}\s+(?=[A-Z\u00c0-\u024f])", text)
+            if not match:
+                break
+            out.append((marks, text[: match.start()]))
+            marks, text = [following], text[match.end() :]
+        out.append((marks, text))
+    return out
 
 
 def assign_affiliations(names, entries):
@@ -243,6 +275,14 @@ def assign_affiliations(names, entries):
         elif not own and unmarked:
             own = unmarked[:1]
         authors.append(DraftAuthor(name=name, affiliation="; ".join(dict.fromkeys(own))))
+    # One marked affiliation nobody's mark points to, and marked authors left without one: the
+    # mark was lost on one side (a glyph with no character: "?" under "\u2217").
+    used = {a.affiliation for a in authors}
+    spare = [text for marks, text in entries if marks and all(text not in u for u in used)]
+    left = [a for a, (_, marks) in zip(authors, names, strict=True) if not a.affiliation and marks]
+    if len(spare) == 1 and left and len(left) < len(authors):
+        for author in left:
+            author.affiliation = spare[0]
     return authors
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from archive.ingest.dates import find_date, iso_date, parse_date
 from archive.ingest.formats import html, markdown, txt
-from archive.ingest.frontmatter import assign_affiliations, byline_of
+from archive.ingest.frontmatter import affiliations_of, assign_affiliations, byline_of
 from archive.ingest.pdf_layout import SUP_END, SUP_START
 from archive.ingest.repair import detect_language
 
@@ -212,7 +212,8 @@ def test_word_manubot_authors_section(tmp_path):
     )
     document.add_heading("Authors", level=2)
     document.add_paragraph(
-        "Benjamin D. Lee  0000-0002-7133-8397 ·  Benjamin-Lee  In-Q-Tel Labs; Harvard Medical School "
+        "Benjamin D. Lee \u2709\u2020  0000-0002-7133-8397 ·  Benjamin-Lee  "
+        "In-Q-Tel Labs; Harvard Medical School "
     )
     document.add_paragraph(
         "Anthony Gitter  0000-0002-5324-9833 ·  agitter ·  anthonygitter  University of Wisconsin-Madison"
@@ -230,3 +231,89 @@ def test_word_manubot_authors_section(tmp_path):
     assert draft.date == datetime.date(2021, 11, 30)
     assert draft.body[0] == "Introduction"
     assert draft.body[1].startswith("Machine learning is a modern approach")
+
+
+def test_run_on_numbered_affiliations_author_notes_and_a_lost_mark():
+    class Line:
+        rtl = False
+
+        def __init__(self, text, x0=200, x1=560):
+            self.marked = self.text = text
+            self.x0, self.x1 = x0, x1
+
+    # PLOS sets its numbered affiliations as one paragraph; the "contributed equally" note is
+    # no affiliation.
+    lines = [
+        Line("1 Agronomy Dept., University of Florida, Gainesville, FL, USA, 2 West Florida Research"),
+        Line("and Education Center, University of Florida, Jay, FL, USA, 3 IROA", x1=500),
+        Line("Technologies LLC, Ann Arbor, MI, USA", x1=380),
+        Line("\u262f These authors contributed equally to this work.", x1=370),
+    ]
+    assert affiliations_of(lines) == [
+        (["1"], "Agronomy Dept., University of Florida, Gainesville, FL, USA"),
+        (["2"], "West Florida Research and Education Center, University of Florida, Jay, FL, USA"),
+        (["3"], "IROA Technologies LLC, Ann Arbor, MI, USA"),
+    ]
+    # A mark that came out as no character ("?") under the name's "\u2217": the one affiliation
+    # nobody claims goes to the one author left without one.
+    names = [("Jingfeng Yang", ["\u2217"]), ("Aditya Gupta", ["\u2020"]), ("Luheng He", ["\u2020"])]
+    authors = assign_affiliations(names, [(["?"], "Georgia Institute of Technology"), (["\u2020"], "Google")])
+    assert [a.affiliation for a in authors] == ["Georgia Institute of Technology", "Google", "Google"]
+
+
+def test_html_byline_in_the_standfirst_and_a_date_line_above_the_headline():
+    page = """<html lang="de"><head><meta name="author" content="taz, die tageszeitung">
+    <meta name="keywords" content="taz,Nachrichten"></head><body><div class="sect">
+    <div class="secthead"><ul><li><span>10.04.2011</span></li>
+    <li> | <a href="#c">10 Kommentare</a></li></ul></div>
+    <div class="sectbody"><h4>Protestkultur in Japan</h4><h1>Anti-Atomkraft? Nein danke!</h1>
+    <p class="intro">Im Shiba-Park in Tokio treffen sich jeden Sonntag die Atomkraftgegner.
+    <span class="author">VON GEORG BLUME</span></p>
+    <p>TOKIO taz | Im Café am Bahnhof Hamamatsucho sitzen am Sonntagmittag vier Studenten, trinken
+    Kaffee und rauchen. Sie kommen gerade von der Aufnahmezeremonie ihrer Fachuniversität.</p>
+    <p>Das gibt es aber doch. Im Shiba-Park treffen sich an diesem Sonntag die Atomkraftgegner der
+    japanischen Hauptstadt zu ihrer zweiten Demonstration seit Beginn der Katastrophe.</p>
+    </div></div></body></html>"""
+    draft = html.extract(page.encode(), filename="page.html")
+    assert [a.name for a in draft.authors] == ["Georg Blume"]  # a newspaper is no author
+    assert draft.abstract == "Im Shiba-Park in Tokio treffen sich jeden Sonntag die Atomkraftgegner."
+    assert draft.date == datetime.date(2011, 4, 10)
+    assert draft.body[0].startswith("TOKIO taz | Im Café")
+
+
+def test_html_outlet_byline_with_its_date_and_a_follow_us_line():
+    page = """<html lang="en"><head><title>Girls poisoned in western Afghanistan - Khaama Press</title>
+    </head><body><div id="post"><h1>Girls poisoned in western Afghanistan</h1>
+    <p class="before_story">By Khaama Press - Sat Apr 23 2016, 10:55 am</p>
+    <p>Over 100 school girls have been poisoned in western Farah province of Afghanistan during the
+    school hours, according to the local officials who spoke on Saturday.</p>
+    <p>The provincial public health officials have confirmed more than 100 school girls were admitted
+    to the hospital after they were poisoned, and an investigation is underway.</p>
+    <p class="after_story">Follow Khaama Press (KP) | Afghan News Agency on Twitter, become a fan on
+    Facebook. Stay updated via RSS</p></div></body></html>"""
+    draft = html.extract(page.encode(), filename="page.html")
+    assert draft.authors == []
+    assert draft.body[0].startswith("Over 100 school girls")
+    assert "Follow Khaama Press" not in " ".join(draft.body)
+
+
+def test_gutenberg_book_without_a_chapter_one():
+    book = (
+        "Title: The Adventures of Sherlock Holmes\n\nAuthor: Arthur Conan Doyle\n\n"
+        "*** START OF THIS PROJECT GUTENBERG EBOOK THE ADVENTURES OF SHERLOCK HOLMES ***\n\n"
+        "Produced by an anonymous Project Gutenberg volunteer\n\n\n"
+        "THE ADVENTURES OF SHERLOCK HOLMES\n\nby\n\nSIR ARTHUR CONAN DOYLE\n\n"
+        "   I. A Scandal in Bohemia\n  II. The Red-headed League\n\n\n"
+        "ADVENTURE I. A SCANDAL IN BOHEMIA\n\nI.\n\n"
+        "To Sherlock Holmes she is always THE woman. I have seldom heard\n"
+        "him mention her under any other name. In his eyes she eclipses\n"
+        "and predominates the whole of her sex. It was not that he felt\n\n"
+        "*** END OF THIS PROJECT GUTENBERG EBOOK THE ADVENTURES OF SHERLOCK HOLMES ***\n"
+    )
+    draft = txt.extract(book.encode(), filename="pg1661.txt")
+    assert draft.title == "The Adventures of Sherlock Holmes"
+    assert [a.name for a in draft.authors] == ["Arthur Conan Doyle"]
+    assert draft.body[:2] == ["ADVENTURE I. A SCANDAL IN BOHEMIA", "I."]
+    assert draft.body[2].startswith("To Sherlock Holmes she is always THE woman.")
+    assert "<h2>I.</h2>" in draft.body_html
+    assert "Produced by" not in " ".join(draft.body)

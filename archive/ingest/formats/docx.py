@@ -24,6 +24,7 @@ from archive.ingest.frontmatter import (
     ABSTRACT_LABEL,
     AFFILIATION_WORDS,
     KEYWORDS_LABEL,
+    MARK_CHARS,
     NOT_AFFILIATION,
     affiliations_of,
     assign_affiliations,
@@ -136,7 +137,9 @@ def _authors_section(paras, start, draft):
         words = [p for p in parts[1:] if " " in p and not _ORCID.fullmatch(p)]
         affiliation = words[-1] if words else ""
         affiliation = re.split(r"\s+\u00b7\s+(?=funded by|supported by)", affiliation, flags=re.I)[0]
-        authors.append(DraftAuthor(name=parts[0], affiliation=affiliation.strip()))
+        # The name without its marks ("Pedro Braga \u2709\u2020": correspondence, equal contribution).
+        name = re.sub(r"[\s" + re.escape(MARK_CHARS) + r"]+$", "", parts[0])
+        authors.append(DraftAuthor(name=name, affiliation=affiliation.strip()))
         end += 1
     if not authors:
         return None

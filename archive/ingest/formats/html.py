@@ -204,7 +204,7 @@ _NOT_PERSON = re.compile(
     r"\b(reuters|associated press|ap|afp|dpa|bloomberg|staff|admin|administrator|bureau|desk|team|"
     r"newsroom|editors?|editorial|wire|agency|agencies|correspondents?|writers?|reporters?|"
     r"contributors?|news|media|press|magazine|online|ministr\w*|department|office|redaktion|"
-    r"rédaction|guest|anonymous|unknown)\b",
+    r"rédaction|guest|anonymous|unknown|\w*zeitung|gazette|newspaper)\b",
     re.I,
 )
 _BYLINE_LEAD = re.compile(r"^(by|von|par|por|di|door|text|texte|text:|текст)\s*:?\s+", re.I)
@@ -392,7 +392,8 @@ def _standfirst(root, headline, body_start, description):
 
 
 def _byline_date(root, headline, body_start):
-    """A date written between the headline and the body's first paragraph."""
+    """A date written between the headline and the body's first paragraph, else a date line
+    standing alone just above the headline, in the article's header ("10.04.2011 | 10 comments")."""
     if headline is None:
         return None
     first = _norm(body_start)[:80]
@@ -405,12 +406,65 @@ def _byline_date(root, headline, body_start):
             continue
         text = " ".join((element.text or "").split())
         if first and _norm(element.text_content()).startswith(first):
-            return None
+            break
         if text and len(text) <= 120:
             date = find_date(text)
             if date:
                 return date
+    return _header_date(headline)
+
+
+def _header_date(headline):
+    """The last element before the headline, within its nearest enclosing blocks, whose own text
+    is a date and nothing else."""
+    found = None
+    for level, ancestor in enumerate(headline.iterancestors()):
+        if level >= 3 or ancestor.tag in {"body", "html"}:
+            break
+        for element in ancestor.iter():
+            if element is headline:
+                break
+            if not isinstance(element.tag, str) or element.tag in {"script", "style"}:
+                continue
+            text = " ".join((element.text or "").split())
+            if text and len(text) <= 40 and parse_date(text):
+                found = parse_date(text)
+        if found:
+            return found
     return None
+
+
+_BYLINE_MARK = re.compile(r"(^|[\s_-])(author|authors|byline|autor|auteur)($|[\s_-])", re.I)
+
+
+def _shown_byline(root, headline, body_start, sites):
+    """The names in an element marked as the byline (class "author" or "byline") between the
+    headline and the body's first paragraph, standfirst included: "VON GEORG BLUME"."""
+    if headline is None:
+        return [], ""
+    first = _norm(body_start)[:80]
+    seen = False
+    for element in root.iter():
+        if element is headline:
+            seen = True
+            continue
+        if not seen or not isinstance(element.tag, str) or element.tag in {"script", "style"}:
+            continue
+        text = " ".join(element.text_content().split())
+        if first and _norm(text).startswith(first):
+            break
+        if (
+            not _BYLINE_MARK.search(f"{element.get('class', '')} {element.get('itemprop', '')}")
+            or len(text) > 80
+        ):
+            continue
+        bare = _BYLINE_LEAD.sub("", text)
+        if bare.isupper():  # a byline set in capitals is written as names
+            bare = " ".join(word.capitalize() for word in bare.split())
+        people = _people(byline_names(bare), sites)
+        if people:
+            return people, text
+    return [], ""
 
 
 # --- the article's text ---------------------------------------------------------------------
@@ -532,6 +586,12 @@ def _link_only(markup):
     return bool(text) and len(links) >= 0.9 * len(text)
 
 
+# "Follow Khaama Press on Twitter, become a fan on Facebook": the site's invitation, not the article.
+_FOLLOW_US = re.compile(
+    r"^(follow|like|join|subscribe to)\b.{0,80}\bon (twitter|facebook|instagram|linkedin|telegram|x)\b", re.I
+)
+
+
 def _drop_ui_lines(blocks):
     out, trailer = [], False
     for block in blocks:
@@ -539,7 +599,7 @@ def _drop_ui_lines(blocks):
         if trailer and (tag in {"ul", "ol"} or (tag == "p" and len(text) < 150 and _link_only(markup))):
             continue
         trailer = bool(_READ_MORE.match(text))
-        if trailer or _UI_LINE.match(text.strip(" .:…")):
+        if trailer or _UI_LINE.match(text.strip(" .:…")) or (len(text) < 250 and _FOLLOW_US.match(text)):
             continue
         out.append(block)
     return out
@@ -562,6 +622,8 @@ def _lead_furniture(tag, text, title, names):
     bare = re.sub(r"^(by|von|par|por)\s+", "", text, flags=re.I)
     if names and bare != text and byline_names(bare):
         return True
+    if bare != text and len(text) < 100 and find_date(text):
+        return True  # "By Khaama Press - Sat Apr 23 2016, 10:55 am": a byline and date line
     return bool(names) and _norm(text) in {_norm(n) for n in names}
 
 
@@ -621,12 +683,22 @@ def extract(data, *, filename="file.html"):
         standfirst = _standfirst(root, headline, body_start, description)
         if standfirst:
             abstract = standfirst
+    # A byline marked as such under the headline ("VON GEORG BLUME" ending the standfirst).
+    lead = _norm(abstract)[:40]
+    text_start = next(
+        (b[1] for b in blocks if b[0] == "p" and not (lead and _norm(b[1]).startswith(lead))), ""
+    )
+    shown_names, shown_byline = _shown_byline(root, headline, text_start, [*sites, *publishers])
+    if not draft.authors and shown_names:
+        draft.authors = [DraftAuthor(name=name) for name in shown_names]
+        names = shown_names
+    if shown_byline and abstract.rstrip().endswith(shown_byline):
+        abstract = abstract.rstrip()[: -len(shown_byline)].rstrip()
     if abstract and blocks and blocks[0][0] == "p" and _norm(blocks[0][1]).startswith(_norm(abstract)[:80]):
         blocks.pop(0)
         while blocks and _lead_furniture(blocks[0][0], blocks[0][1], draft.title, names):
             lead_dates.append(parse_date(blocks.pop(0)[1]))
     draft.abstract = normalise_text(abstract)
-
     dates = _meta_dates(metas, root)
     lead_dates = [d for d in lead_dates if d]
     shown = lead_dates[0] if lead_dates else _byline_date(root, headline, body_start)

@@ -194,15 +194,18 @@ def _furniture(pages, body_size):
             if _PAGE_NUMBER.match(line.text) or (counts[_key(line.text)] >= needed and len(pages) > 1):
                 furniture.add(id(line))
                 repeated.add(id(line))
+        on_page = Counter(line.text for line in page.lines)
         for line in page.lines:
             small = line.size < body_size - 0.6
+            margin = (left is not None and line.x1 < left - 2) or (right is not None and line.x0 > right + 2)
             outside = (
                 (top is not None and line.bottom > top + 1)
                 or (bottom is not None and line.top < bottom - 1)
-                or (left is not None and line.x1 < left - 2)
-                or (right is not None and line.x0 > right + 2)
+                or margin
             )
-            if small and outside:
+            # Small print outside the text, and a line repeated in the margin whatever its size
+            # (the text behind a column of check boxes or logos: "a1111111111" five times).
+            if (small and outside) or (margin and on_page[line.text] >= 2):
                 furniture.add(id(line))
         # Footnotes: small print low on the page that starts with a mark, and its lines after it.
         in_note = False

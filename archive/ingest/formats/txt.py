@@ -125,7 +125,48 @@ def _gutenberg(text, draft):
         following = [line for line in lines[i + 1 : i + 8] if line.strip()]
         if following and not _CHAPTER_ONE.match(following[0]) and not _TOC_LINE.search(following[0]):
             return "\n".join(lines[i:]), True
+    first = _first_paragraph(lines)
+    if first is not None:
+        return "\n".join(lines[first:]), True
     return book, True
+
+
+def _runs(lines):
+    """(first index, lines) of each run of non-blank lines."""
+    run, start = [], 0
+    for index, line in enumerate([*lines, ""]):
+        if line.strip():
+            if not run:
+                start = index
+            run.append(line)
+        elif run:
+            yield start, run
+            run = []
+
+
+def _first_paragraph(lines):
+    """Where a book's text starts when no "Chapter I" says so: its first paragraph of prose (three
+    or more full lines, or one long line), with the heading lines standing just before it; the
+    producer's note, title page and contents before it are not the text."""
+    runs = list(_runs(lines))
+    for position, (start, run) in enumerate(runs):
+        prose = (len(run) >= 3 and sum(len(line.strip()) for line in run) / len(run) >= 45) or (
+            len(run) == 1 and len(run[0].strip()) >= 200
+        )
+        if not prose or any(_TOC_LINE.search(line) for line in run):
+            continue
+        # "ADVENTURE I. A SCANDAL IN BOHEMIA" / "I." over it are its headings.
+        for before_start, before in reversed(runs[max(0, position - 2) : position]):
+            if len(before) == 1 and _HEADING_LINE.match(before[0].strip()):
+                start = before_start
+            else:
+                break
+        return start
+    return None
+
+
+# A lone line in capitals, or a roman numeral alone: a heading of a book.
+_HEADING_LINE = re.compile(r"^([IVXLC]+\.?|(?=.*[A-Z]{3})[^a-z]{3,80})$")
 
 
 def _book_start(lines):
@@ -204,7 +245,10 @@ def _blocks(text):
         first = block[0]
         lone = len(block) == 1 and len(first.strip()) <= 80 and not first.strip().endswith((".", ",", ";"))
         numbered = re.match(r"^\d{1,2}(\.\d{1,2})*\.?\s+[A-Z]", first.strip())
-        if lone and ((indented and not first.startswith((" ", "\t"))) or numbered or _CHAPTER.match(first)):
+        heading = len(block) == 1 and _HEADING_LINE.match(first.strip())
+        if heading or (
+            lone and ((indented and not first.startswith((" ", "\t"))) or numbered or _CHAPTER.match(first))
+        ):
             out.append(("h", " ".join(first.split())))
         elif all(_TOC_LINE.search(line) for line in block[: min(3, len(block))]):
             out.append(("toc", "\n".join(" ".join(line.split()) for line in block)))
