@@ -593,9 +593,15 @@ class Soak:
                 problems += [f"{pk} is not {state}" for (pk,) in wrong]
         # Every new piece the imports brought is there exactly once (by its source URL), and no
         # source is in the archive twice (the re-imported pieces included).
+        # Only the files an import finished with exit 0: when imports run long, the last minutes'
+        # files may never have been started, and nothing is lost then.
         initial_urls = {item["source"]["url"] for item in self.initial_items}
+        finished = {name for record in self.imports if record["exit"] == 0 for name in record["files"]}
         imported = [
-            item for path in self.import_files[: self.args.minutes] for item in json.loads(path.read_text())
+            item
+            for path in self.import_files[: self.args.minutes]
+            if path.name in finished
+            for item in json.loads(path.read_text())
         ]
         urls = sorted({item["source"]["url"] for item in imported} - initial_urls)
         counts = dict(
