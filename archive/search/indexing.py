@@ -77,15 +77,25 @@ _import_lock = None  # (pid, open file) while this process holds it
 
 
 def _imports_lock_file():
-    folder = Path(settings.ARCHIVE_INDEX_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    return open(folder / IMPORTS_LOCK, "a+")
+    """The lock file, open; None when the index folder cannot hold one (read-only, full): then
+    drains do as they did before the lock, and take an import's rows too."""
+    path = Path(settings.ARCHIVE_INDEX_DIR) / IMPORTS_LOCK
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "a+")
+    except OSError:
+        try:
+            return open(path)  # a lock needs no write access to its file
+        except OSError:
+            return None
 
 
 def _hold_import_lock():
     global _import_lock
     if _import_lock is None or _import_lock[0] != os.getpid():
         handle = _imports_lock_file()
+        if handle is None:
+            return
         fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
         _import_lock = (os.getpid(), handle)
 
@@ -102,7 +112,10 @@ def imports_elsewhere():
     """Whether another process has an import's rows queued and has not caught up yet."""
     if _import_lock is not None and _import_lock[0] == os.getpid():
         return False
-    with _imports_lock_file() as handle:
+    handle = _imports_lock_file()
+    if handle is None:
+        return False
+    with handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
