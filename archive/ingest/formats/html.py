@@ -391,11 +391,9 @@ def _standfirst(root, headline, body_start, description):
     return ""
 
 
-def _byline_date(root, headline, body_start):
-    """A date written between the headline and the body's first paragraph, else a date line
-    standing alone just above the headline, in the article's header ("10.04.2011 | 10 comments")."""
-    if headline is None:
-        return None
+def _between_headline_and_body(root, headline, body_start):
+    """The elements after the headline, in document order, up to the one holding the body's first
+    paragraph (scripts and styles left out)."""
     first = _norm(body_start)[:80]
     seen = False
     for element in root.iter():
@@ -404,9 +402,18 @@ def _byline_date(root, headline, body_start):
             continue
         if not seen or not isinstance(element.tag, str) or element.tag in {"script", "style"}:
             continue
-        text = " ".join((element.text or "").split())
         if first and _norm(element.text_content()).startswith(first):
-            break
+            return
+        yield element
+
+
+def _byline_date(root, headline, body_start):
+    """A date written between the headline and the body's first paragraph, else a date line
+    standing alone just above the headline, in the article's header ("10.04.2011 | 10 comments")."""
+    if headline is None:
+        return None
+    for element in _between_headline_and_body(root, headline, body_start):
+        text = " ".join((element.text or "").split())
         if text and len(text) <= 120:
             date = find_date(text)
             if date:
@@ -442,17 +449,8 @@ def _shown_byline(root, headline, body_start, sites):
     headline and the body's first paragraph, standfirst included: "VON GEORG BLUME"."""
     if headline is None:
         return [], ""
-    first = _norm(body_start)[:80]
-    seen = False
-    for element in root.iter():
-        if element is headline:
-            seen = True
-            continue
-        if not seen or not isinstance(element.tag, str) or element.tag in {"script", "style"}:
-            continue
+    for element in _between_headline_and_body(root, headline, body_start):
         text = " ".join(element.text_content().split())
-        if first and _norm(text).startswith(first):
-            break
         if (
             not _BYLINE_MARK.search(f"{element.get('class', '')} {element.get('itemprop', '')}")
             or len(text) > 80
