@@ -221,10 +221,13 @@ def keyword_rename(*, keyword, name):
 
 @transaction.atomic
 def author_update(*, author, **fields):
-    """Change an author's name, affiliation or bio; the author's articles follow."""
+    """Change an author's name, affiliation or bio; the author's articles follow.
+
+    Only the given fields are written: an affiliation an import fills in meanwhile is not put back
+    to what this instance read (a lost update two processes met in the concurrency test)."""
     for name, value in fields.items():
         setattr(author, name, xml_safe_text(value) if isinstance(value, str) else value)
-    author.save()
+    author.save(update_fields=[*fields, "updated_at"])
     affected = set(author.authorships.values_list("article_id", flat=True))
     _announce(affected)
     return author

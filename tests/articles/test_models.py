@@ -7,6 +7,7 @@ from django.db.models import ProtectedError
 from archive.articles.models import Article, Author, Authorship, Keyword, title_key
 from archive.articles.services import (
     author_get_or_create,
+    author_update,
     keyword_get_or_create,
     keywords_get_or_create,
     unique_slug,
@@ -37,6 +38,17 @@ def test_an_author_is_found_in_any_case(make_article):
     author, created = author_get_or_create(name="Ali Akbar Asadi")
     assert created
     assert author_get_or_create(name="ALI  akbar asadi") == (author, False)
+
+
+@pytest.mark.django_db
+def test_an_author_edit_keeps_an_affiliation_filled_in_meanwhile():
+    """An editor's form holds the author as it was read; an import fills the empty affiliation
+    before the editor saves the bio. The bio is saved and the affiliation stays."""
+    read_by_editor = author_get_or_create(name="Hana Aziz")[0]
+    author_get_or_create(name="Hana Aziz", affiliation="Energy Institute")
+    author_update(author=read_by_editor, bio="Writes on energy.")
+    stored = Author.objects.get(pk=read_by_editor.pk)
+    assert (stored.bio, stored.affiliation) == ("Writes on energy.", "Energy Institute")
 
 
 @pytest.mark.django_db
