@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from archive.articles.context_processors import site_context
 from archive.articles.models import Article
-from archive.search.service import SearchRequest, SearchUnavailable, run_search
+from archive.search.service import SearchUnavailable, closest_articles
 from archive.security.outage import OUTAGE_ERRORS, answer_outage, connection_lost
 from archive.security.ratelimit import RateLimited
 from archive.security.views import request_limit_message, request_too_large
@@ -85,7 +85,7 @@ def closest_titles(words):
     search ranks those with most of the words, and in their titles, first), or none when the
     index cannot answer or the client has spent its searches (a 404 is a search door too)."""
     try:
-        return run_search(SearchRequest(q=words), per_page=CLOSEST).hits[:CLOSEST]
+        return closest_articles(words, limit=CLOSEST)
     except (SearchUnavailable, RateLimited):
         return []
     except OUTAGE_ERRORS:

@@ -6,9 +6,11 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import caches
 from django.db import OperationalError, connection
 from django.test import Client
 
+from archive.articles.models import Article
 from archive.errors import plain_500, server_error
 
 SITE_PARTS = [
@@ -92,6 +94,31 @@ def test_a_missing_article_offers_the_closest_titles(client, indexed_article):
         "Football in Brazil",
         "Iraq and Russia: Motivations for Interaction",
     ]
+
+
+@pytest.mark.django_db
+def test_a_missing_articles_closest_titles_are_kept_and_unpublished_ones_drop_out(
+    client, indexed_article, settings
+):
+    """A removed piece's address is asked for again and again (old links, crawlers): its closest
+    titles are searched once and kept (ARCHIVE_RELATED_SECONDS), not searched on every 404."""
+    settings.ARCHIVE_RELATED_SECONDS = 3600
+    caches["pages"].clear()
+    indexed_article("Iraq and Russia: Motivations for Interaction", date=datetime.date(2012, 10, 25))
+    caucasus = indexed_article("Russia and the Caucasus", date=datetime.date(2015, 1, 1))
+    first = section_titles(client.get("/articles/iraq-russia/").content.decode(), "closest-heading")
+    assert first == ["Iraq and Russia: Motivations for Interaction", "Russia and the Caucasus"]
+
+    # A closer piece published since does not join the kept list...
+    indexed_article("Iraq and Russia", date=datetime.date(2016, 1, 1))
+    html = client.get("/articles/iraq-russia/").content.decode()
+    assert section_titles(html, "closest-heading") == first
+    # ...and a piece unpublished since drops out at once.
+    caucasus.status = Article.Status.DRAFT
+    caucasus.save()
+    html = client.get("/articles/iraq-russia/").content.decode()
+    assert section_titles(html, "closest-heading") == ["Iraq and Russia: Motivations for Interaction"]
+    caches["pages"].clear()
 
 
 @pytest.mark.django_db

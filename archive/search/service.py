@@ -20,6 +20,7 @@ is missing or damaged (the pages answer 503); any other error is a bug and is no
 """
 
 import datetime
+import hashlib
 import heapq
 import logging
 import math
@@ -347,6 +348,23 @@ def _remembered_related_ids(article, limit):
             return []
         pagecache.cache_set(key, ids, seconds)
     return ids
+
+
+def closest_articles(words, *, limit=5):
+    """Public articles that best match `words` (those of a missing article's address), best first,
+    for the 404 page. Their ids are kept in the shared cache for ARCHIVE_RELATED_SECONDS, as related
+    pieces are: a link to a removed piece is followed again and again (by readers, by crawlers),
+    and each 404 would otherwise cost a search. A piece unpublished since drops out at once."""
+    wanted = limit + RELATED_SPARE
+    seconds = settings.ARCHIVE_RELATED_SECONDS
+    key = f"closest:{hashlib.sha256(words.encode()).hexdigest()[:32]}:{wanted}"
+    ids = pagecache.cache_get(key) if seconds > 0 else None
+    if ids is None:
+        ids = search_article_ids(SearchRequest(q=words), limit=wanted)
+        if seconds > 0:
+            pagecache.cache_set(key, ids, seconds)
+    found = Article.objects.published().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found][:limit]
 
 
 # --- Rendering -------------------------------------------------------------------------------
