@@ -85,9 +85,16 @@ if _tm.is_tracing():
 """
 
 WEIGHTS = {
-    "article": 30, "list": 12, "author": 10, "keyword": 10, "search": 10, "api_search": 10,
-    "feed": 6, "oai": 6, "export": 6,
+    "article": 28, "list": 12, "author": 10, "keyword": 10, "search": 10, "api_search": 10,
+    "feed": 6, "oai": 6, "export": 6, "missing": 2,
 }  # fmt: skip
+# What each kind answers when all is well: "missing" asks for a piece the editor deleted (a 404
+# page, which offers the closest titles), at a steady share of the load.
+EXPECTED_STATUS = {"missing": 404}
+# Readers follow links to pieces that exist: their pool is re-read from the database this often.
+# (A pool fixed at the start made more and more of the article requests 404s for deleted pieces,
+# a load that changed through the run, and dearer, since a 404 searches for the closest titles.)
+POOL_SECONDS = 10
 
 
 def pct(values, p):
@@ -229,6 +236,7 @@ class Soak:
             f"check_index after the load: {report['database']} in the database, {report['index']} indexed"
         )
         self.slugs = dict(self.sql("SELECT id, slug FROM articles_article WHERE status = 'published'"))
+        self.live_slugs = list(self.slugs.values())
         self.words = [w for w in self.manifest.get("watch_df", {}) if w.isascii()] or ["government"]
         self.rare = self.manifest.get("rare_word") or "government"
         self.authors = [row[0] for row in self.sql("SELECT slug FROM articles_author ORDER BY id LIMIT 300")]
@@ -260,9 +268,12 @@ class Soak:
         return quote(self._url(kind, rng), safe="/?=&:")
 
     def _url(self, kind, rng):
-        slugs = list(self.slugs.values())
+        slugs = self.live_slugs
         if kind == "article":
             return f"/articles/{rng.choice(slugs)}/"
+        if kind == "missing":
+            gone = self.gone_slugs
+            return f"/articles/{rng.choice(gone) if gone else 'a-piece-that-never-was'}/"
         if kind == "list":
             return f"/articles/?page={rng.randint(1, max(1, len(slugs) // 20))}"
         if kind == "author":
@@ -516,6 +527,17 @@ class Soak:
         self.window_end("postgres_restart")
         self.log(f"PostgreSQL restarted: {down:.2f} s without a server")
 
+    def pool_keeper(self):
+        """Every POOL_SECONDS, the published pieces readers ask for, and the deleted ones "missing"
+        asks for. During the database restart the last pool stays."""
+        while not self.stop.wait(POOL_SECONDS):
+            try:
+                live = dict(self.sql("SELECT id, slug FROM articles_article WHERE status = 'published'"))
+            except Exception:
+                continue
+            self.live_slugs = list(live.values()) or self.live_slugs
+            self.gone_slugs = [slug for pk, slug in self.slugs.items() if pk not in live]
+
     def sampler(self):
         while not self.stop.wait(10.0):
             for pid in self.server.worker_pids():
@@ -539,7 +561,10 @@ class Soak:
         threads = [
             threading.Thread(target=self.reader, args=(n,), daemon=True) for n in range(self.args.clients)
         ]
-        threads += [threading.Thread(target=f, daemon=True) for f in (self.faulter, self.sampler)]
+        self.gone_slugs = []
+        threads += [
+            threading.Thread(target=f, daemon=True) for f in (self.faulter, self.sampler, self.pool_keeper)
+        ]
         background = [threading.Thread(target=f, daemon=True) for f in (self.importer, self.writer)]
         for thread in threads + background:
             thread.start()
@@ -694,10 +719,10 @@ class Soak:
         last = statistics.mean(per_minute.get(m, 0) for m in range(minutes - span, minutes))
         print(f"  first {span} min: {first:.0f}/min, last {span} min: {last:.0f}/min ({last / first:.0%})")
 
-        print("\n== Latency per endpoint (ms; status 200 only)")
+        print("\n== Latency per endpoint (ms; answers with the expected status: 200, a 404 for missing)")
         by_kind = defaultdict(list)
         for _, kind, status, ms, _ in self.requests:
-            if status == 200:
+            if status == EXPECTED_STATUS.get(kind, 200):
                 by_kind[kind].append(ms)
         latency = {}
         for kind in WEIGHTS:
@@ -707,6 +732,17 @@ class Soak:
             print(
                 f"  {kind:11} n={len(values):6d}  p50 {row[50]:7.1f}  p95 {row[95]:7.1f}  p99 {row[99]:7.1f}"
             )
+
+        print("\n== Median latency per endpoint per minute (ms; expected status): where a fall comes from")
+        by_minute = defaultdict(list)
+        for t, kind, status, ms, _ in self.requests:
+            if status == EXPECTED_STATUS.get(kind, 200):
+                by_minute[(kind, int(t // 60))].append(ms)
+        latency_by_minute = {
+            kind: [round(pct(by_minute[(kind, m)], 50) or 0) for m in range(minutes)] for kind in WEIGHTS
+        }
+        for kind, medians in latency_by_minute.items():
+            print(f"  {kind:11} " + " ".join(f"{ms:5d}" for ms in medians))
 
         print("\n== Status per fault window")
         windows = defaultdict(Counter)
@@ -792,6 +828,7 @@ class Soak:
             "code": str(self.code), "articles": self.args.articles, "minutes": minutes,
             "requests": len(self.requests), "per_minute": [per_minute.get(m, 0) for m in range(minutes)],
             "first_rpm": round(first), "last_rpm": round(last), "latency_ms": latency,
+            "latency_p50_ms_by_minute": latency_by_minute,
             "windows": {w[0]: [round(w[1], 1), round(w[2] or self.end, 1)] for w in self.windows},
             "status_by_window": {k: dict(v) for k, v in windows.items()},
             "save_to_search_s": save, "worker_rss_anon_max_mb": round(worker_max, 1),
