@@ -364,6 +364,8 @@ class Soak:
         }
         with self.lock:
             self.imports.append(record)
+            with open(self.work / "imports.log", "a") as log:  # slow index writes, merges, notes
+                log.write(f"== {'+'.join(record['files'])} at {started:.1f} s\n{err}")
         self.log(
             f"import {'+'.join(record['files'])}: exit {record['exit']}, "
             f"{record['statuses']}, {record['seconds']} s"

@@ -7,6 +7,8 @@ from django.core.cache import caches
 from django.db.models import F
 
 from archive.articles.models import Article
+from archive.search.backends.whoosh import live
+from archive.search.backends.whoosh.backend import _key_terms
 from archive.search.service import related_articles
 from tests.search.conftest import make_oil_shelf
 
@@ -67,3 +69,28 @@ def test_off_when_the_setting_is_zero(settings, shelf, make_article, search_inde
     search_index.update()
     assert titles(related_articles(shelf, limit=10)) != before
     assert "Oil and Iraq again" in titles(related_articles(shelf, limit=10))
+
+
+def test_the_key_terms_are_whooshs_bo1_from_the_kept_segment_statistics(
+    shelf, make_article, search_index, monkeypatch
+):
+    """Related pieces pick an article's key terms as Whoosh's `key_terms_from_text` does (Bo1),
+    with each word's counts summed over the segments from the statistics the searcher keeps per
+    segment (remembered for segments of _SEGMENT_TERMS_FROM documents or more, at most
+    _SEGMENT_TERMS_MAX terms each)."""
+    monkeypatch.setattr(live, "_SEGMENT_TERMS_FROM", 1)
+    monkeypatch.setattr(live, "_SEGMENT_TERMS_MAX", 5)
+    make_article("Gas and oil in Iraq", body="<p>Gas, oil and Iraq; the Gulf's gas.</p>")
+    search_index.update()  # a second segment
+    state = live.live()
+    assert len(state.leaves) == 2
+    for text in ["Oil and Iraq: the oil of Iraq, Iran and the markets", "نفت ایران و عراق"]:
+        expected = state.searcher.key_terms_from_text("text", text, numterms=30)
+        got = _key_terms(state, text, 30)
+        assert [(word, round(weight, 9)) for word, weight in got] == [
+            (word, round(weight, 9)) for word, weight in expected
+        ]
+        assert got  # words the index holds
+    assert _key_terms(state, "zzzqx qqqzz", 30) == []  # no word the index holds: no key terms
+    for reader, _offset in state.leaves:
+        assert 0 < len(live._segment_values(reader)[("cf", "text")]) <= 5

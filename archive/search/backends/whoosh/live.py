@@ -140,16 +140,34 @@ class Live:
         return self.array(("lengths", fieldname), lambda r: segments.field_lengths(r, fieldname), np.float32)
 
     def doc_frequency(self, fieldname, term):
-        """How many documents hold `term` in `fieldname` (deleted ones until a merge), remembered
-        while this index version lives, as Whoosh's searcher remembers idf."""
-        known = self._arrays.setdefault("df", {})
+        """How many documents hold `term` in `fieldname` (deleted ones until a merge)."""
+        return self._term_stat("df", fieldname, term)
+
+    def frequency(self, fieldname, term):
+        """How many times `term` occurs in `fieldname` across the index (deleted documents too)."""
+        return self._term_stat("cf", fieldname, term)
+
+    def _term_stat(self, kind, fieldname, term):
+        """A term's statistic, summed over the segments, each segment's remembered as long as the
+        segment lives (its counts never change: deletions count until a merge). Remembered per
+        index version instead, every save made each serving thread look the query's words up in
+        every segment's term table again, and more-like-this looks up hundreds of words."""
+        known = self._arrays.setdefault(kind, {})
         key = (fieldname, term)
         found = known.get(key)
         if found is None:
-            try:
-                found = self.searcher.reader().doc_frequency(fieldname, term)
-            except Exception:  # a term the field cannot encode
-                found = 0
+            found = 0
+            for reader, _offset in self.leaves:
+                if reader.doc_count_all() < _SEGMENT_TERMS_FROM:
+                    found += _segment_term_stat(reader, kind, fieldname, term)
+                    continue
+                kept = _segment_values(reader).setdefault((kind, fieldname), {})
+                count = kept.get(term)
+                if count is None:
+                    if len(kept) >= _SEGMENT_TERMS_MAX:
+                        kept.clear()
+                    count = kept[term] = _segment_term_stat(reader, kind, fieldname, term)
+                found += count
             known[key] = found
         return found
 
@@ -182,6 +200,23 @@ class Live:
             if docnum >= offset:
                 return reader, offset
         raise IndexError(docnum)
+
+
+# Term statistics are remembered for segments of at least _SEGMENT_TERMS_FROM documents (the
+# small ones are quick to look up and come and go with every save), up to _SEGMENT_TERMS_MAX terms
+# a segment and field, beyond which the memo starts over: a worker's memory stays bounded (one
+# soak with no bound and every segment remembered grew its workers by 100 MB in 8 minutes).
+_SEGMENT_TERMS_FROM = 1_000
+_SEGMENT_TERMS_MAX = 20_000
+
+
+def _segment_term_stat(reader, kind, fieldname, term):
+    try:
+        if kind == "df":
+            return reader.doc_frequency(fieldname, term)
+        return reader.frequency(fieldname, term)
+    except Exception:  # a term the field cannot encode
+        return 0
 
 
 def _segment_dates(reader):
