@@ -86,7 +86,7 @@ def apply(setting):
             setattr(modules[module], attribute, value)
 
 
-def child(collection_name, grid, split, related, refs=False):
+def child(collection_name, grid, split, related, refs=False, corpus=None):
     sys.path.insert(0, str(REPO))
     import django
 
@@ -106,7 +106,7 @@ def child(collection_name, grid, split, related, refs=False):
 
     for key, value in settings.items():
         setattr(django_settings, key, value)
-    collection = ir_collections.load(collection_name)
+    collection = ir_collections.load(collection_name, corpus=corpus)
     prefix = f"https://collections.invalid/{collection_name}/"
     doc_of = {pk: unquote(url[len(prefix) :]) for pk, url in Article.objects.values_list("pk", "source_url")}
     query_ids = [q for q, which in collection.split.items() if which == split and q in collection.qrels]
@@ -147,11 +147,12 @@ def main(argv=None):
     parser.add_argument("--split", default="tune", choices=["tune"], help="only the tune half")
     parser.add_argument("--related", action="store_true", help="score related pieces too")
     parser.add_argument("--refs", action="store_true", help="also raw Whoosh BM25F, and issue 14's bar")
+    parser.add_argument("--corpus", help="the shared corpus for the judged set (default ../shared/corpus)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     grid = json.loads(args.grid)
     if args.child:
-        return child(args.child, grid, args.split, args.related, args.refs)
+        return child(args.child, grid, args.split, args.related, args.refs, args.corpus)
     procs = []
     for name in args.collection or COLLECTIONS:
         folder = Path(args.work) / name
@@ -166,6 +167,7 @@ def main(argv=None):
         }
         command = [sys.executable, __file__, "--work", args.work, "--grid", args.grid, "--child", name]
         command += [flag for flag, wanted in (("--related", args.related), ("--refs", args.refs)) if wanted]
+        command += ["--corpus", args.corpus] if args.corpus else []
         procs.append(subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True))
     rows = [
         json.loads(line)
