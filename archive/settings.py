@@ -226,8 +226,9 @@ ARCHIVE_PAGE_SIZE = 20
 # "pages" cache; any committed change to articles, authors or keywords retires them at once
 # (archive.articles.pagecache). 0 turns the page cache off.
 ARCHIVE_PAGE_CACHE_SECONDS = int(os.environ.get("ARCHIVE_PAGE_CACHE_SECONDS", "300"))
-# An article's related pieces (from the search index) are kept this long in the same cache, for
-# every worker; a piece published since joins the lists when they expire. 0: worked out each time.
+# An article's related pieces (from the search index), and the closest titles a missing article's
+# 404 page offers, are kept this long in the same cache, for every worker; a piece published since
+# joins the lists when they expire. 0: worked out each time.
 ARCHIVE_RELATED_SECONDS = int(os.environ.get("ARCHIVE_RELATED_SECONDS", "3600"))
 
 LOGGING = {
