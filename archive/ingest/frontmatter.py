@@ -226,6 +226,14 @@ def affiliations_of(lines):
             # Wrapped: the line goes on at the same left edge under a line that filled the width
             # (centred address lines are not wrapped lines).
             wrapped = abs(line.x0 - previous.x0) < 2 and previous.x1 >= line.x1 - 2
+            # A centred paragraph's last line, centred under a much wider line that stops mid-address
+            # ("…, Place du levant 3, 1348" / "Louvain-la-Neuve, Belgium").
+            centre = (line.x0 + line.x1) / 2 - (previous.x0 + previous.x1) / 2
+            wrapped = wrapped or (
+                abs(centre) < 3
+                and (previous.x1 - previous.x0) > 2 * (line.x1 - line.x0)
+                and re.search(r"[\d,]$", previous.text.rstrip()) is not None
+            )
             if wrapped and not AFFILIATION_WORDS.search(text[:40]):
                 entries[-1] = (marks, join_lines([before, text]))
             elif AFFILIATION_WORDS.search(text):

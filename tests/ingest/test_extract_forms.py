@@ -317,3 +317,64 @@ def test_gutenberg_book_without_a_chapter_one():
     assert draft.body[2].startswith("To Sherlock Holmes she is always THE woman.")
     assert "<h2>I.</h2>" in draft.body_html
     assert "Produced by" not in " ".join(draft.body)
+
+
+def test_html_byline_without_a_mark_a_label_line_a_deck_and_a_sign_up_line():
+    # Quartz: "By <span>Name</span>" in an unmarked block; CBC: "Business · Updated" above the
+    # headline, the standfirst repeated after a deck heading, the byline in "authorText".
+    page = """<html lang="en"><head><meta name="description" content="Prices fell again in September.">
+    </head><body><article><span><a href="/business">Business</a><span> · </span><span>Updated</span></span>
+    <h1>Housing market slowdown continues with sales well down from last year</h1>
+    <div class="detailSummary">Prices fell again in September, and sales were down by a third.</div>
+    <h2 class="deck">Average price of a home that sold in September was $640,479</h2>
+    <div class="bylineDetails"><span class="authorText"><a href="/author/pe">Pete Evans</a></span>
+    <span> · </span>CBC News</div>
+    <div><div>By <span class="x1">Yomi Kazeem</span></div></div>
+    <p>The group that represents more than 155,000 Realtors across the country said in a release
+    Friday that sales for September were down by more than 30 per cent from a year ago.</p>
+    <p>Prices are down on an annual basis, too, with the average selling price of a home listed on
+    the MLS system going for $640,479, down by 6.6 per cent compared to a year ago.</p>
+    <p>Sign up to the Weekly Brief here for news and analysis on business in your inbox</p>
+    </article></body></html>"""
+    draft = html.extract(page.encode(), filename="page.html")
+    assert [a.name for a in draft.authors] == ["Pete Evans"]
+    assert draft.abstract == "Prices fell again in September, and sales were down by a third."
+    body = " ".join(draft.body)
+    assert body.startswith("Average price") and "The group that represents" in body
+    assert "Prices fell again" not in body and "Business" not in body and "Sign up" not in body
+
+
+def test_html_headline_over_a_topic_label_and_its_intro():
+    page = """<html lang="de"><head><meta property="og:title" content="Arbeit"></head><body>
+    <div class="styles-module--introContainer--zZR"><h1>Wir kämpfen für gute Arbeit</h1>
+    <p>Auf dem Arbeitsmarkt hat sich einiges verbessert, aber es ist lange nicht alles gut.</p></div>
+    <p>Erwerbsarbeit ist für die meisten Menschen ein ganz zentraler Teil ihres Lebens. Sie stecken
+    Energie, Lebenszeit, Können und Kreativität in ihre Aufgaben und finden dabei Anerkennung.</p>
+    <p>Heute sind mehr Menschen erwerbstätig als je zuvor. Doch trotz guter Konjunktur haben weiterhin
+    mehr als 2,6 Millionen Menschen keine Arbeit, knapp eine Million von ihnen schon lange.</p>
+    </body></html>"""
+    draft = html.extract(page.encode(), filename="page.html")
+    assert draft.title == "Wir kämpfen für gute Arbeit"
+    assert draft.abstract.startswith("Auf dem Arbeitsmarkt hat sich einiges verbessert")
+    assert draft.body[0].startswith("Erwerbsarbeit ist")
+
+
+def test_markdown_author_key_is_no_name():
+    post = "---\ntitle: Onboarding\nauthor: mouna.ar\ndate: 2022-02-09T18:01:49+03:00\n---\n\nText.\n"
+    draft = markdown.extract(post.encode(), filename="post.ar.md")
+    assert draft.authors == []
+    assert draft.date == datetime.date(2022, 2, 9)
+
+
+def test_centred_last_line_of_an_affiliation():
+    class Line:
+        rtl = False
+
+        def __init__(self, text, x0, x1):
+            self.marked = self.text = text
+            self.x0, self.x1 = x0, x1
+
+    # A centred affiliation whose last line stops short, centred under the first.
+    first = "Institute of Information and Communication Technologies, UCLouvain, Place du levant 3, 1348"
+    lines = [Line(SUP_START + "a" + SUP_END + first, 63, 532), Line("Louvain-la-Neuve, Belgium", 254, 342)]
+    assert affiliations_of(lines) == [(["a"], first + " Louvain-la-Neuve, Belgium")]

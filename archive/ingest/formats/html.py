@@ -136,6 +136,12 @@ def _first(metas, *names):
     return ""
 
 
+def _marker(element):
+    """An element's class, id and itemprop as words: "introContainer" reads "intro Container"."""
+    marker = f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}"
+    return re.sub(r"([a-z])([A-Z])", r"\1 \2", marker)
+
+
 def _norm(text):
     return " ".join(re.sub(r"[^\w\s]", " ", normalise_text(text or "")).casefold().split())
 
@@ -165,6 +171,19 @@ def _shown_headline(root, title):
             continue
         if re.match(r"\s*(\(|[|\u2013\u2014\-:\u00b7\u2022]\s)", flat[len(shown) :]):
             return shown
+    return _headline_over_label(root, title)
+
+
+def _headline_over_label(root, title):
+    """The page's only h1 where the metadata title is a label made of some of its words ("Arbeit"
+    over "Wir kämpfen für gute Arbeit"): the label names the page's topic, the h1 is the headline."""
+    shown = [" ".join(h.text_content().split()) for h in root.iter("h1")]
+    shown = [text for text in shown if text]
+    if len(shown) != 1:
+        return title
+    words, label = _norm(shown[0]).split(), _norm(title).split()
+    if label and len(label) <= 3 and len(words) > len(label) and set(label) <= set(words):
+        return shown[0]
     return title
 
 
@@ -382,7 +401,9 @@ def _standfirst(root, headline, body_start, description):
             continue
         text = " ".join(element.text_content().split())
         norm = _norm(text)
-        marker = f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}"
+        marker = _marker(element)
+        if element.tag == "p" and element.getparent() is headline.getparent():
+            marker += " " + _marker(headline.getparent())  # a header block holding headline and intro
         fits = 20 <= len(text) <= 600 and element.tag in {"p", "div", "h2", "h3", "span", "section"}
         if fits and (_STANDFIRST.search(marker) or (want and norm == want)):
             return text
@@ -451,12 +472,10 @@ def _shown_byline(root, headline, body_start, sites):
         return [], ""
     for element in _between_headline_and_body(root, headline, body_start):
         text = " ".join(element.text_content().split())
-        if (
-            not _BYLINE_MARK.search(f"{element.get('class', '')} {element.get('itemprop', '')}")
-            or len(text) > 80
-        ):
-            continue
         bare = _BYLINE_LEAD.sub("", text)
+        marked = _BYLINE_MARK.search(_marker(element)) or (bare != text and element.tag != "p")
+        if not marked or len(text) > 80:
+            continue
         if bare.isupper():  # a byline set in capitals is written as names
             bare = " ".join(word.capitalize() for word in bare.split())
         people = _people(byline_names(bare), sites)
@@ -590,6 +609,12 @@ _FOLLOW_US = re.compile(
 )
 
 
+# "Sign up to the Weekly Brief here for news … in your inbox": the site's newsletter, not the article.
+_SIGN_UP = re.compile(
+    r"^(sign up|subscribe|register)\b.{0,120}\b(newsletters?|brief(ing)?|digest|inbox|e-?mails?)\b", re.I
+)
+
+
 def _drop_ui_lines(blocks):
     out, trailer = [], False
     for block in blocks:
@@ -597,7 +622,8 @@ def _drop_ui_lines(blocks):
         if trailer and (tag in {"ul", "ol"} or (tag == "p" and len(text) < 150 and _link_only(markup))):
             continue
         trailer = bool(_READ_MORE.match(text))
-        if trailer or _UI_LINE.match(text.strip(" .:…")) or (len(text) < 250 and _FOLLOW_US.match(text)):
+        invitation = len(text) < 250 and (_FOLLOW_US.match(text) or _SIGN_UP.match(text))
+        if trailer or _UI_LINE.match(text.strip(" .:…")) or invitation:
             continue
         out.append(block)
     return out
@@ -617,6 +643,9 @@ def _lead_furniture(tag, text, title, names):
         return True
     if _UPDATED.match(text) and len(text) < 100:
         return True
+    parts = re.split(r"\s*[\u00b7|\u2022]\s*", text)
+    if len(parts) > 1 and all(len(p.split()) <= 3 for p in parts) and any(_UPDATED.match(p) for p in parts):
+        return True  # "Business · Updated": the section's label and a status above the headline
     bare = re.sub(r"^(by|von|par|por)\s+", "", text, flags=re.I)
     if names and bare != text and byline_names(bare):
         return True
@@ -692,8 +721,11 @@ def extract(data, *, filename="file.html"):
         names = shown_names
     if shown_byline and abstract.rstrip().endswith(shown_byline):
         abstract = abstract.rstrip()[: -len(shown_byline)].rstrip()
-    if abstract and blocks and blocks[0][0] == "p" and _norm(blocks[0][1]).startswith(_norm(abstract)[:80]):
-        blocks.pop(0)
+    # The standfirst repeated as the first paragraph (a deck heading may stand before it) goes.
+    first = next((i for i, b in enumerate(blocks) if not _is_heading(b[0])), None)
+    repeated = first is not None and blocks[first][0] == "p" and bool(abstract)
+    if repeated and _norm(blocks[first][1]).startswith(_norm(abstract)[:80]):
+        blocks.pop(first)
         while blocks and _lead_furniture(blocks[0][0], blocks[0][1], draft.title, names):
             lead_dates.append(parse_date(blocks.pop(0)[1]))
     draft.abstract = normalise_text(abstract)

@@ -166,6 +166,10 @@ def _body_size(pages):
     return counts.most_common(1)[0][0] if counts else 10.0
 
 
+# A footnote with the corresponding author's address, set without a mark ("Email address: …").
+_CONTACT_NOTE = re.compile(r"^(e-?mail( address(es)?)?|corresponding author|correspondence)\s*:", re.I)
+
+
 def _furniture(pages, body_size):
     """ids of the lines that are page furniture: running heads and footers (the same line, digits
     aside, at the top or bottom of many pages), page numbers at a page's edge, and small print
@@ -212,8 +216,10 @@ def _furniture(pages, body_size):
         for line in page.lines:
             small = line.size < body_size - 0.6
             low = line.top < 0.35 * page.height
-            starts = line.marked.startswith(SUP_START) or re.match(
-                r"^[\d*\u2217\u2020\u2021]\s?\S", line.text
+            starts = (
+                line.marked.startswith(SUP_START)
+                or re.match(r"^[\d*\u2217\u2020\u2021]\s?\S", line.text)
+                or _CONTACT_NOTE.match(line.text)
             )
             if small and low and (starts or in_note):
                 furniture.add(id(line))
