@@ -378,3 +378,38 @@ def test_centred_last_line_of_an_affiliation():
     first = "Institute of Information and Communication Technologies, UCLouvain, Place du levant 3, 1348"
     lines = [Line(SUP_START + "a" + SUP_END + first, 63, 532), Line("Louvain-la-Neuve, Belgium", 254, 342)]
     assert affiliations_of(lines) == [(["a"], first + " Louvain-la-Neuve, Belgium")]
+
+
+def test_html_byline_spellings_photo_credits_lead_media_and_a_java_date():
+    page = """<html lang="en"><head>
+    <meta property="article:published_time" content="Mon Aug 03 12:45:00 EDT 2015">
+    <meta name="author" content="Photograph by Tyrone Turner, National Geographic Creative"></head>
+    <body><article><h1>Here is why your office may be too hot or too cold for you</h1>
+    <div class="image__lede article__lede-wrapper"><div>03:08 - Source: CNN</div>
+    <div>Trump tweetstorm precedes Cabinet appointments</div></div>
+    <div class="byline">By Laura E. Adkins December 28, 2016</div>
+    <p>Many couples fight about it at home. No, it is not money or parenting but the lowly thermostat,
+    and heated arguments often ensue about how warm or cool to keep the place.</p>
+    <p>The same fight goes on in offices, where the standard for comfort was set decades ago for the
+    metabolic rate of a forty-year-old man weighing seventy kilograms.</p></article></body></html>"""
+    draft = html.extract(page.encode(), filename="page.html")
+    assert draft.date == datetime.date(2015, 8, 3)
+    assert [a.name for a in draft.authors] == ["Laura E. Adkins"]
+    assert draft.abstract == ""
+    assert iso_date("Wed Aug 05 14:51:16 EDT 2015") == datetime.date(2015, 8, 5)
+
+
+def test_html_site_name_before_the_title_capital_bylines_a_publisher_and_a_credit_line():
+    page = """<html lang="en"><head><meta property="og:site_name" content="TechCrunch">
+    <meta property="og:title" content="TechCrunch | 2005 Zuckerberg Didn't Want To Take Over The World">
+    <meta name="author" content="JORDAN ROBERTSON; Ediciones El País"></head><body><article>
+    <h1>2005 Zuckerberg Didn't Want To Take Over The World</h1>
+    <p>Illustration by Mike Nudelman</p>
+    <p>One day in July 2001, Larry Page decided to fire Google's project managers. All of them. It was
+    just five years since Page, then a graduate student, had founded the company with Sergey Brin.</p>
+    <p>The engineers were happy, and the managers were not, but nobody had asked the managers, and the
+    company went on as if nothing had happened for some time after that.</p></article></body></html>"""
+    draft = html.extract(page.encode(), filename="page.html")
+    assert draft.title == "2005 Zuckerberg Didn't Want To Take Over The World"
+    assert [a.name for a in draft.authors] == ["Jordan Robertson"]
+    assert draft.body[0].startswith("One day in July 2001")

@@ -150,7 +150,8 @@ _SEPARATORS = r"\s+[|\u2013\u2014:\-\u00b7\u2022]\s+"
 
 
 def _strip_site(title, site_names):
-    """A title without a trailing " | Site" or " - Site" where Site is the site's own name."""
+    """A title without a trailing " | Site" or " - Site", or a leading "Site | ", where Site is the
+    site's own name."""
     for site in site_names:
         site = site.strip()
         if not site:
@@ -158,6 +159,9 @@ def _strip_site(title, site_names):
         match = re.search(_SEPARATORS + re.escape(site) + r"\s*$", title, re.I)
         if match:
             return title[: match.start()].strip()
+        match = re.match(r"\s*" + re.escape(site) + r"\s+[|\u2013\u2014\u00b7\u2022]\s+", title, re.I)
+        if match and len(title) - match.end() >= 10:
+            return title[match.end() :].strip()
     return title
 
 
@@ -211,10 +215,14 @@ _NAME_LIKE = re.compile(r"^[^\d@/:]{3,80}$")
 _DOMAIN = re.compile(r"(www\.)?[\w-]+(\.[a-z]{2,})+", re.I)
 
 
+# "Photograph by Tyrone Turner, National Geographic Creative": a picture's credit, not a byline.
+_CREDIT = re.compile(r"^(photo(graph)?s?|illustrations?|images?|video|graphics?)\b[^,;]{0,20}\bby\b", re.I)
+
+
 def _meta_names(value):
     """Author names in a metadata value ("A, B and C", "A; B"), or [] when it is not names."""
-    if "://" in value or "@" in value or _DOMAIN.fullmatch(value.strip()):
-        return []  # a URL, an e-mail or a domain ("lefigaro.fr") names no person
+    if "://" in value or "@" in value or _DOMAIN.fullmatch(value.strip()) or _CREDIT.match(value.strip()):
+        return []  # a URL, an e-mail, a domain ("lefigaro.fr") or a credit names no author
     return byline_names(value)
 
 
@@ -223,16 +231,27 @@ _NOT_PERSON = re.compile(
     r"\b(reuters|associated press|ap|afp|dpa|bloomberg|staff|admin|administrator|bureau|desk|team|"
     r"newsroom|editors?|editorial|wire|agency|agencies|correspondents?|writers?|reporters?|"
     r"contributors?|news|media|press|magazine|online|ministr\w*|department|office|redaktion|"
-    r"rédaction|guest|anonymous|unknown|\w*zeitung|gazette|newspaper)\b",
+    r"rédaction|guest|anonymous|unknown|\w*zeitung|gazette|newspaper|"
+    r"photo(graph)?s?|photographer|illustrations?|images?|credits?|getty|"
+    r"editions?|éditions|ediciones|edizioni|verlag|publish\w*)\b",
     re.I,
 )
 _BYLINE_LEAD = re.compile(r"^(by|von|par|por|di|door|text|texte|text:|текст)\s*:?\s+", re.I)
 _BYLINE_PLACE = re.compile(r"\s+(in|à|en|aus|from)\s+[A-Z][\w.\- ]*(,\s*[A-Z][\w.\- ]*)*$")
+# The byline's date run into the name ("Laura E Adkins December"): a month is no part of a name.
+_BYLINE_MONTH = re.compile(
+    r"\s+(January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"(\s+\d{1,2}(,?\s+\d{4})?)?$"
+)
 
 
 def _person(name, sites):
-    """A byline name tidied ("By A" -> "A", "A in Kabul" -> "A"), or "" when it is no person."""
+    """A byline name tidied ("By A" -> "A", "A in Kabul" -> "A", "JORDAN ROBERTSON" -> "Jordan
+    Robertson"), or "" when it is no person."""
     name = _BYLINE_PLACE.sub("", _BYLINE_LEAD.sub("", " ".join(name.split()))).strip(" ,;")
+    if name.isupper() and len(name) > 3:  # a byline set in capitals is written as a name
+        name = " ".join(word.capitalize() for word in name.split())
+    name = _BYLINE_MONTH.sub("", name) if len(name.split()) > 2 else name
     if (
         not name
         or _NOT_PERSON.search(name)
@@ -280,8 +299,12 @@ def _authors(metas, extracted, sites=()):
         *(v for key in ("author", "article:author") for v in metas.get(key, []) if _DOMAIN.fullmatch(v)),
     ]
     read = [n.strip() for n in re.split(r";", extracted or "") if n.strip()]
+    read = [] if any(_CREDIT.match(n) for n in read) else read  # the credit's agency went with it
     read = _people([n for n in read if _NAME_LIKE.match(n)], sites)
     meta_lists = [people for people in (_people(found, sites) for found in meta_lists) if people]
+    # trafilatura drops the dots of initials ("T C Sottek"): a tag's spelling of the same name wins.
+    spelled = {_letters(n): n for found in meta_lists for n in found}
+    read = [spelled.get(_letters(n), n) for n in read]
     if read:
         for found in meta_lists:
             if set(read) <= set(found):
@@ -290,6 +313,23 @@ def _authors(metas, extracted, sites=()):
     if meta_lists:
         return [DraftAuthor(name=n) for n in meta_lists[0]]
     return []
+
+
+def _shown_spelling(name, page_text):
+    """A name with its initials' dots as the page writes it ("Laura E. Adkins"), where trafilatura
+    dropped them ("Laura E Adkins")."""
+    words = name.split()
+    if "." in name or not any(len(w) == 1 for w in words):
+        return name
+    pattern = r"\b" + r"\.?\s*".join(re.escape(w) for w in words) + r"\b"
+    for match in re.finditer(pattern, page_text):
+        if "." in match[0]:
+            return " ".join(match[0].split())
+    return name
+
+
+def _letters(name):
+    return re.sub(r"[\W_]", "", name.casefold())
 
 
 def _microdata_authors(root):
@@ -366,6 +406,7 @@ _STANDFIRST = re.compile(
     r"sub-title|subhead|subheadline|strapline|chapo|chapeau|article-?desc\w*)($|[\s_-])",
     re.I,
 )
+_LEAD_MEDIA = re.compile(r"(image|video|media|photo|figure|gallery|player)", re.I)
 _UPDATED = re.compile(
     r"^(updated|published|posted|last updated|first published|this article is more than|"
     r"mis à jour|publié|veröffentlicht|aktualisiert|stand:)\b",
@@ -405,7 +446,8 @@ def _standfirst(root, headline, body_start, description):
         if element.tag == "p" and element.getparent() is headline.getparent():
             marker += " " + _marker(headline.getparent())  # a header block holding headline and intro
         fits = 20 <= len(text) <= 600 and element.tag in {"p", "div", "h2", "h3", "span", "section"}
-        if fits and (_STANDFIRST.search(marker) or (want and norm == want)):
+        media = _LEAD_MEDIA.search(marker)  # "image__lede": the lead picture or video, not text
+        if fits and ((_STANDFIRST.search(marker) and not media) or (want and norm == want)):
             return text
         if first and norm.startswith(first):
             return ""
@@ -476,6 +518,8 @@ def _shown_byline(root, headline, body_start, sites):
         marked = _BYLINE_MARK.search(_marker(element)) or (bare != text and element.tag != "p")
         if not marked or len(text) > 80:
             continue
+        undated = _BYLINE_MONTH.sub("", bare)  # "By Laura E. Adkins December 28, 2016"
+        bare = undated if len(undated.split()) >= 2 else bare  # "By Theresa May" stays
         if bare.isupper():  # a byline set in capitals is written as names
             bare = " ".join(word.capitalize() for word in bare.split())
         people = _people(byline_names(bare), sites)
@@ -609,6 +653,8 @@ _FOLLOW_US = re.compile(
 )
 
 
+# "Illustration by Mike Nudelman", "Photo: Getty Images": a picture's credit left in the text.
+_CREDIT_LINE = re.compile(r"^(photo(graph)?s?|illustrations?|images?|graphics?)\s*(by\b|:)", re.I)
 # "Sign up to the Weekly Brief here for news … in your inbox": the site's newsletter, not the article.
 _SIGN_UP = re.compile(
     r"^(sign up|subscribe|register)\b.{0,120}\b(newsletters?|brief(ing)?|digest|inbox|e-?mails?)\b", re.I
@@ -623,6 +669,7 @@ def _drop_ui_lines(blocks):
             continue
         trailer = bool(_READ_MORE.match(text))
         invitation = len(text) < 250 and (_FOLLOW_US.match(text) or _SIGN_UP.match(text))
+        invitation = invitation or (len(text) < 100 and _CREDIT_LINE.match(text))
         if trailer or _UI_LINE.match(text.strip(" .:…")) or invitation:
             continue
         out.append(block)
@@ -683,6 +730,11 @@ def extract(data, *, filename="file.html"):
     ]
     metas["_microdata_authors"] = _microdata_authors(root)
     draft.authors = _authors(metas, document.author if document is not None else "", [*sites, *publishers])
+    if draft.authors:
+        shown = " ".join(root.text_content().split())
+        draft.authors = [
+            DraftAuthor(name=_shown_spelling(a.name, shown), affiliation=a.affiliation) for a in draft.authors
+        ]
     names = [a.name for a in draft.authors]
 
     blocks = _drop_ui_lines(blocks)
