@@ -109,10 +109,16 @@ def _textual_marks(marked):
     return _TEXT_MARKS.sub(lambda m: f"{SUP_START}{m.group(1) or m.group(2)}{SUP_END},", marked)
 
 
+# IEEE's grade after a name ("Avideh Zakhor, Member, IEEE"): no part of the name.
+_IEEE_GRADE = re.compile(
+    r",?\s*\b(?:(?:student|senior|life|graduate student)\s+)?(?:member|fellow),?\s+IEEE\b", re.I
+)
+
+
 def byline_of(line):
     """[(name, marks)] when the line is a byline, else []."""
     found = []
-    for text, marks in _segments(_textual_marks(line.marked)):
+    for text, marks in _segments(_textual_marks(_IEEE_GRADE.sub("", line.marked))):
         pieces = list(_NAME_SEPARATORS.split(text))
         for index, piece in enumerate(pieces):
             piece, own = _split_marks(RTL_BYLINE.sub("", piece.strip()) if index == 0 else piece.strip())

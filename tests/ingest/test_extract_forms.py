@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from archive.ingest.dates import find_date, iso_date, parse_date
-from archive.ingest.formats import html, markdown, txt
+from archive.ingest.formats import html, markdown, pdf, txt
 from archive.ingest.frontmatter import affiliations_of, assign_affiliations, byline_of
 from archive.ingest.pdf_layout import SUP_END, SUP_START
 from archive.ingest.repair import detect_language
@@ -413,3 +413,23 @@ def test_html_site_name_before_the_title_capital_bylines_a_publisher_and_a_credi
     assert draft.title == "2005 Zuckerberg Didn't Want To Take Over The World"
     assert [a.name for a in draft.authors] == ["Jordan Robertson"]
     assert draft.body[0].startswith("One day in July 2001")
+
+
+def test_pdf_ieee_grades_truncated_titles_and_contact_lines_before_the_text():
+    class Line:
+        rtl = False
+
+        def __init__(self, text):
+            self.marked = self.text = text
+
+    assert [name for name, _ in byline_of(Line("Ed Chang and Avideh Zakhor, Member, IEEE"))] == [
+        "Ed Chang",
+        "Avideh Zakhor",
+    ]
+    assert pdf._JUNK_TITLE.match("Proceedings of the...")
+    assert pdf._JUNK_TITLE.match("paper.dvi")
+    assert not pdf._JUNK_TITLE.match("A Statistical Semantic Parser that Integrates Syntax and Semantics")
+    text = ("p", "The task of paraphrase generation aims at rephrasing a text while retaining its meaning.")
+    emails = ("p", "jraych2@uic.edu, yzhuang52@bloomberg.net, swang1072@bloomberg.net")
+    assert pdf._without_contact_lines([emails, text]) == [text]
+    assert pdf._without_contact_lines([text, emails]) == [text, emails]

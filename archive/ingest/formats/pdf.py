@@ -66,8 +66,8 @@ from archive.ingest.repair import (
 
 MAX_PAGES = 2000
 _JUNK_TITLE = re.compile(
-    r"^(microsoft word|untitled|document\d*|doi:?|pending|\S+\.(docx?|pdf|odt|rtf|tex)$|"
-    r"[\w.\-]*\d[\w.\- ]*$)",
+    r"^(microsoft word|untitled|document\d*|doi:?|pending|\S+\.(docx?|pdf|odt|rtf|tex|dvi|ps|indd|qxd|wpd)$|"
+    r"[\w.\-]*\d[\w.\- ]*$|.*(\.\.\.|\u2026)$)",
     re.I,
 )
 
@@ -448,6 +448,23 @@ def _paragraphs(lines, body_size):
 # --- dates -----------------------------------------------------------------------------------------
 
 
+_EMAIL = re.compile(r"[\w.+\-]+\s?@\s?[\w\-]+(\s?\.\s?[\w\-]+)+")
+
+
+def _without_contact_lines(blocks):
+    """The text without the byline's leftovers before it: the blocks up to the last one holding an
+    e-mail address among the first few, none of them a heading or a paragraph of prose
+    ("jraych2@uic.edu, yzhuang52@bloomberg.net", "Alekh Agarwal alekh@… Department of EECS …")."""
+    last = None
+    for index, (tag, text) in enumerate(blocks[:6]):
+        prose = len(text) >= 400 or (len(text.split()) >= 14 and text.endswith((".", "?", "!")))
+        if tag == "h" or prose:
+            break
+        if _EMAIL.search(text):
+            last = index
+    return blocks if last is None else blocks[last + 1 :]
+
+
 def _date(pages, stamps, candidates):
     """The publication date the file states, or None."""
     for page in pages[:3] + pages[-2:]:
@@ -519,6 +536,7 @@ def extract(data, *, filename="file.pdf"):
         rest.extend(line for line in page.lines if id(line) not in furniture)
     blocks = _paragraphs(rest, body_size)
     blocks = [block for block in take_labelled(blocks, draft) if block[0] != "break"]
+    blocks = _without_contact_lines(blocks)
     if draft.authors and not draft.title:
         pass
     meta_title = " ".join((info.get("Title") or "").split())
