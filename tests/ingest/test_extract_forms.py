@@ -6,8 +6,9 @@ import datetime
 import pytest
 
 from archive.ingest.dates import find_date, iso_date, parse_date
+from archive.ingest.draft import Draft
 from archive.ingest.formats import html, markdown, pdf, txt
-from archive.ingest.frontmatter import affiliations_of, assign_affiliations, byline_of
+from archive.ingest.frontmatter import affiliations_of, assign_affiliations, byline_of, take_labelled
 from archive.ingest.pdf_layout import SUP_END, SUP_START
 from archive.ingest.repair import detect_language
 
@@ -433,3 +434,25 @@ def test_pdf_ieee_grades_truncated_titles_and_contact_lines_before_the_text():
     emails = ("p", "jraych2@uic.edu, yzhuang52@bloomberg.net, swang1072@bloomberg.net")
     assert pdf._without_contact_lines([emails, text]) == [text]
     assert pdf._without_contact_lines([text, emails]) == [text, emails]
+
+
+def test_word_made_from_markdown_caret_marks_latex_sizes_and_a_late_abstract_heading():
+    class Line:
+        rtl = False
+
+        def __init__(self, text):
+            self.marked = self.text = text
+
+    byline = Line("Scott Claessens^1*^, Chris G Sibley1, & Ananish Chaudhuri2,3")
+    names = ["Scott Claessens", "Chris G Sibley", "Ananish Chaudhuri"]
+    assert [name for name, _ in byline_of(byline)] == names
+    assert byline_of(byline)[0][1] == ["1*"]
+    school = "School of Psychology, University of Auckland"
+    affiliation = Line(f"1 footnotesize {school}")
+    affiliation.marked = f"{SUP_START}1{SUP_END} footnotesize {school}"
+    assert affiliations_of([affiliation]) == [(["1"], school)]
+    # A checklist's "Abstract" section after the introduction is no abstract of the paper.
+    draft = Draft()
+    blocks = [("h", "Introduction"), ("p", "The text."), ("h", "Abstract"), ("p", "Is the abstract concise?")]
+    assert take_labelled(blocks, draft) == blocks
+    assert draft.abstract == ""
