@@ -33,6 +33,7 @@ TODAY_WRONG = {
     "ar-programming-productivity.pdf": {"title"},
     "html-heise.html": {"body_start", "keywords"},
     "html-lemonde.html": {"authors"},
+    "html-radio-canada.html": {"authors", "body_start", "no_furniture"},
     "html-retraction-watch.html": {"authors", "no_furniture", "title"},
     "html-theguardian.html": {"authors"},
     "journal-phoenix-paludosa.pdf": {"affiliations", "body_start", "date", "keywords", "no_furniture"},
@@ -40,9 +41,11 @@ TODAY_WRONG = {
     "md-fa-asre-ertebat-websites.md": {"body_start", "no_furniture"},
     "paper-citesee.pdf": {"abstract_start", "affiliations", "authors", "body_start", "no_furniture"},
     "report-weekly-epidemiological.pdf": {"authors", "body_start", "date", "title"},
+    "scan-participant-information-sheet.pdf": {"body_start", "title"},
     "txt-pride-and-prejudice.txt": {"body_start", "no_furniture"},
     # Tuning files.
     "essay-how-to-get-new-ideas.html": {"authors"},  # the page names no author (see the report)
+    "scan-docling-ocr-test.pdf": {"body_start", "title"},  # OCR: one sentence over three lines
 }
 
 
