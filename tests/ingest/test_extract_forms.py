@@ -456,3 +456,18 @@ def test_word_made_from_markdown_caret_marks_latex_sizes_and_a_late_abstract_hea
     blocks = [("h", "Introduction"), ("p", "The text."), ("h", "Abstract"), ("p", "Is the abstract concise?")]
     assert take_labelled(blocks, draft) == blocks
     assert draft.abstract == ""
+
+
+def test_ocr_page_in_one_size_a_title_over_several_lines():
+    # OCR gives no sizes that stand out: a short first paragraph with no sentence end is the title.
+    lines = ["Docling bundles PDF document conversion to", "JSON and Markdown in an easy", "package"]
+    draft = pdf.draft_from_text_pages([lines])
+    sentence = "Docling bundles PDF document conversion to JSON and Markdown in an easy package"
+    assert draft.title == sentence
+    assert draft.body == [sentence]  # the only text stays the body too
+    report = ["Weekly Report of the Ministry of Health", "on Vector-Borne Diseases", "",
+              "Dengue cases rose in the third week of the year in all districts. The ministry asks",
+              "every household to clear standing water around the house once a week."]  # fmt: skip
+    draft = pdf.draft_from_text_pages([report])
+    assert draft.title == "Weekly Report of the Ministry of Health on Vector-Borne Diseases"
+    assert draft.body[0].startswith("Dengue cases rose")

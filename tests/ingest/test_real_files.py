@@ -45,7 +45,6 @@ TODAY_WRONG = {
     "txt-pride-and-prejudice.txt": {"body_start", "no_furniture"},
     # Tuning files.
     "essay-how-to-get-new-ideas.html": {"authors"},  # the page names no author (see the report)
-    "scan-docling-ocr-test.pdf": {"body_start", "title"},  # OCR: one sentence over three lines
 }
 
 

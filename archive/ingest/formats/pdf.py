@@ -130,10 +130,31 @@ def draft_from_text_pages(pages, draft=None, *, title_lines=()):
     if dropped:
         draft.warn(f"Dropped {dropped} lines of page furniture (running headers, footers, page numbers).")
     text = "\n".join("\n".join(page) for page in pages)
-    blocks = [Block(lines=lines, wrapped=True) for lines in blocks_of_lines(text)]
+    paragraphs = blocks_of_lines(text)
+    if not title and paragraphs and _title_paragraph(paragraphs[0]):
+        # OCR saw no larger lines (a page set in one size): a short first paragraph that reads as
+        # a title is the title, all its lines; where it is the only text it stays the body too.
+        title = paragraphs[0]
+        paragraphs = paragraphs[1:] or paragraphs
+    blocks = [Block(lines=lines, wrapped=True) for lines in paragraphs]
     if title:
         blocks.insert(0, Block(lines=title, tag="title"))
     return read_blocks(blocks, draft)
+
+
+def _title_paragraph(lines):
+    """Two or three lines that read as one title: no sentence ends in them, a capital first, and no
+    byline among them ("By Sara Karimi")."""
+    text = join_lines(lines)
+    bylines = [line for line in lines[1:] if re.match(r"^(by|von|par)\s", line, re.I) or byline_names(line)]
+    return (
+        not bylines
+        and 2 <= len(lines) <= 3
+        and len(text) <= 200
+        and len(text.split()) <= 30
+        and text[:1].isupper()
+        and not re.search(r"[.;:!?]$|[.!?]\s", text)
+    )
 
 
 # --- labels -------------------------------------------------------------------------------------
