@@ -14,9 +14,9 @@ JSON round trip, `draft_fields(draft, defaults={"status": "draft"})` and
 are compared with truth.json, what a careful editor would type, by the rules written in
 `docs/ingest-accuracy.md` and implemented below (`score`).
 
-A file that cannot be read (a scan, today) scores wrong on every field. Files marked
-`"heldout": true` in truth.json are never looked at while tuning the extractor; they are
-reported as their own split.
+A file that cannot be read (a damaged file, or a scan without tesseract) scores wrong on every
+field. Files marked `"heldout": true` in truth.json are never looked at while tuning the
+extractor; they are reported as their own split.
 """
 
 import argparse

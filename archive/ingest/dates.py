@@ -179,4 +179,14 @@ def iso_date(value):
     match = re.match(r"^(\d{4})-?(\d{2})-?(\d{2})(?:$|[T\s])", value)
     if match:
         return _make(int(match[1]), int(match[2]), int(match[3]))
+    match = _CTIME.match(value)
+    if match and match["month"].casefold() in MONTHS:
+        return _make(int(match["year"]), MONTHS[match["month"].casefold()], int(match["day"]))
     return parse_date(value)
+
+
+# Java's and C's date string, which some sites put in their tags: "Mon Aug 03 12:45:00 EDT 2015".
+_CTIME = re.compile(
+    r"^[A-Za-z]{3},?\s+(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})\s+\d{1,2}:\d{2}(?::\d{2})?"
+    r"(?:\s+[A-Z]{2,5})?\s+(?P<year>\d{4})$"
+)

@@ -104,15 +104,27 @@ _TEXT_MARKS = re.compile(
 )
 
 
+# Pandoc's superscript written out ("Scott Claessens^1*^"), left in a Word file made from Markdown.
+_CARET_MARKS = re.compile(r"\^([^\s^]{1,8})\^")
+
+
 def _textual_marks(marked):
-    """Affiliation marks typed as plain text ("Lakens1", "Gantenberg,(1,2)") set as superscripts."""
+    """Affiliation marks typed as plain text ("Lakens1", "Gantenberg,(1,2)", "Claessens^1*^") set as
+    superscripts."""
+    marked = _CARET_MARKS.sub(lambda m: f"{SUP_START}{m.group(1)}{SUP_END}", marked)
     return _TEXT_MARKS.sub(lambda m: f"{SUP_START}{m.group(1) or m.group(2)}{SUP_END},", marked)
+
+
+# IEEE's grade after a name ("Avideh Zakhor, Member, IEEE"): no part of the name.
+_IEEE_GRADE = re.compile(
+    r",?\s*\b(?:(?:student|senior|life|graduate student)\s+)?(?:member|fellow),?\s+IEEE\b", re.I
+)
 
 
 def byline_of(line):
     """[(name, marks)] when the line is a byline, else []."""
     found = []
-    for text, marks in _segments(_textual_marks(line.marked)):
+    for text, marks in _segments(_textual_marks(_IEEE_GRADE.sub("", line.marked))):
         pieces = list(_NAME_SEPARATORS.split(text))
         for index, piece in enumerate(pieces):
             piece, own = _split_marks(RTL_BYLINE.sub("", piece.strip()) if index == 0 else piece.strip())
@@ -226,6 +238,14 @@ def affiliations_of(lines):
             # Wrapped: the line goes on at the same left edge under a line that filled the width
             # (centred address lines are not wrapped lines).
             wrapped = abs(line.x0 - previous.x0) < 2 and previous.x1 >= line.x1 - 2
+            # A centred paragraph's last line, centred under a much wider line that stops mid-address
+            # ("…, Place du levant 3, 1348" / "Louvain-la-Neuve, Belgium").
+            centre = (line.x0 + line.x1) / 2 - (previous.x0 + previous.x1) / 2
+            wrapped = wrapped or (
+                abs(centre) < 3
+                and (previous.x1 - previous.x0) > 2 * (line.x1 - line.x0)
+                and re.search(r"[\d,]$", previous.text.rstrip()) is not None
+            )
             if wrapped and not AFFILIATION_WORDS.search(text[:40]):
                 entries[-1] = (marks, join_lines([before, text]))
             elif AFFILIATION_WORDS.search(text):
@@ -235,7 +255,12 @@ def affiliations_of(lines):
             # A paragraph of a Word title page is one affiliation.
             entries.append(([], text))
             previous = line
-    return [(marks, text.strip(" ,;")) for marks, text in _split_numbered(entries) if text.strip(" ,;")]
+    entries = [(marks, _LATEX_SIZE.sub("", text).strip(" ,;")) for marks, text in _split_numbered(entries)]
+    return [(marks, text) for marks, text in entries if text]
+
+
+# A LaTeX size command left in a Word file made from LaTeX or Markdown ("1 footnotesize School of …").
+_LATEX_SIZE = re.compile(r"^\\?(footnotesize|scriptsize|normalsize)\b\s*")
 
 
 def _split_numbered(entries):
@@ -306,11 +331,14 @@ def take_labelled(blocks, draft, *, front_before_abstract=False):
     out = []
     i = 0
     abstract_at = None
+    # After the introduction an "Abstract" heading names a section of the text (a checklist's
+    # items about abstracts), not the paper's abstract.
+    in_text = False
     while i < len(blocks):
         tag, text = blocks[i]
         label = ABSTRACT_LABEL.match(text)
         keywords = KEYWORDS_LABEL.match(text)
-        if label and not draft.abstract and abstract_at is None:
+        if label and not draft.abstract and abstract_at is None and not in_text:
             if front_before_abstract and len(out) <= 30:
                 out = []  # title page notes (author note, correspondence) come before it
             rest = (label["rest"] or "").strip()
@@ -337,6 +365,7 @@ def take_labelled(blocks, draft, *, front_before_abstract=False):
             abstract_at = 0
             continue
         out.append((tag, text))
+        in_text = in_text or (tag == "h" and bool(_INTRODUCTION.match(text)))
         i += 1
     if abstract_at is not None:
         # Leftovers of the front matter between the abstract and the text: the body starts at

@@ -6,8 +6,9 @@ import datetime
 import pytest
 
 from archive.ingest.dates import find_date, iso_date, parse_date
-from archive.ingest.formats import html, markdown, txt
-from archive.ingest.frontmatter import affiliations_of, assign_affiliations, byline_of
+from archive.ingest.draft import Draft
+from archive.ingest.formats import html, markdown, pdf, txt
+from archive.ingest.frontmatter import affiliations_of, assign_affiliations, byline_of, take_labelled
 from archive.ingest.pdf_layout import SUP_END, SUP_START
 from archive.ingest.repair import detect_language
 
@@ -317,3 +318,156 @@ def test_gutenberg_book_without_a_chapter_one():
     assert draft.body[2].startswith("To Sherlock Holmes she is always THE woman.")
     assert "<h2>I.</h2>" in draft.body_html
     assert "Produced by" not in " ".join(draft.body)
+
+
+def test_html_byline_without_a_mark_a_label_line_a_deck_and_a_sign_up_line():
+    # Quartz: "By <span>Name</span>" in an unmarked block; CBC: "Business · Updated" above the
+    # headline, the standfirst repeated after a deck heading, the byline in "authorText".
+    page = """<html lang="en"><head><meta name="description" content="Prices fell again in September.">
+    </head><body><article><span><a href="/business">Business</a><span> · </span><span>Updated</span></span>
+    <h1>Housing market slowdown continues with sales well down from last year</h1>
+    <div class="detailSummary">Prices fell again in September, and sales were down by a third.</div>
+    <h2 class="deck">Average price of a home that sold in September was $640,479</h2>
+    <div class="bylineDetails"><span class="authorText"><a href="/author/pe">Pete Evans</a></span>
+    <span> · </span>CBC News</div>
+    <div><div>By <span class="x1">Yomi Kazeem</span></div></div>
+    <p>The group that represents more than 155,000 Realtors across the country said in a release
+    Friday that sales for September were down by more than 30 per cent from a year ago.</p>
+    <p>Prices are down on an annual basis, too, with the average selling price of a home listed on
+    the MLS system going for $640,479, down by 6.6 per cent compared to a year ago.</p>
+    <p>Sign up to the Weekly Brief here for news and analysis on business in your inbox</p>
+    </article></body></html>"""
+    draft = html.extract(page.encode(), filename="page.html")
+    assert [a.name for a in draft.authors] == ["Pete Evans"]
+    assert draft.abstract == "Prices fell again in September, and sales were down by a third."
+    body = " ".join(draft.body)
+    assert body.startswith("Average price") and "The group that represents" in body
+    assert "Prices fell again" not in body and "Business" not in body and "Sign up" not in body
+
+
+def test_html_headline_over_a_topic_label_and_its_intro():
+    page = """<html lang="de"><head><meta property="og:title" content="Arbeit"></head><body>
+    <div class="styles-module--introContainer--zZR"><h1>Wir kämpfen für gute Arbeit</h1>
+    <p>Auf dem Arbeitsmarkt hat sich einiges verbessert, aber es ist lange nicht alles gut.</p></div>
+    <p>Erwerbsarbeit ist für die meisten Menschen ein ganz zentraler Teil ihres Lebens. Sie stecken
+    Energie, Lebenszeit, Können und Kreativität in ihre Aufgaben und finden dabei Anerkennung.</p>
+    <p>Heute sind mehr Menschen erwerbstätig als je zuvor. Doch trotz guter Konjunktur haben weiterhin
+    mehr als 2,6 Millionen Menschen keine Arbeit, knapp eine Million von ihnen schon lange.</p>
+    </body></html>"""
+    draft = html.extract(page.encode(), filename="page.html")
+    assert draft.title == "Wir kämpfen für gute Arbeit"
+    assert draft.abstract.startswith("Auf dem Arbeitsmarkt hat sich einiges verbessert")
+    assert draft.body[0].startswith("Erwerbsarbeit ist")
+
+
+def test_markdown_author_key_is_no_name():
+    post = "---\ntitle: Onboarding\nauthor: mouna.ar\ndate: 2022-02-09T18:01:49+03:00\n---\n\nText.\n"
+    draft = markdown.extract(post.encode(), filename="post.ar.md")
+    assert draft.authors == []
+    assert draft.date == datetime.date(2022, 2, 9)
+
+
+def test_centred_last_line_of_an_affiliation():
+    class Line:
+        rtl = False
+
+        def __init__(self, text, x0, x1):
+            self.marked = self.text = text
+            self.x0, self.x1 = x0, x1
+
+    # A centred affiliation whose last line stops short, centred under the first.
+    first = "Institute of Information and Communication Technologies, UCLouvain, Place du levant 3, 1348"
+    lines = [Line(SUP_START + "a" + SUP_END + first, 63, 532), Line("Louvain-la-Neuve, Belgium", 254, 342)]
+    assert affiliations_of(lines) == [(["a"], first + " Louvain-la-Neuve, Belgium")]
+
+
+def test_html_byline_spellings_photo_credits_lead_media_and_a_java_date():
+    page = """<html lang="en"><head>
+    <meta property="article:published_time" content="Mon Aug 03 12:45:00 EDT 2015">
+    <meta name="author" content="Photograph by Tyrone Turner, National Geographic Creative"></head>
+    <body><article><h1>Here is why your office may be too hot or too cold for you</h1>
+    <div class="image__lede article__lede-wrapper"><div>03:08 - Source: CNN</div>
+    <div>Trump tweetstorm precedes Cabinet appointments</div></div>
+    <div class="byline">By Laura E. Adkins December 28, 2016</div>
+    <p>Many couples fight about it at home. No, it is not money or parenting but the lowly thermostat,
+    and heated arguments often ensue about how warm or cool to keep the place.</p>
+    <p>The same fight goes on in offices, where the standard for comfort was set decades ago for the
+    metabolic rate of a forty-year-old man weighing seventy kilograms.</p></article></body></html>"""
+    draft = html.extract(page.encode(), filename="page.html")
+    assert draft.date == datetime.date(2015, 8, 3)
+    assert [a.name for a in draft.authors] == ["Laura E. Adkins"]
+    assert draft.abstract == ""
+    assert iso_date("Wed Aug 05 14:51:16 EDT 2015") == datetime.date(2015, 8, 5)
+
+
+def test_html_site_name_before_the_title_capital_bylines_a_publisher_and_a_credit_line():
+    page = """<html lang="en"><head><meta property="og:site_name" content="TechCrunch">
+    <meta property="og:title" content="TechCrunch | 2005 Zuckerberg Didn't Want To Take Over The World">
+    <meta name="author" content="JORDAN ROBERTSON; Ediciones El País"></head><body><article>
+    <h1>2005 Zuckerberg Didn't Want To Take Over The World</h1>
+    <p>Illustration by Mike Nudelman</p>
+    <p>One day in July 2001, Larry Page decided to fire Google's project managers. All of them. It was
+    just five years since Page, then a graduate student, had founded the company with Sergey Brin.</p>
+    <p>The engineers were happy, and the managers were not, but nobody had asked the managers, and the
+    company went on as if nothing had happened for some time after that.</p></article></body></html>"""
+    draft = html.extract(page.encode(), filename="page.html")
+    assert draft.title == "2005 Zuckerberg Didn't Want To Take Over The World"
+    assert [a.name for a in draft.authors] == ["Jordan Robertson"]
+    assert draft.body[0].startswith("One day in July 2001")
+
+
+def test_pdf_ieee_grades_truncated_titles_and_contact_lines_before_the_text():
+    class Line:
+        rtl = False
+
+        def __init__(self, text):
+            self.marked = self.text = text
+
+    assert [name for name, _ in byline_of(Line("Ed Chang and Avideh Zakhor, Member, IEEE"))] == [
+        "Ed Chang",
+        "Avideh Zakhor",
+    ]
+    assert pdf._JUNK_TITLE.match("Proceedings of the...")
+    assert pdf._JUNK_TITLE.match("paper.dvi")
+    assert not pdf._JUNK_TITLE.match("A Statistical Semantic Parser that Integrates Syntax and Semantics")
+    text = ("p", "The task of paraphrase generation aims at rephrasing a text while retaining its meaning.")
+    emails = ("p", "jraych2@uic.edu, yzhuang52@bloomberg.net, swang1072@bloomberg.net")
+    assert pdf._without_contact_lines([emails, text]) == [text]
+    assert pdf._without_contact_lines([text, emails]) == [text, emails]
+
+
+def test_word_made_from_markdown_caret_marks_latex_sizes_and_a_late_abstract_heading():
+    class Line:
+        rtl = False
+
+        def __init__(self, text):
+            self.marked = self.text = text
+
+    byline = Line("Scott Claessens^1*^, Chris G Sibley1, & Ananish Chaudhuri2,3")
+    names = ["Scott Claessens", "Chris G Sibley", "Ananish Chaudhuri"]
+    assert [name for name, _ in byline_of(byline)] == names
+    assert byline_of(byline)[0][1] == ["1*"]
+    school = "School of Psychology, University of Auckland"
+    affiliation = Line(f"1 footnotesize {school}")
+    affiliation.marked = f"{SUP_START}1{SUP_END} footnotesize {school}"
+    assert affiliations_of([affiliation]) == [(["1"], school)]
+    # A checklist's "Abstract" section after the introduction is no abstract of the paper.
+    draft = Draft()
+    blocks = [("h", "Introduction"), ("p", "The text."), ("h", "Abstract"), ("p", "Is the abstract concise?")]
+    assert take_labelled(blocks, draft) == blocks
+    assert draft.abstract == ""
+
+
+def test_ocr_page_in_one_size_a_title_over_several_lines():
+    # OCR gives no sizes that stand out: a short first paragraph with no sentence end is the title.
+    lines = ["Docling bundles PDF document conversion to", "JSON and Markdown in an easy", "package"]
+    draft = pdf.draft_from_text_pages([lines])
+    sentence = "Docling bundles PDF document conversion to JSON and Markdown in an easy package"
+    assert draft.title == sentence
+    assert draft.body == [sentence]  # the only text stays the body too
+    report = ["Weekly Report of the Ministry of Health", "on Vector-Borne Diseases", "",
+              "Dengue cases rose in the third week of the year in all districts. The ministry asks",
+              "every household to clear standing water around the house once a week."]  # fmt: skip
+    draft = pdf.draft_from_text_pages([report])
+    assert draft.title == "Weekly Report of the Ministry of Health on Vector-Borne Diseases"
+    assert draft.body[0].startswith("Dengue cases rose")

@@ -136,6 +136,12 @@ def _first(metas, *names):
     return ""
 
 
+def _marker(element):
+    """An element's class, id and itemprop as words: "introContainer" reads "intro Container"."""
+    marker = f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}"
+    return re.sub(r"([a-z])([A-Z])", r"\1 \2", marker)
+
+
 def _norm(text):
     return " ".join(re.sub(r"[^\w\s]", " ", normalise_text(text or "")).casefold().split())
 
@@ -144,7 +150,8 @@ _SEPARATORS = r"\s+[|\u2013\u2014:\-\u00b7\u2022]\s+"
 
 
 def _strip_site(title, site_names):
-    """A title without a trailing " | Site" or " - Site" where Site is the site's own name."""
+    """A title without a trailing " | Site" or " - Site", or a leading "Site | ", where Site is the
+    site's own name."""
     for site in site_names:
         site = site.strip()
         if not site:
@@ -152,6 +159,9 @@ def _strip_site(title, site_names):
         match = re.search(_SEPARATORS + re.escape(site) + r"\s*$", title, re.I)
         if match:
             return title[: match.start()].strip()
+        match = re.match(r"\s*" + re.escape(site) + r"\s+[|\u2013\u2014\u00b7\u2022]\s+", title, re.I)
+        if match and len(title) - match.end() >= 10:
+            return title[match.end() :].strip()
     return title
 
 
@@ -165,6 +175,19 @@ def _shown_headline(root, title):
             continue
         if re.match(r"\s*(\(|[|\u2013\u2014\-:\u00b7\u2022]\s)", flat[len(shown) :]):
             return shown
+    return _headline_over_label(root, title)
+
+
+def _headline_over_label(root, title):
+    """The page's only h1 where the metadata title is a label made of some of its words ("Arbeit"
+    over "Wir kämpfen für gute Arbeit"): the label names the page's topic, the h1 is the headline."""
+    shown = [" ".join(h.text_content().split()) for h in root.iter("h1")]
+    shown = [text for text in shown if text]
+    if len(shown) != 1:
+        return title
+    words, label = _norm(shown[0]).split(), _norm(title).split()
+    if label and len(label) <= 3 and len(words) > len(label) and set(label) <= set(words):
+        return shown[0]
     return title
 
 
@@ -192,10 +215,14 @@ _NAME_LIKE = re.compile(r"^[^\d@/:]{3,80}$")
 _DOMAIN = re.compile(r"(www\.)?[\w-]+(\.[a-z]{2,})+", re.I)
 
 
+# "Photograph by Tyrone Turner, National Geographic Creative": a picture's credit, not a byline.
+_CREDIT = re.compile(r"^(photo(graph)?s?|illustrations?|images?|video|graphics?)\b[^,;]{0,20}\bby\b", re.I)
+
+
 def _meta_names(value):
     """Author names in a metadata value ("A, B and C", "A; B"), or [] when it is not names."""
-    if "://" in value or "@" in value or _DOMAIN.fullmatch(value.strip()):
-        return []  # a URL, an e-mail or a domain ("lefigaro.fr") names no person
+    if "://" in value or "@" in value or _DOMAIN.fullmatch(value.strip()) or _CREDIT.match(value.strip()):
+        return []  # a URL, an e-mail, a domain ("lefigaro.fr") or a credit names no author
     return byline_names(value)
 
 
@@ -204,16 +231,27 @@ _NOT_PERSON = re.compile(
     r"\b(reuters|associated press|ap|afp|dpa|bloomberg|staff|admin|administrator|bureau|desk|team|"
     r"newsroom|editors?|editorial|wire|agency|agencies|correspondents?|writers?|reporters?|"
     r"contributors?|news|media|press|magazine|online|ministr\w*|department|office|redaktion|"
-    r"rédaction|guest|anonymous|unknown|\w*zeitung|gazette|newspaper)\b",
+    r"rédaction|guest|anonymous|unknown|\w*zeitung|gazette|newspaper|"
+    r"photo(graph)?s?|photographer|illustrations?|images?|credits?|getty|"
+    r"editions?|éditions|ediciones|edizioni|verlag|publish\w*)\b",
     re.I,
 )
 _BYLINE_LEAD = re.compile(r"^(by|von|par|por|di|door|text|texte|text:|текст)\s*:?\s+", re.I)
 _BYLINE_PLACE = re.compile(r"\s+(in|à|en|aus|from)\s+[A-Z][\w.\- ]*(,\s*[A-Z][\w.\- ]*)*$")
+# The byline's date run into the name ("Laura E Adkins December"): a month is no part of a name.
+_BYLINE_MONTH = re.compile(
+    r"\s+(January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"(\s+\d{1,2}(,?\s+\d{4})?)?$"
+)
 
 
 def _person(name, sites):
-    """A byline name tidied ("By A" -> "A", "A in Kabul" -> "A"), or "" when it is no person."""
+    """A byline name tidied ("By A" -> "A", "A in Kabul" -> "A", "JORDAN ROBERTSON" -> "Jordan
+    Robertson"), or "" when it is no person."""
     name = _BYLINE_PLACE.sub("", _BYLINE_LEAD.sub("", " ".join(name.split()))).strip(" ,;")
+    if name.isupper() and len(name) > 3:  # a byline set in capitals is written as a name
+        name = " ".join(word.capitalize() for word in name.split())
+    name = _BYLINE_MONTH.sub("", name) if len(name.split()) > 2 else name
     if (
         not name
         or _NOT_PERSON.search(name)
@@ -261,8 +299,12 @@ def _authors(metas, extracted, sites=()):
         *(v for key in ("author", "article:author") for v in metas.get(key, []) if _DOMAIN.fullmatch(v)),
     ]
     read = [n.strip() for n in re.split(r";", extracted or "") if n.strip()]
+    read = [] if any(_CREDIT.match(n) for n in read) else read  # the credit's agency went with it
     read = _people([n for n in read if _NAME_LIKE.match(n)], sites)
     meta_lists = [people for people in (_people(found, sites) for found in meta_lists) if people]
+    # trafilatura drops the dots of initials ("T C Sottek"): a tag's spelling of the same name wins.
+    spelled = {_letters(n): n for found in meta_lists for n in found}
+    read = [spelled.get(_letters(n), n) for n in read]
     if read:
         for found in meta_lists:
             if set(read) <= set(found):
@@ -271,6 +313,23 @@ def _authors(metas, extracted, sites=()):
     if meta_lists:
         return [DraftAuthor(name=n) for n in meta_lists[0]]
     return []
+
+
+def _shown_spelling(name, page_text):
+    """A name with its initials' dots as the page writes it ("Laura E. Adkins"), where trafilatura
+    dropped them ("Laura E Adkins")."""
+    words = name.split()
+    if "." in name or not any(len(w) == 1 for w in words):
+        return name
+    pattern = r"\b" + r"\.?\s*".join(re.escape(w) for w in words) + r"\b"
+    for match in re.finditer(pattern, page_text):
+        if "." in match[0]:
+            return " ".join(match[0].split())
+    return name
+
+
+def _letters(name):
+    return re.sub(r"[\W_]", "", name.casefold())
 
 
 def _microdata_authors(root):
@@ -347,6 +406,7 @@ _STANDFIRST = re.compile(
     r"sub-title|subhead|subheadline|strapline|chapo|chapeau|article-?desc\w*)($|[\s_-])",
     re.I,
 )
+_LEAD_MEDIA = re.compile(r"(image|video|media|photo|figure|gallery|player)", re.I)
 _UPDATED = re.compile(
     r"^(updated|published|posted|last updated|first published|this article is more than|"
     r"mis à jour|publié|veröffentlicht|aktualisiert|stand:)\b",
@@ -382,9 +442,12 @@ def _standfirst(root, headline, body_start, description):
             continue
         text = " ".join(element.text_content().split())
         norm = _norm(text)
-        marker = f"{element.get('class', '')} {element.get('id', '')} {element.get('itemprop', '')}"
+        marker = _marker(element)
+        if element.tag == "p" and element.getparent() is headline.getparent():
+            marker += " " + _marker(headline.getparent())  # a header block holding headline and intro
         fits = 20 <= len(text) <= 600 and element.tag in {"p", "div", "h2", "h3", "span", "section"}
-        if fits and (_STANDFIRST.search(marker) or (want and norm == want)):
+        media = _LEAD_MEDIA.search(marker)  # "image__lede": the lead picture or video, not text
+        if fits and ((_STANDFIRST.search(marker) and not media) or (want and norm == want)):
             return text
         if first and norm.startswith(first):
             return ""
@@ -451,12 +514,12 @@ def _shown_byline(root, headline, body_start, sites):
         return [], ""
     for element in _between_headline_and_body(root, headline, body_start):
         text = " ".join(element.text_content().split())
-        if (
-            not _BYLINE_MARK.search(f"{element.get('class', '')} {element.get('itemprop', '')}")
-            or len(text) > 80
-        ):
-            continue
         bare = _BYLINE_LEAD.sub("", text)
+        marked = _BYLINE_MARK.search(_marker(element)) or (bare != text and element.tag != "p")
+        if not marked or len(text) > 80:
+            continue
+        undated = _BYLINE_MONTH.sub("", bare)  # "By Laura E. Adkins December 28, 2016"
+        bare = undated if len(undated.split()) >= 2 else bare  # "By Theresa May" stays
         if bare.isupper():  # a byline set in capitals is written as names
             bare = " ".join(word.capitalize() for word in bare.split())
         people = _people(byline_names(bare), sites)
@@ -590,6 +653,14 @@ _FOLLOW_US = re.compile(
 )
 
 
+# "Illustration by Mike Nudelman", "Photo: Getty Images": a picture's credit left in the text.
+_CREDIT_LINE = re.compile(r"^(photo(graph)?s?|illustrations?|images?|graphics?)\s*(by\b|:)", re.I)
+# "Sign up to the Weekly Brief here for news … in your inbox": the site's newsletter, not the article.
+_SIGN_UP = re.compile(
+    r"^(sign up|subscribe|register)\b.{0,120}\b(newsletters?|brief(ing)?|digest|inbox|e-?mails?)\b", re.I
+)
+
+
 def _drop_ui_lines(blocks):
     out, trailer = [], False
     for block in blocks:
@@ -597,7 +668,9 @@ def _drop_ui_lines(blocks):
         if trailer and (tag in {"ul", "ol"} or (tag == "p" and len(text) < 150 and _link_only(markup))):
             continue
         trailer = bool(_READ_MORE.match(text))
-        if trailer or _UI_LINE.match(text.strip(" .:…")) or (len(text) < 250 and _FOLLOW_US.match(text)):
+        invitation = len(text) < 250 and (_FOLLOW_US.match(text) or _SIGN_UP.match(text))
+        invitation = invitation or (len(text) < 100 and _CREDIT_LINE.match(text))
+        if trailer or _UI_LINE.match(text.strip(" .:…")) or invitation:
             continue
         out.append(block)
     return out
@@ -617,6 +690,9 @@ def _lead_furniture(tag, text, title, names):
         return True
     if _UPDATED.match(text) and len(text) < 100:
         return True
+    parts = re.split(r"\s*[\u00b7|\u2022]\s*", text)
+    if len(parts) > 1 and all(len(p.split()) <= 3 for p in parts) and any(_UPDATED.match(p) for p in parts):
+        return True  # "Business · Updated": the section's label and a status above the headline
     bare = re.sub(r"^(by|von|par|por)\s+", "", text, flags=re.I)
     if names and bare != text and byline_names(bare):
         return True
@@ -654,6 +730,11 @@ def extract(data, *, filename="file.html"):
     ]
     metas["_microdata_authors"] = _microdata_authors(root)
     draft.authors = _authors(metas, document.author if document is not None else "", [*sites, *publishers])
+    if draft.authors:
+        shown = " ".join(root.text_content().split())
+        draft.authors = [
+            DraftAuthor(name=_shown_spelling(a.name, shown), affiliation=a.affiliation) for a in draft.authors
+        ]
     names = [a.name for a in draft.authors]
 
     blocks = _drop_ui_lines(blocks)
@@ -692,8 +773,11 @@ def extract(data, *, filename="file.html"):
         names = shown_names
     if shown_byline and abstract.rstrip().endswith(shown_byline):
         abstract = abstract.rstrip()[: -len(shown_byline)].rstrip()
-    if abstract and blocks and blocks[0][0] == "p" and _norm(blocks[0][1]).startswith(_norm(abstract)[:80]):
-        blocks.pop(0)
+    # The standfirst repeated as the first paragraph (a deck heading may stand before it) goes.
+    first = next((i for i, b in enumerate(blocks) if not _is_heading(b[0])), None)
+    repeated = first is not None and blocks[first][0] == "p" and bool(abstract)
+    if repeated and _norm(blocks[first][1]).startswith(_norm(abstract)[:80]):
+        blocks.pop(first)
         while blocks and _lead_furniture(blocks[0][0], blocks[0][1], draft.title, names):
             lead_dates.append(parse_date(blocks.pop(0)[1]))
     draft.abstract = normalise_text(abstract)

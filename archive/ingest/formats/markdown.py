@@ -77,12 +77,17 @@ def _strings(value):
     return [str(value).strip()] if str(value).strip() else []
 
 
+# A site's key for an author ("mouna.ar", "jane_doe", "@jdoe": Hugo looks it up in data/authors/),
+# not a name an editor would type.
+_HANDLE = re.compile(r"^@\S+$|^[a-z0-9]+([._][a-z0-9]+)+$")
+
+
 def _names(value):
     names = []
     for item in _strings(value):
         item = item.strip("[]")
         names.extend(byline_names(item) or [n.strip(" \"'") for n in item.split(";") if n.strip(" \"'")])
-    return names
+    return [name for name in names if not _HANDLE.match(name)]
 
 
 def _keywords(value):

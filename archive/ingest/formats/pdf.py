@@ -66,8 +66,8 @@ from archive.ingest.repair import (
 
 MAX_PAGES = 2000
 _JUNK_TITLE = re.compile(
-    r"^(microsoft word|untitled|document\d*|doi:?|pending|\S+\.(docx?|pdf|odt|rtf|tex)$|"
-    r"[\w.\-]*\d[\w.\- ]*$)",
+    r"^(microsoft word|untitled|document\d*|doi:?|pending|\S+\.(docx?|pdf|odt|rtf|tex|dvi|ps|indd|qxd|wpd)$|"
+    r"[\w.\-]*\d[\w.\- ]*$|.*(\.\.\.|\u2026)$)",
     re.I,
 )
 
@@ -130,10 +130,31 @@ def draft_from_text_pages(pages, draft=None, *, title_lines=()):
     if dropped:
         draft.warn(f"Dropped {dropped} lines of page furniture (running headers, footers, page numbers).")
     text = "\n".join("\n".join(page) for page in pages)
-    blocks = [Block(lines=lines, wrapped=True) for lines in blocks_of_lines(text)]
+    paragraphs = blocks_of_lines(text)
+    if not title and paragraphs and _title_paragraph(paragraphs[0]):
+        # OCR saw no larger lines (a page set in one size): a short first paragraph that reads as
+        # a title is the title, all its lines; where it is the only text it stays the body too.
+        title = paragraphs[0]
+        paragraphs = paragraphs[1:] or paragraphs
+    blocks = [Block(lines=lines, wrapped=True) for lines in paragraphs]
     if title:
         blocks.insert(0, Block(lines=title, tag="title"))
     return read_blocks(blocks, draft)
+
+
+def _title_paragraph(lines):
+    """Two or three lines that read as one title: no sentence ends in them, a capital first, and no
+    byline among them ("By Sara Karimi")."""
+    text = join_lines(lines)
+    bylines = [line for line in lines[1:] if re.match(r"^(by|von|par)\s", line, re.I) or byline_names(line)]
+    return (
+        not bylines
+        and 2 <= len(lines) <= 3
+        and len(text) <= 200
+        and len(text.split()) <= 30
+        and text[:1].isupper()
+        and not re.search(r"[.;:!?]$|[.!?]\s", text)
+    )
 
 
 # --- labels -------------------------------------------------------------------------------------
@@ -164,6 +185,10 @@ def _body_size(pages):
         for line in page.lines:
             counts[round(line.size * 2) / 2] += len(line.text)
     return counts.most_common(1)[0][0] if counts else 10.0
+
+
+# A footnote with the corresponding author's address, set without a mark ("Email address: …").
+_CONTACT_NOTE = re.compile(r"^(e-?mail( address(es)?)?|corresponding author|correspondence)\s*:", re.I)
 
 
 def _furniture(pages, body_size):
@@ -212,8 +237,10 @@ def _furniture(pages, body_size):
         for line in page.lines:
             small = line.size < body_size - 0.6
             low = line.top < 0.35 * page.height
-            starts = line.marked.startswith(SUP_START) or re.match(
-                r"^[\d*\u2217\u2020\u2021]\s?\S", line.text
+            starts = (
+                line.marked.startswith(SUP_START)
+                or re.match(r"^[\d*\u2217\u2020\u2021]\s?\S", line.text)
+                or _CONTACT_NOTE.match(line.text)
             )
             if small and low and (starts or in_note):
                 furniture.add(id(line))
@@ -442,6 +469,23 @@ def _paragraphs(lines, body_size):
 # --- dates -----------------------------------------------------------------------------------------
 
 
+_EMAIL = re.compile(r"[\w.+\-]+\s?@\s?[\w\-]+(\s?\.\s?[\w\-]+)+")
+
+
+def _without_contact_lines(blocks):
+    """The text without the byline's leftovers before it: the blocks up to the last one holding an
+    e-mail address among the first few, none of them a heading or a paragraph of prose
+    ("jraych2@uic.edu, yzhuang52@bloomberg.net", "Alekh Agarwal alekh@… Department of EECS …")."""
+    last = None
+    for index, (tag, text) in enumerate(blocks[:6]):
+        prose = len(text) >= 400 or (len(text.split()) >= 14 and text.endswith((".", "?", "!")))
+        if tag == "h" or prose:
+            break
+        if _EMAIL.search(text):
+            last = index
+    return blocks if last is None else blocks[last + 1 :]
+
+
 def _date(pages, stamps, candidates):
     """The publication date the file states, or None."""
     for page in pages[:3] + pages[-2:]:
@@ -513,6 +557,7 @@ def extract(data, *, filename="file.pdf"):
         rest.extend(line for line in page.lines if id(line) not in furniture)
     blocks = _paragraphs(rest, body_size)
     blocks = [block for block in take_labelled(blocks, draft) if block[0] != "break"]
+    blocks = _without_contact_lines(blocks)
     if draft.authors and not draft.title:
         pass
     meta_title = " ".join((info.get("Title") or "").split())
