@@ -8,10 +8,12 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # the proxy in front talks to this
 # Searches are CPU-bound (Whoosh in Python): one process per core plus one, each with a couple of
-# threads so cheap pages are not queued behind a search on the same worker.
+# threads so cheap pages are not queued behind a search on the same worker. GUNICORN_THREADS=1
+# gives sync workers (a request per process): lower page latency under load, but a throughput
+# that fell further over a 20-minute soak; see docs/soak.md before choosing it.
 workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() + 1)
 threads = int(os.environ.get("GUNICORN_THREADS") or 2)
-worker_class = "gthread"
+worker_class = "sync" if threads == 1 else "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = 30
 keepalive = 5

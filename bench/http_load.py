@@ -78,8 +78,7 @@ class Gunicorn:
                 "archive.wsgi:application",
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
+                *(["--workers", str(self.workers)] if self.workers else []),  # else gunicorn.conf.py's
                 "--timeout",
                 "120",
                 "--error-logfile",

@@ -10,8 +10,8 @@ bench/out/soak-<articles>-<minutes>m[-<code name>]/):
 2. A corpus (bench/corpus.py) of `--articles` pieces plus one import file of `--import-size` new
    pieces per minute; migrate, import the articles (the index catches up), collectstatic.
 3. gunicorn with the production settings as the README says (DJANGO_DEBUG=0, the checkout's
-   gunicorn.conf.py: `--workers` x GUNICORN_THREADS), serving the checkout `--code` (default this
-   one), with the same Python as this script.
+   gunicorn.conf.py: its workers and threads unless `--workers` / `--threads` say otherwise),
+   serving the checkout `--code` (default this one), with the same Python as this script.
 4. For `--minutes`: `--clients` reading clients (threads; a connection per request, as behind a proxy)
    over article, list, author and keyword pages, the search page and `/api/search/`, feeds, OAI-PMH
    and exports; an `import_articles` of a new file every minute (each with one piece already in
@@ -119,7 +119,7 @@ class Soak:
         self.windows = []  # [name, start, end]
         self.imports = []
         self.writes = []
-        self.probes = []  # (t_commit, seconds or None)
+        self.probes = []  # (t_commit, seconds or None, the finding search's answer, last miss)
         self.memory = []  # (t, pid, MB)
         self.stop = threading.Event()
         self.pg = None
@@ -147,7 +147,7 @@ class Soak:
             "STATIC_ROOT_OVERRIDE": str(self.work / "static"),
             "PYTHONPATH": str(self.code),
             "PYTHONUNBUFFERED": "1",
-            "GUNICORN_THREADS": str(self.args.threads),
+            **({"GUNICORN_THREADS": str(self.args.threads)} if self.args.threads else {}),
         }
 
     def manage(self, *argv, env=None, check=True, timeout=3600):
@@ -260,7 +260,10 @@ class Soak:
         env = {**self.prod_env, "PYTHONTRACEMALLOC": "8"} if self.args.trace_memory else self.prod_env
         self.server = Gunicorn(env, self.work, port=self.port, workers=self.args.workers, cwd=self.code)
         self.server.start(timeout=120)
-        self.log(f"gunicorn on {self.server.base}: {self.args.workers} workers x {self.args.threads} threads")
+        self.log(
+            f"gunicorn on {self.server.base}: {self.args.workers or 'gunicorn.conf.py'} workers x "
+            f"{self.args.threads or 'gunicorn.conf.py'} threads"
+        )
 
     # --- reading clients ---------------------------------------------------------------------------
 
@@ -436,11 +439,15 @@ class Soak:
             probe.join()
 
     def probe(self, record):
-        """Seconds from the edit's commit until /api/search/ finds its word in a title."""
+        """Seconds from the edit's commit until /api/search/ finds its word in a title. Also kept:
+        how long the search that found it took to answer, and when the last search that missed it
+        started: the piece became searchable between the two (a lower and an upper bound)."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         deadline = time.time() + 180  # a save made during a rebuild waits for it
-        found = None
+        found = answer = None
+        missed = 0.0  # when the last search that missed started, after the commit
         while time.time() < deadline:
+            started = time.time()
             try:
                 connection.request("GET", f"/api/search/?q={record['token']}", headers=HEADERS)
                 response = connection.getresponse()
@@ -450,8 +457,9 @@ class Soak:
                 if response.status == 200:
                     data = json.loads(body)
                     if any(record["token"] in hit["title"] for hit in data["results"]):
-                        found = time.time() - record["t"]
+                        found, answer = time.time() - record["t"], time.time() - started
                         break
+                    missed = max(0.0, started - record["t"])
             except (OSError, http.client.HTTPException, ValueError):
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -460,7 +468,7 @@ class Soak:
             time.sleep(0.05 if time.time() - record["t"] < 3 else 0.5)
         connection.close()
         with self.lock:
-            self.probes.append((record["t"] - self.wall0, found))
+            self.probes.append((record["t"] - self.wall0, found, answer, missed))
 
     # --- faults and memory ---------------------------------------------------------------------
 
@@ -776,17 +784,25 @@ class Soak:
             """Whether the save's wait overlapped a rebuild (which holds the index's write lock)."""
             return any(t <= (e or self.end) and t + seconds >= s for _, s, e in rebuild)
 
-        outside = [s for t, s in self.probes if s is not None and not in_rebuild(t, s)]
-        inside = [s for t, s in self.probes if s is not None and in_rebuild(t, s)]
-        not_found = sum(1 for _, s in self.probes if s is None)
+        kept = [p for p in self.probes if p[1] is not None and not in_rebuild(p[0], p[1])]
+        outside = [p[1] for p in kept]
+        inside = [s for t, s, *_ in self.probes if s is not None and in_rebuild(t, s)]
+        not_found = sum(1 for _, s, *_ in self.probes if s is None)
         save = {
             "n": len(self.probes), "not_found": not_found,
             "p50": round(pct(outside, 50) or 0, 2), "p95": round(pct(outside, 95) or 0, 2),
             "max": round(max(outside, default=0), 2), "rebuild_max": round(max(inside, default=0), 2),
         }  # fmt: skip
+        # Where the time goes: the finding search's own answer, and the last miss's start (the
+        # piece was searchable after it).
+        for key, values in (("answer", [p[2] for p in kept]), ("last_miss", [p[3] for p in kept])):
+            save[f"{key}_p50"], save[f"{key}_p95"] = (round(pct(values, q) or 0, 2) for q in (50, 95))
         print(
-            f"  outside the rebuild: n={len(outside)} p50 {save['p50']} p95 {save['p95']} max {save['max']}; "
-            f"during the rebuild: n={len(inside)} max {save['rebuild_max']}; not found in 180 s: {not_found}"
+            f"  outside the rebuild: n={len(outside)} p50 {save['p50']} p95 {save['p95']} "
+            f"max {save['max']}; during the rebuild: n={len(inside)} max {save['rebuild_max']}; "
+            f"not found in 180 s: {not_found}\n"
+            f"  the search that found it answered in p50 {save['answer_p50']} p95 {save['answer_p95']}; "
+            f"the last that missed it started p50 {save['last_miss_p50']} p95 {save['last_miss_p95']}"
         )
 
         print("\n== RssAnon per worker (MB)")
@@ -834,7 +850,9 @@ class Soak:
             "windows": {w[0]: [round(w[1], 1), round(w[2] or self.end, 1)] for w in self.windows},
             "status_by_window": {k: dict(v) for k, v in windows.items()},
             "save_to_search_s": save, "worker_rss_anon_max_mb": round(worker_max, 1),
-            "save_to_search_probes": sorted((round(t, 1), s and round(s, 2)) for t, s in self.probes),
+            "save_to_search_probes": sorted(
+                (round(t, 1), s and round(s, 2), a and round(a, 2), round(m, 2)) for t, s, a, m in self.probes
+            ),
             "worker_rss_anon_mb": {pid: [(round(t), round(mb, 1)) for t, mb in samples]
                                    for pid, samples in by_pid.items()},
             "imports": self.imports, "audit": self.audit_result,
@@ -859,8 +877,8 @@ def main(argv=None):
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--minutes", type=int, default=5)
     parser.add_argument("--code", default=str(SOAK_REPO), help="the checkout to serve (default: this one)")
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, help="default: gunicorn.conf.py's (cores + 1)")
+    parser.add_argument("--threads", type=int, help="default: gunicorn.conf.py's (2; 1 gives sync workers)")
     parser.add_argument("--clients", type=int, default=6)
     parser.add_argument("--import-size", type=int, default=200, help="new pieces imported every minute")
     parser.add_argument("--edits-per-minute", type=float, default=20)
