@@ -47,6 +47,11 @@ TODAY_WRONG = {
     "essay-how-to-get-new-ideas.html": {"authors"},  # the page names no author (see the report)
 }
 
+# Round 5's held-out group ("heldout": "2") is measured once before and once after the round's
+# rules (docs/ingest-accuracy.md); until the second measurement no test reads it, so that no
+# per-file result is seen while tuning.
+UNSEEN = {name for name, entry in TRUTH.items() if entry["heldout"] == "2"}
+
 
 PARSERS = ("pypdf", "pypdfium2", "python-docx", "lxml", "Markdown", "PyYAML", "trafilatura", "htmldate",
            "py3langid", "jdatetime", "python-dateutil")  # fmt: skip
@@ -100,7 +105,9 @@ def _cases():
         missing = _ocr_missing(truth["language"]) if truth.get("scanned") else None
         for field in FIELDS + SECONDARY:
             marks = []
-            if missing and os.environ.get("CI") != "true":
+            if name in UNSEEN:
+                marks.append(pytest.mark.skip(reason="held out in round 5: read at its last measurement"))
+            elif missing and os.environ.get("CI") != "true":
                 marks.append(pytest.mark.skip(reason=f"a scan: OCR needs {missing}, not installed here"))
             elif field in TODAY_WRONG.get(name, ()):
                 marks.append(pytest.mark.xfail(reason="today's extractor gets this wrong", strict=False))
