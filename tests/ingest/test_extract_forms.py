@@ -537,9 +537,8 @@ def test_html_signature_after_the_text_appeal_and_labelled_topics():
 
 def test_markdown_lead_note_on_where_the_piece_was_printed():
     note = "**رفع ادعا:** این یادداشت در هفته‌نامه منتشر شده است."
-    text = (
-        f"title: یادداشت\ndate: 2013-11-27\n---\n\n{note}\n\nضرورت دسترسی به اخبار و اطلاعات متقن لازم است.\n"
-    )
+    text = f"title: یادداشت\ndate: 2013-11-27\n---\n\n{note}\n\n"
+    text += "ضرورت دسترسی به اخبار و اطلاعات متقن برای همه لازم است.\n"
     draft = markdown.extract(text.encode(), filename="note.md")
     assert draft.body[0].startswith("ضرورت دسترسی")
 
