@@ -547,3 +547,17 @@ def test_pdf_keywords_label_without_a_colon():
     match = KEYWORDS_LABEL.match("Keywords Selective pressure analysis, Protein molecular evolution")
     assert match["bare"] == "Selective pressure analysis, Protein molecular evolution"
     assert KEYWORDS_LABEL.match("Keywords are useful, but") is None
+
+
+def test_text_list_of_illustrations_and_illustration_notes_before_the_first_chapter():
+    listed = [("Frontispiece", "iv"), ("Title-page", "v"), ("Heading to Chapter I.", "1")]
+    entries = "\n\n".join(f"{name:<40}{page:>10}" for name, page in listed)
+    head = f"Title: A Novel\n\nAuthor: Ann Writer\n\n{entries}\n\n"
+    text = head + (
+        "[Illustration: A NOVEL\n\n\n\nChapter I.]\n\n\n"
+        "It is a truth universally acknowledged, that a single man in possession of a good\n"
+        "fortune, must be in want of a wife, as everyone in the neighbourhood agrees.\n"
+    )
+    draft = txt.extract(text.encode(), filename="novel.txt")
+    assert draft.body[0].startswith("It is a truth universally acknowledged")
+    assert not any("Frontispiece" in block or "Illustration" in block for block in draft.body)
