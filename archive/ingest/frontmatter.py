@@ -25,7 +25,8 @@ STRUCTURED_ABSTRACT = re.compile(
 )
 KEYWORDS_LABEL = re.compile(
     r"^(?:key\s*-?\s*words?|index\s+terms|mots[- ]cl[ée]s|schlüsselwörter|schlagwörter|palabras clave)"
-    r"\s*(?:[:\uff1a.\-\u2013\u2014]\s*(?P<rest>.*)|$)",
+    # PeerJ sets the label in bold with no colon: "Keywords Selective pressure analysis, …".
+    r"\s*(?:[:\uff1a.\-\u2013\u2014]\s*(?P<rest>.*)|(?-i:\s(?P<bare>[A-Z][\w\-]*( [\w\-]+)*,.*))|$)",
     re.I,
 )
 KICKER = re.compile(
@@ -347,7 +348,7 @@ def take_labelled(blocks, draft, *, front_before_abstract=False):
             abstract_at = len(out)
             continue
         if keywords and not draft.keywords and len(out) < 12:
-            rest = (keywords["rest"] or "").strip()
+            rest = (keywords["rest"] or keywords["bare"] or "").strip()
             if not rest and i + 1 < len(blocks) and blocks[i + 1][0] == "p":
                 i += 1
                 rest = blocks[i][1]

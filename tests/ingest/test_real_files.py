@@ -29,22 +29,24 @@ REPO = Path(__file__).resolve().parents[2]
 TRUTH = load_truth()
 
 TODAY_WRONG = {
-    # Held out (never looked at while tuning): what the extractor still gets wrong there.
+    # Held out in rounds 1-4, tuned on from round 5: what the extractor still gets wrong there.
     "ar-programming-productivity.pdf": {"title"},
-    "html-heise.html": {"body_start", "keywords"},
-    "html-lemonde.html": {"authors"},
-    "html-radio-canada.html": {"authors", "body_start", "no_furniture"},
-    "html-retraction-watch.html": {"authors", "no_furniture", "title"},
-    "html-theguardian.html": {"authors"},
     "journal-phoenix-paludosa.pdf": {"affiliations", "body_start", "date", "keywords", "no_furniture"},
-    "journal-vespa.pdf": {"keywords"},
-    "md-fa-asre-ertebat-websites.md": {"body_start", "no_furniture"},
     "paper-citesee.pdf": {"abstract_start", "affiliations", "authors", "body_start", "no_furniture"},
     "report-weekly-epidemiological.pdf": {"authors", "body_start", "date", "title"},
     "scan-participant-information-sheet.pdf": {"body_start", "title"},
-    "txt-pride-and-prejudice.txt": {"body_start", "no_furniture"},
     # Tuning files.
     "essay-how-to-get-new-ideas.html": {"authors"},  # the page names no author (see the report)
+    # Round 5's held-out group, as its last measurement found it (docs/ingest-accuracy.md).
+    "docx-sedation-reliability.docx": {"abstract_start", "authors", "body_start", "title"},
+    "html-arstechnica.html": {"authors"},
+    "html-bbc-basement.html": {"date"},
+    "journal-html-frontiers.html": {"affiliations", "no_furniture"},
+    "journal-html-plos-one.html": {"body_start", "no_furniture"},
+    "journal-jose-computational-chemistry.pdf": {"abstract_start", "affiliations", "body_start"},
+    "journal-jose-data-science-course.pdf": {"abstract_start", "affiliations", "body_start"},
+    "md-ar-r-ladies-chapter.md": {"abstract_start", "authors"},
+    "paper-sepsis-gp-rnn.pdf": {"affiliations", "authors", "body_start"},
 }
 
 

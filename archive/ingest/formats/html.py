@@ -165,10 +165,18 @@ def _strip_site(title, site_names):
     return title
 
 
+_QUOTES = str.maketrans("\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u201f\u2033", "'''''" + '"' * 5)
+
+
 def _shown_headline(root, title):
     """The page's h1 where the metadata title is that headline plus an addition after a
-    separator or bracket ("… (Published 2016)", "… - Author and Author"); else the title."""
+    separator or bracket ("… (Published 2016)", "… - Author and Author"), or the same words with
+    typographic quotes where the tag has straight ones (the page's spelling); else the title."""
     flat = " ".join(title.split())
+    for element in root.iter("h1", "h2"):
+        shown = " ".join(element.text_content().split())
+        if shown != flat and shown.translate(_QUOTES) == flat.translate(_QUOTES):
+            return shown
     for element in root.iter("h1"):
         shown = " ".join(element.text_content().split())
         if len(shown) < 10 or len(shown) >= len(flat) or not flat.casefold().startswith(shown.casefold()):
@@ -290,9 +298,10 @@ def _authors(metas, extracted, sites=()):
             found = _meta_names(value)
             if found:
                 meta_lists.append(found)
-    # The byline's schema.org microdata, where the tags name no one.
-    if metas.get("_microdata_authors"):
-        meta_lists.append(metas["_microdata_authors"])
+    # The byline's schema.org microdata and its rel="author" links, where the tags name no one.
+    for key in ("_microdata_authors", "_rel_authors"):
+        if metas.get(key):
+            meta_lists.append(metas[key])
     # An author tag holding the site's domain ("lefigaro.fr"), as trafilatura reads it, is no one.
     sites = [
         *sites,
@@ -309,6 +318,11 @@ def _authors(metas, extracted, sites=()):
         for found in meta_lists:
             if set(read) <= set(found):
                 return [DraftAuthor(name=n) for n in found]
+        # Names the page's own tags all contradict (trafilatura read a teaser's author at the foot
+        # of the page): the tags' people win.
+        tagged = {_letters(n) for found in meta_lists for n in found}
+        if tagged and not tagged & {_letters(n) for n in read}:
+            return [DraftAuthor(name=n) for n in meta_lists[0]]
         return [DraftAuthor(name=n) for n in read]
     if meta_lists:
         return [DraftAuthor(name=n) for n in meta_lists[0]]
@@ -330,6 +344,16 @@ def _shown_spelling(name, page_text):
 
 def _letters(name):
     return re.sub(r"[\W_]", "", name.casefold())
+
+
+def _rel_authors(root):
+    """Texts of the links marked rel="author" in page order (HTML's own byline markup)."""
+    names = []
+    for element in root.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")]'):
+        text = " ".join(element.text_content().split())
+        if text and text not in names and _NAME_LIKE.match(text):
+            names.append(text)
+    return names
 
 
 def _microdata_authors(root):
@@ -659,6 +683,10 @@ _CREDIT_LINE = re.compile(r"^(photo(graph)?s?|illustrations?|images?|graphics?)\
 _SIGN_UP = re.compile(
     r"^(sign up|subscribe|register)\b.{0,120}\b(newsletters?|brief(ing)?|digest|inbox|e-?mails?)\b", re.I
 )
+# "Like Retraction Watch? Consider making a tax-deductible contribution": the site's appeal.
+_APPEAL = re.compile(
+    r"^(like|enjoy|love|value)\b[^?]{1,80}\?\s+(please\s+)?(consider|support|donate|become)\b", re.I
+)
 
 
 def _drop_ui_lines(blocks):
@@ -669,6 +697,7 @@ def _drop_ui_lines(blocks):
             continue
         trailer = bool(_READ_MORE.match(text))
         invitation = len(text) < 250 and (_FOLLOW_US.match(text) or _SIGN_UP.match(text))
+        invitation = invitation or (len(text) < 600 and _APPEAL.match(text))
         invitation = invitation or (len(text) < 100 and _CREDIT_LINE.match(text))
         if trailer or _UI_LINE.match(text.strip(" .:…")) or invitation:
             continue
@@ -688,6 +717,8 @@ def _lead_furniture(tag, text, title, names):
         return False
     if parse_date(text) or (_UPDATED.match(text) and find_date(text + " 2000") is not None):
         return True
+    if re.fullmatch(r"\d{1,6}", text):
+        return True  # a counter above the text ("295": the comments' link)
     if _UPDATED.match(text) and len(text) < 100:
         return True
     parts = re.split(r"\s*[\u00b7|\u2022]\s*", text)
@@ -699,6 +730,62 @@ def _lead_furniture(tag, text, title, names):
     if bare != text and len(text) < 100 and find_date(text):
         return True  # "By Khaama Press - Sat Apr 23 2016, 10:55 am": a byline and date line
     return bool(names) and _norm(text) in {_norm(n) for n in names}
+
+
+# "Un texte de Frédéric Zalac d'Enquête", "Written by …": a byline opening the text.
+_TEXT_BY = re.compile(r"^(un texte de|texte de|written by|words by|story by|reporting by)\s+", re.I)
+
+
+def _lead_byline(block, root, sites):
+    """The people of a byline paragraph opening the text (the names the page sets in bold or as
+    links in it, else the words after its lead), or None when the paragraph is no such byline."""
+    tag, text, _markup = block
+    if tag != "p" or len(text) > 120 or not _TEXT_BY.match(text):
+        return None
+    # trafilatura's copy keeps no bold: the page's own paragraph says which words are the name.
+    shown = next((e for e in root.iter("p") if _norm(e.text_content()) == _norm(text)), None)
+    named = (
+        [" ".join(e.text_content().split()) for e in shown.iter("strong", "b", "a")]
+        if shown is not None
+        else []
+    )
+    return _people([n for n in named if n] or byline_names(_TEXT_BY.sub("", text)), sites)
+
+
+# "Written by Alison McCook" in a blog's signature after the text.
+_SIGNATURE = re.compile(r"^(written|posted|published|story) by\s+(?P<who>[^|\u2022\u00b7]{3,60}?)\s*$", re.I)
+
+
+def _signature_authors(root, sites):
+    """The people of a "Written by …" line anywhere on the page (a blog's signature block)."""
+    for element in root.iter("p", "span", "div"):
+        text = " ".join(element.text_content().split())
+        if len(text) <= 80 and (match := _SIGNATURE.match(text)):
+            people = _people(byline_names(match["who"]), sites)
+            if people:
+                return people
+    return []
+
+
+_TOPICS_LABEL = re.compile(
+    r"^(themen|topics|tags|schlagw(ö|oe)rter|schlagworte|mots[- ]cl(é|e)s|sujets|temas|argomenti|"
+    r"keywords)\s*:?$",
+    re.I,
+)
+
+
+def _labelled_topics(root):
+    """The items of a list of topic links under a "Themen:"/"Topics:" label (a stated keyword line)."""
+    for element in root.iter("p", "span", "div", "dt", "strong", "h2", "h3", "h4"):
+        if not _TOPICS_LABEL.match(" ".join(element.text_content().split())):
+            continue
+        following = element.getnext()
+        if following is not None and following.tag in {"ul", "ol"}:
+            items = [" ".join(li.text_content().split()) for li in following.iter("li")]
+            items = [item for item in items if 0 < len(item) <= 60]
+            if items:
+                return items
+    return []
 
 
 def extract(data, *, filename="file.html"):
@@ -729,6 +816,7 @@ def extract(data, *, filename="file.html"):
         _first(metas, key) for key in ("article:publisher", "publisher", "copyright", "twitter:site")
     ]
     metas["_microdata_authors"] = _microdata_authors(root)
+    metas["_rel_authors"] = _rel_authors(root)
     draft.authors = _authors(metas, document.author if document is not None else "", [*sites, *publishers])
     if draft.authors:
         shown = " ".join(root.text_content().split())
@@ -780,6 +868,12 @@ def extract(data, *, filename="file.html"):
         blocks.pop(first)
         while blocks and _lead_furniture(blocks[0][0], blocks[0][1], draft.title, names):
             lead_dates.append(parse_date(blocks.pop(0)[1]))
+    while blocks and (people := _lead_byline(blocks[0], root, [*sites, *publishers])) is not None:
+        blocks.pop(0)
+        if people and not draft.authors:
+            draft.authors = [DraftAuthor(name=name) for name in people]
+    if not draft.authors:
+        draft.authors = [DraftAuthor(name=n) for n in _signature_authors(root, [*sites, *publishers])]
     draft.abstract = normalise_text(abstract)
     dates = _meta_dates(metas, root)
     lead_dates = [d for d in lead_dates if d]
@@ -803,7 +897,7 @@ def extract(data, *, filename="file.html"):
             keywords = split_keywords(";".join(values) if len(values) > 1 else values[0])
             if keywords:
                 break
-    draft.keywords = keywords
+    draft.keywords = keywords or split_keywords(";".join(_labelled_topics(root)))
 
     draft.source_name = _first(metas, "citation_journal_title", "og:site_name")
     draft.source_volume = _first(metas, "citation_volume")

@@ -25,7 +25,11 @@ _BARE_FRONT = re.compile(r"\A(?P<head>[A-Za-z_][\w-]*:[^\n]*\n.*?)\n---[ \t]*(?:
 _JEKYLL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 _NOTE = re.compile(
     r"^(this (post|article|piece) (was )?(originally|first) (appeared|published|posted)|"
-    r"(originally|first) (appeared|published|posted) (on|in|at)|cross-?posted from|reposted from)",
+    r"(originally|first) (appeared|published|posted) (on|in|at)|cross-?posted from|reposted from|"
+    # A labelled note ("Disclaimer:", Persian "رفع ادعا:"), or a line saying where the piece was
+    # printed ("… در هفته‌نامه … منتشر شده است"), standing before the text.
+    r"(disclaimer|editor(\u2019|')?s note|note|رفع ادعا|توضیح|ملاحظة|تنويه)\s*:|"
+    r".{0,160}\b(منتشر شده است|منتشر شد|به چاپ رسیده است|نُشر|نشر هذا المقال)\.?$)",
     re.I,
 )
 

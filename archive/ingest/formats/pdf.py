@@ -460,7 +460,7 @@ def _paragraphs(lines, body_size):
             ):
                 close()
         current.append(line)
-        if label and not (label["rest"] or "").strip():
+        if label and not (label["rest"] or label.groupdict().get("bare") or "").strip():
             close()  # a label on a line of its own
     close()
     return [(tag, text) for tag, text, *_ in blocks]

@@ -51,7 +51,12 @@ _FRONT = re.compile(
     r"requirements language|conventions used in this document)\b",
     re.I,
 )
-_TOC_LINE = re.compile(r"(\.{4,}|\s\.\s\.\s\.)\s*\d+\s*$|^\s*(chapter|part)\s+[\divxlc]+\.?\s*$", re.I)
+_TOC_LINE = re.compile(
+    r"(\.{4,}|\s\.\s\.\s\.)\s*\d+\s*$|^\s*(chapter|part)\s+[\divxlc]+\.?\s*$|"
+    # A list of contents or illustrations set without dots: "Frontispiece        iv".
+    r"^\s*\S.{0,70}\S\s{8,}(\d{1,4}|[ivxlc]{1,8})\s*$",
+    re.I,
+)
 
 
 _LANGUAGE_NAMES = {"english": "en", "french": "fr", "german": "de", "spanish": "es", "persian": "fa",
@@ -287,7 +292,7 @@ def extract(data, *, filename=""):
         return read_blocks(blocks, draft)
 
     blocks = [(tag, normalise_text(body)) for tag, body in _blocks(text)]
-    blocks = [(tag, body) for tag, body in blocks if tag != "toc"]
+    blocks = _without_illustrations([(tag, body) for tag, body in blocks if tag != "toc"])
     blocks = _drop_front_sections(blocks)
     blocks = take_labelled(blocks, draft)
     draft.body = [body for _, body in blocks]
@@ -302,6 +307,20 @@ def extract(data, *, filename=""):
     draft.kind = draft.kind or ("paper" if draft.abstract else "commentary")
     finish(draft)
     return draft
+
+
+def _without_illustrations(blocks):
+    """Without "[Illustration: …]" notes (Project Gutenberg's mark for a picture), which may run
+    over several blocks to their closing bracket."""
+    out, inside = [], False
+    for tag, body in blocks:
+        if not inside and body.startswith("[Illustration"):
+            inside = True
+        if inside:
+            inside = not body.rstrip().endswith("]")
+            continue
+        out.append((tag, body))
+    return out
 
 
 def _drop_front_sections(blocks):
