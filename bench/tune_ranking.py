@@ -17,10 +17,15 @@ is indexed cannot be tried here.
 on the same tune queries and marks each setting against issue 14's bar, `REFERENCE_MARGIN` times
 the reference's MAP and nDCG@10 ("bar met" or "short"), so a grid shows how far a collection is
 from the target on the half that may be looked at.
+
+`--plugin MODULE` imports a bench module in each child and calls its `install()` before the grid
+is set: a ranking step tried without touching the archive's code (bench/latent.py, whose
+constants the grid sets as `ranker.LATENT_*`).
 """
 
 import argparse
 import dataclasses
+import importlib
 import itertools
 import json
 import os
@@ -86,11 +91,13 @@ def apply(setting):
             setattr(modules[module], attribute, value)
 
 
-def child(collection_name, grid, split, related, refs=False, corpus=None):
+def child(collection_name, grid, split, related, refs=False, corpus=None, plugin=None):
     sys.path.insert(0, str(REPO))
     import django
 
     django.setup()
+    if plugin:  # a bench module that adds a ranking step (and its constants) before the grid is set
+        importlib.import_module(plugin).install()
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -148,11 +155,12 @@ def main(argv=None):
     parser.add_argument("--related", action="store_true", help="score related pieces too")
     parser.add_argument("--refs", action="store_true", help="also raw Whoosh BM25F, and issue 14's bar")
     parser.add_argument("--corpus", help="the shared corpus for the judged set (default ../shared/corpus)")
+    parser.add_argument("--plugin", help="a bench module whose install() adds a ranking step (bench.latent)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     grid = json.loads(args.grid)
     if args.child:
-        return child(args.child, grid, args.split, args.related, args.refs, args.corpus)
+        return child(args.child, grid, args.split, args.related, args.refs, args.corpus, args.plugin)
     procs = []
     for name in args.collection or COLLECTIONS:
         folder = Path(args.work) / name
@@ -168,6 +176,7 @@ def main(argv=None):
         command = [sys.executable, __file__, "--work", args.work, "--grid", args.grid, "--child", name]
         command += [flag for flag, wanted in (("--related", args.related), ("--refs", args.refs)) if wanted]
         command += ["--corpus", args.corpus] if args.corpus else []
+        command += ["--plugin", args.plugin] if args.plugin else []
         procs.append(subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True))
     rows = [
         json.loads(line)
