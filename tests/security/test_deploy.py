@@ -101,3 +101,23 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", DJANGO_SECRET_KEY="")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("threads", "worker_class", "read"),
+    [(None, "gthread", 2), ("2", "gthread", 2), ("1", "sync", 1)],
+)
+def test_gunicorn_workers_are_threaded_unless_told_one_thread(monkeypatch, threads, worker_class, read):
+    """gunicorn.conf.py: cores + 1 workers of 2 threads by default; GUNICORN_THREADS=1 gives sync
+    workers, one request per process (docs/production.md)."""
+    import multiprocessing
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_WORKERS", raising=False)
+    if threads is None:
+        monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("GUNICORN_THREADS", threads)
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (config["worker_class"], config["threads"]) == (worker_class, read)
+    assert config["workers"] == multiprocessing.cpu_count() + 1
