@@ -235,6 +235,9 @@ class Article(XmlSafeTextMixin, models.Model):
     # importing the same piece again finds this row and updates it instead of duplicating it
     # (archive.ingest.identity decides; the DOI and URL columns are indexed for it too).
     import_ref = models.CharField(_("import ref"), max_length=300, blank=True, default="", db_index=True)
+    # What the source said at its last import, one digest per field (archive.ingest.merge): a
+    # re-import changes only the fields the source changed, and never an editor's later edit.
+    import_digest = models.JSONField(default=dict, blank=True, editable=False)
     # The normalised title (`normalise_for_identity`), kept by `save()`: finding a likely
     # duplicate is an index lookup, not a scan of every title.
     title_key = models.CharField(max_length=TITLE_KEY_LENGTH, blank=True, editable=False, db_index=True)

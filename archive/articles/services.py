@@ -241,7 +241,7 @@ ARTICLE_FIELDS = frozenset(
     {
         "title", "subtitle", "slug", "date", "kind", "language", "status", "abstract", "body",
         "source_name", "source_volume", "source_issue", "source_pages", "doi", "source_url",
-        "import_ref", "text_from_ocr",
+        "import_ref", "import_digest", "text_from_ocr",
         # A file already in storage (a restored backup); `original=` stores new bytes instead.
         "original_file", "original_filename", "original_sha256",
     }

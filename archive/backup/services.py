@@ -81,6 +81,7 @@ def archive_export(*, directory, progress=None):
         extra = {
             "slug": article.slug,
             "import_ref": article.import_ref,
+            "import_digest": article.import_digest,
             "text_from_ocr": article.text_from_ocr,
             "author_slugs": [author.slug for author in article.ordered_authors],
             "keyword_slugs": sorted(keyword.slug for keyword in article.keywords.all()),
@@ -243,6 +244,7 @@ def _restore_rows(directory, manifest, documents, saved_files, progress):
                 original_filename=extra["original_filename"],
                 original_sha256=extra["original_sha256"],
                 import_ref=extra["import_ref"],
+                import_digest=extra.get("import_digest", {}),  # not in backups before 2026-12-07
                 text_from_ocr=bool(extra.get("text_from_ocr", False)),
                 authors=[authors[slug] for slug in extra["author_slugs"]],
                 keywords=[keywords[slug] for slug in extra["keyword_slugs"]],

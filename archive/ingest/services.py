@@ -4,7 +4,8 @@ Everything that brings pieces in (the JSON/CSV import, the file import, the admi
 in `article_import`. Each piece is saved in its own transaction, whole or not at all, through the
 write functions of archive.articles.services. Which article a piece is, if any, is decided by
 archive.ingest.identity: DOI, original URL, file hash, then title + authors + date. Importing it
-again updates that article, or reports `duplicate` when nothing would change. A likely duplicate
+again updates that article where its source changed, never undoing an editor's later edit
+(archive.ingest.merge), or reports `duplicate` when nothing would change. A likely duplicate
 that is not certain is never merged: the piece is saved as a new article and the report's
 `warnings` name the other one.
 """
@@ -30,6 +31,7 @@ from archive.articles.models import Article
 from archive.articles.services import OriginalFile, article_create, article_update
 from archive.ingest.archive_json import ItemError, clean_item
 from archive.ingest.identity import free_import_ref, identify, import_ref_for, likely_duplicate_warning
+from archive.ingest.merge import field_digests, merge
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +101,20 @@ def article_import(
     create=False,
     text_from_ocr=False,
     authors=None,
+    keep_edits=True,
+    source_fields=None,
 ):
     """Create or update the article described by `fields` (already cleaned by `clean_item`).
 
-    `article` forces which article to update, `create=True` a new one (the editor's choice on the
-    check screen); otherwise the identity rules find it. `text_from_ocr` records that the text was
-    read by OCR; `authors` (Author rows or `article_create`'s forms) replaces the byline of
-    `fields` with the author records the editor chose. Returns an ImportResult; nothing is written
-    when it fails or on `dry_run`.
+    `article` forces which article to update, `create=True` a new one; otherwise the identity
+    rules find it. An update changes only what the source changed since the piece's last import
+    and keeps an editor's later edits (archive.ingest.merge); `keep_edits=False` writes `fields`
+    whole (the editor's own choice on the check screen). `source_fields`: what the source itself
+    says, kept as the base of the next re-import (default `fields`; the check screen passes the
+    file's fields, not the editor's corrections). `text_from_ocr` records that the text was read
+    by OCR; `authors` (Author rows or `article_create`'s forms) replaces the byline of `fields`
+    with the author records the editor chose. Returns an ImportResult; nothing is written when it
+    fails or on `dry_run`.
 
     The piece is looked up and written in one transaction. When another process saves the same
     piece, author or slug at the same moment (PostgreSQL then refuses one of the two on a unique
@@ -117,7 +125,17 @@ def article_import(
     while True:
         try:
             return _import_once(
-                fields, source, original, list(warnings), dry_run, article, create, text_from_ocr, authors
+                fields,
+                source,
+                original,
+                list(warnings),
+                dry_run=dry_run,
+                article=article,
+                create=create,
+                text_from_ocr=text_from_ocr,
+                authors=authors,
+                keep_edits=keep_edits,
+                source_fields=source_fields or fields,
             )
         except (IntegrityError, OperationalError, InterfaceError) as error:
             if isinstance(error, IntegrityError) or "deadlock" in str(error).lower():
@@ -152,7 +170,21 @@ def _connection_lost():
         return True
 
 
-def _import_once(fields, source, original, warnings, dry_run, article, create, text_from_ocr, authors):
+def _import_once(
+    fields,
+    source,
+    original,
+    warnings,
+    *,
+    dry_run,
+    article,
+    create,
+    text_from_ocr,
+    authors,
+    keep_edits,
+    source_fields,
+):
+    digests = field_digests(source_fields)
     try:
         with transaction.atomic():
             existing, ref = article, None
@@ -169,17 +201,25 @@ def _import_once(fields, source, original, warnings, dry_run, article, create, t
                 existing = identity.article
                 if existing is None:
                     warnings.extend(likely_duplicate_warning(item) for item in identity.duplicates)
-            if existing is not None and _unchanged(existing, fields, original):
+            values = fields  # what is written; the report keeps what the source said
+            if existing is not None and keep_edits:
+                values, kept = merge(existing.import_digest, article_to_archive_json(existing), fields)
+                warnings.extend(kept)
+            if existing is not None and _unchanged(existing, values, original):
+                if existing.import_digest != digests and not dry_run:
+                    # The source now says what the archive says: that is the next merge's base.
+                    Article.objects.filter(pk=existing.pk).update(import_digest=digests)
                 return ImportResult(source, DUPLICATE, fields, warnings, article=existing)
             status = UPDATED if existing else CREATED
             saved = _write(
                 existing,
-                fields,
+                values,
                 original,
                 dry_run=dry_run,
                 text_from_ocr=text_from_ocr,
                 authors=authors,
                 import_ref=ref,
+                import_digest=digests,
             )
             if dry_run:
                 raise _DryRun
@@ -193,9 +233,12 @@ def _import_once(fields, source, original, warnings, dry_run, article, create, t
     return ImportResult(source, status, fields, warnings, article=saved)
 
 
-def _write(article, fields, original, *, dry_run, text_from_ocr=False, authors=None, import_ref=None):
+def _write(
+    article, fields, original, *, dry_run, text_from_ocr=False, authors=None, import_ref=None, import_digest
+):
     """Create or update the article through the domain's write functions. `import_ref`: the
-    identity a new piece claims, when the caller has worked it out already."""
+    identity a new piece claims, when the caller has worked it out already; `import_digest`: the
+    source's field digests (archive.ingest.merge)."""
     values = {
         "title": fields["title"],
         "subtitle": fields["subtitle"],
@@ -212,6 +255,7 @@ def _write(article, fields, original, *, dry_run, text_from_ocr=False, authors=N
         "doi": fields["source"]["doi"],
         "source_url": fields["source"]["url"],
         "text_from_ocr": text_from_ocr,
+        "import_digest": import_digest or field_digests(fields),
     }
     related = {
         "authors": fields["authors"] if authors is None else authors,

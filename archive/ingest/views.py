@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from archive.articles.html import UnsafeHTMLError, clean_body_html
 from archive.articles.models import Article, text_direction
 from archive.ingest import jobs
-from archive.ingest.archive_json import body_to_html
+from archive.ingest.archive_json import ItemError, body_to_html, clean_item
 from archive.ingest.draft import Draft, ExtractionError
 from archive.ingest.files import Limits
 from archive.ingest.forms import NEW, ArticleDraftForm, AuthorRowFormSet, UploadForm
@@ -67,6 +67,15 @@ _MISSING_WARNINGS = {
     "No author found.",
     "No body text found.",
 }
+
+
+def _as_imported(obj):
+    """The file's own fields, cleaned as an import cleans them: what a re-import of the same file
+    is compared with, so the editor's corrections on this screen are kept (archive.ingest.merge)."""
+    try:
+        return clean_item(obj, default_status=obj["status"])
+    except ItemError:
+        return None
 
 
 def _missing(draft, obj):
@@ -225,6 +234,8 @@ def review(request, pk):
                 create=target is None,
                 text_from_ocr=draft.text_from_ocr,
                 authors=form.author_records,
+                keep_edits=False,  # the editor has checked every field
+                source_fields=_as_imported(obj),
             )
             if result.status != FAILED:
                 _discard_pending(pending)

@@ -117,8 +117,8 @@ def test_an_edited_doi_keeps_the_identity_it_was_imported_with(tmp_path):
     path = write_json(tmp_path, [editorial(1, doi="10.5555/ga.2021.1")])
     report(path)
     Article.objects.update(doi="10.5555/ga.2021.1-corrected")
-    assert [e["status"] for e in report(path)] == ["updated"]
-    assert Article.objects.count() == 1
+    assert [e["status"] for e in report(path)] == ["duplicate"]  # the editor's DOI stays
+    assert list(Article.objects.values_list("doi", flat=True)) == ["10.5555/ga.2021.1-corrected"]
 
 
 def test_the_same_html_page_from_two_urls_is_two_pieces(tmp_path):
