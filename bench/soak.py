@@ -167,8 +167,13 @@ class Soak:
         reason = unavailable_reason()
         if reason:
             raise SystemExit(f"the soak needs a scratch PostgreSQL cluster: {reason}")
-        self.pg = ScratchPostgres.create(settings=["max_connections = 200"])
+        settings = ["max_connections = 200"]
+        if self.args.pg_stats:
+            settings.append("shared_preload_libraries = 'pg_stat_statements'")
+        self.pg = ScratchPostgres.create(settings=settings)
         self.pg.create_database("archive")
+        if self.args.pg_stats:
+            self.sql("CREATE EXTENSION pg_stat_statements")
         self.log(f"scratch PostgreSQL on 127.0.0.1:{self.pg.port} ({self.pg.folder})")
         for folder in ("index", "cache", "media", "imports", "static"):  # a new database: start afresh
             shutil.rmtree(self.work / folder, ignore_errors=True)
@@ -251,7 +256,9 @@ class Soak:
         try:
             with connection.cursor() as cursor:
                 cursor.execute(query, params)
-                return cursor.fetchall() if cursor.description else None
+                rows = cursor.fetchall() if cursor.description else None
+            connection.commit()
+            return rows
         finally:
             connection.close()
 
@@ -556,6 +563,26 @@ class Soak:
                     with self.lock:
                         self.memory.append((self.now(), pid, kb / 1024))
 
+    def pg_stats_sampler(self):
+        """With --pg-stats, each minute's table and statement statistics, appended to
+        pgstats.jsonl: what got dearer in the database as the run went on."""
+        tables = (
+            "SELECT relname, n_live_tup, n_dead_tup, seq_scan, seq_tup_read, idx_scan, n_tup_ins, n_tup_upd,"
+            " n_tup_del, autovacuum_count, autoanalyze_count FROM pg_stat_user_tables"
+        )
+        statements = (
+            "SELECT left(query, 300), calls, total_exec_time, rows, shared_blks_hit + shared_blks_read"
+            " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 60"
+        )
+        while not self.stop.wait(60.0):
+            try:
+                snapshot = {"t": round(self.now()), "tables": self.sql(tables)}
+                snapshot["statements"] = self.sql(statements)
+            except Exception as error:  # the database restart
+                snapshot = {"t": round(self.now()), "error": str(error)}
+            with open(self.work / "pgstats.jsonl", "a") as out:
+                out.write(json.dumps(snapshot, default=float) + "\n")
+
     # --- the run -------------------------------------------------------------------------------
 
     def run(self):
@@ -575,6 +602,9 @@ class Soak:
         threads += [
             threading.Thread(target=f, daemon=True) for f in (self.faulter, self.sampler, self.pool_keeper)
         ]
+        if self.args.pg_stats:
+            (self.work / "pgstats.jsonl").unlink(missing_ok=True)
+            threads.append(threading.Thread(target=self.pg_stats_sampler, daemon=True))
         background = [threading.Thread(target=f, daemon=True) for f in (self.importer, self.writer)]
         for thread in threads + background:
             thread.start()
@@ -887,6 +917,9 @@ def main(argv=None):
     parser.add_argument("--no-faults", action="store_true")
     parser.add_argument(
         "--trace-memory", action="store_true", help="workers write memtrace-PID.txt: what grew (slow)"
+    )
+    parser.add_argument(
+        "--pg-stats", action="store_true", help="each minute's database statistics in pgstats.jsonl"
     )
     parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1)
