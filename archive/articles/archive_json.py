@@ -32,7 +32,7 @@ def article_to_archive_json(article):
         "language": article.language,
         "abstract": article.abstract,
         "body": article.body,
-        "keywords": [k.name for k in article.keywords.all()],
+        "keywords": [k.name for k in article.keyword_list],
         "source": {
             "name": article.source_name,
             "volume": article.source_volume,

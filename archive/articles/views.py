@@ -101,11 +101,11 @@ class ArticleDetailView(DetailView):
         authors = article.ordered_authors
         context["authors"] = authors
         context["body"] = outline_headings(article.body)
-        context["keywords"] = list(article.keywords.all())
+        context["keywords"] = list(article.keyword_list)
         # The title and abstract in the reader's language come first where the piece has them.
         translation = article.reader_translation(current_language())
         context["translation"] = translation
-        context["translations"] = [t for t in article.translations.all() if t != translation]
+        context["translations"] = [t for t in article.translation_list if t != translation]
         context["also_in"] = article.also_in  # the same text in other languages
         context["more_by_author"] = (
             remember(

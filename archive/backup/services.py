@@ -84,7 +84,7 @@ def archive_export(*, directory, progress=None):
             "import_digest": article.import_digest,
             "text_from_ocr": article.text_from_ocr,
             "author_slugs": [author.slug for author in article.ordered_authors],
-            "keyword_slugs": sorted(keyword.slug for keyword in article.keywords.all()),
+            "keyword_slugs": sorted(keyword.slug for keyword in article.keyword_list),
             "original_file": "",
             "original_filename": article.original_filename,
             "original_sha256": article.original_sha256,
@@ -92,7 +92,7 @@ def archive_export(*, directory, progress=None):
             "updated_at": article.updated_at.isoformat(),
             "translations": [
                 {"language": t.language, "title": t.title, "abstract": t.abstract}
-                for t in article.translations.all()
+                for t in article.translation_list
             ],
             "linked_slugs": sorted(other.slug for other in article.linked_translations.all()),
         }

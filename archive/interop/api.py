@@ -76,7 +76,7 @@ def article_summary(article, *, absolute_url):
         "kind": article.kind,
         "language": article.language,
         "abstract": article.abstract,
-        "keywords": [k.name for k in article.keywords.all()],
+        "keywords": [k.name for k in article.keyword_list],
         "doi": article.doi,
         **other_languages(article, absolute_url=absolute_url),
     }

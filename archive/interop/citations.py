@@ -55,7 +55,7 @@ def _one_line(text):
 
 def other_languages(article):
     """The piece's titles and abstracts in other languages (prefetched by `for_listing()`)."""
-    return [t for t in article.translations.all() if t.language != article.language]
+    return [t for t in article.translation_list if t.language != article.language]
 
 
 # --- BibTeX ------------------------------------------------------------------------------------
@@ -119,7 +119,7 @@ def bibtex_entry(article, *, absolute_url):
         ("doi", article.doi),
         ("url", absolute_url(article.get_absolute_url())),
         ("abstract", article.abstract),
-        ("keywords", ", ".join(k.name for k in article.keywords.all())),
+        ("keywords", ", ".join(k.name for k in article.keyword_list)),
         ("language", article.language),
     ]
     # BibTeX has no field for a title in another language (biblatex's `origtitle` is the original
@@ -166,7 +166,7 @@ def ris_record(article, *, absolute_url):
         first, last = split_pages(article.source_pages)
         tags += [("SP", first), ("EP", last)]
     tags += [("DO", article.doi), ("UR", absolute_url(article.get_absolute_url())), ("AB", article.abstract)]
-    tags += [("KW", keyword.name) for keyword in article.keywords.all()]
+    tags += [("KW", keyword.name) for keyword in article.keyword_list]
     tags.append(("LA", article.language))
     # RIS's own tag for a translated title is TT: one, without a language (readers such as rispy
     # keep only one), so the English title when there is one, else the first by language code. The
@@ -225,7 +225,7 @@ def csl_item(article, *, absolute_url):
         "page": article.source_pages,
         "DOI": article.doi,
         "abstract": article.abstract,
-        "keyword": ", ".join(k.name for k in article.keywords.all()),
+        "keyword": ", ".join(k.name for k in article.keyword_list),
     }
     item.update({key: value for key, value in optional.items() if value})
     # CSL-M's multilingual fields (citeproc-js, Zotero and Juris-M read them; other processors
@@ -267,7 +267,7 @@ def highwire_tags(article, *, absolute_url, pdf_url=""):
     tags.append(("citation_doi", article.doi))
     tags.append(("citation_abstract_html_url", absolute_url(article.get_absolute_url())))
     tags.append(("citation_pdf_url", pdf_url))
-    keywords = [k.name for k in article.keywords.all()]
+    keywords = [k.name for k in article.keyword_list]
     tags.append(("citation_keywords", "; ".join(keywords)))
     tags.append(("citation_language", article.language))
     return [(name, value) for name, value in tags if value]
@@ -306,7 +306,7 @@ def json_ld(article, *, absolute_url):
         if author.affiliation:
             person["affiliation"] = {"@type": "Organization", "name": author.affiliation}
         data["author"].append(person)
-    keywords = [k.name for k in article.keywords.all()]
+    keywords = [k.name for k in article.keyword_list]
     if keywords:
         data["keywords"] = keywords
     if article.abstract:

@@ -164,7 +164,7 @@ class ArticleFeed(Feed):
         return max(item.updated_at, self.item_pubdate(item))
 
     def item_categories(self, item):
-        return [xml_text(k.name) for k in item.keywords.all()]
+        return [xml_text(k.name) for k in item.keyword_list]
 
 
 class RssMixin:

@@ -426,11 +426,11 @@ def dublin_core(article, *, absolute_url):
     schema order. The title and abstract carry their language; their translations follow them,
     each with its own."""
     title = f"{article.title}: {article.subtitle}" if article.subtitle else article.title
-    translations = list(article.translations.all())
+    translations = list(article.translation_list)
     triples = [("title", title, article.language)]
     triples += [("title", t.title, t.language) for t in translations]
     triples += [("creator", author.name, None) for author in article.ordered_authors]
-    triples += [("subject", keyword.name, None) for keyword in article.keywords.all()]
+    triples += [("subject", keyword.name, None) for keyword in article.keyword_list]
     if article.abstract:
         triples.append(("description", article.abstract, article.language))
     triples += [("description", t.abstract, t.language) for t in translations if t.abstract]

@@ -71,7 +71,11 @@ def public_keywords():
     )
 
 
-def articles_in_order(ids):
-    """Public articles with the given ids, in that order (for search results), prefetched."""
-    by_id = {article.pk: article for article in public_articles().for_listing().filter(pk__in=list(ids))}
+def articles_in_order(ids, *, without_body=False):
+    """Public articles with the given ids, in that order (for search results), prefetched;
+    `without_body` leaves the body, most of a row, in the database (citations never show it)."""
+    articles = public_articles().for_listing().filter(pk__in=list(ids))
+    if without_body:
+        articles = articles.defer("body")
+    by_id = {article.pk: article for article in articles}
     return [by_id[pk] for pk in ids if pk in by_id]

@@ -24,13 +24,13 @@ from archive.search.service import (
 from archive.search.views import unavailable_page
 
 
-def searched_articles(querydict, *, limit, default_sort=None):
+def searched_articles(querydict, *, limit, default_sort=None, without_body=False):
     """The public articles a search finds, in result order, with authors and keywords prefetched.
-    `default_sort` applies when the query names no sort."""
+    `default_sort` applies when the query names no sort; `without_body`: see `articles_in_order`."""
     search = SearchRequest.from_querydict(querydict)
     if default_sort and not querydict.get("sort"):
         search.sort = default_sort
-    return articles_in_order(search_article_ids(search, limit=limit))
+    return articles_in_order(search_article_ids(search, limit=limit), without_body=without_body)
 
 
 def _query_string(request):
@@ -87,7 +87,8 @@ def opensearch_suggestions(request):
 @require_GET
 def export_search(request, fmt):
     """Every piece a search finds (up to `ARCHIVE_EXPORT_MAX`), in one citation file."""
-    articles = searched_articles(request.GET, limit=settings.ARCHIVE_EXPORT_MAX)
+    # Only the archive's own JSON carries the body; the citation formats never read it.
+    articles = searched_articles(request.GET, limit=settings.ARCHIVE_EXPORT_MAX, without_body=fmt != "json")
     return export_response(articles, fmt=fmt, stem="search-results", request=request)
 
 

@@ -83,7 +83,7 @@ def _authors(article):
 
 
 def _keywords(article):
-    return list(article.keywords.all())
+    return list(article.keyword_list)
 
 
 def _text(article):
@@ -238,7 +238,7 @@ def stamp(article):
         article.source_name,
         "\x1f".join(f"{a.slug}\x1e{a.name}" for a in authors),
         "\x1f".join(f"{k.slug}\x1e{k.name}" for k in keywords),
-        "\x1f".join(f"{t.language}\x1e{t.title}\x1e{t.abstract}" for t in article.translations.all()),
+        "\x1f".join(f"{t.language}\x1e{t.title}\x1e{t.abstract}" for t in article.translation_list),
     ):
         digest.update((part or "").encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")

@@ -355,3 +355,32 @@ def test_a_starting_worker_reads_the_index_before_its_first_search(make_article,
     assert (values, list(codes), list(starts)) == (["oil"], [0], [0, 1])
     assert {("lengths", "text"), ("lengths", "title"), "dates"} <= set(kept)
     assert found("warm") == {"Warm piece"}
+
+
+def test_a_save_looks_a_misspelt_words_close_spellings_up_in_its_new_segment_only(
+    make_article, search_index, monkeypatch
+):
+    """A misspelt word's correction is worked out again for each index version, but what each
+    segment holds of the word's close spellings is kept by segment: after a save, only the new
+    segment is asked. The memo is bounded by entries."""
+    for n in range(12):
+        make_article(f"Iraq report {n}", body="<p>Iraq and its neighbours.</p>")
+    search_index.rebuild()
+    assert run_search(SearchRequest.from_querydict({"q": "Irsq"})).corrections == {"Irsq": "Iraq"}
+    what = ("df", "text", ("edits", "irsq"))
+    big = live.live().leaves[0][0]
+    kept = live._SEGMENT_LOOKUPS[(live._segment_key(big), what)]
+    assert dict(kept) == {"iraq": 12}
+
+    make_article("Iraq report 12", body="<p>Iraq and its neighbours.</p>")
+    search_index.update()
+    results = run_search(SearchRequest.from_querydict({"q": "Irsq"}))
+    assert results.corrections == {"Irsq": "Iraq"} and results.count == 13
+    leaves = [reader for reader, _offset in live.live().leaves]
+    assert len(leaves) == 2 and live._SEGMENT_LOOKUPS[(live._segment_key(leaves[0]), what)] is kept
+    assert dict(live._SEGMENT_LOOKUPS[(live._segment_key(leaves[1]), what)]) == {"iraq": 1}
+
+    monkeypatch.setattr(live, "_SEGMENT_LOOKUPS_MAX", 3)
+    for word in ("Irsq", "Iraz", "Irac", "Iriq"):
+        assert run_search(SearchRequest.from_querydict({"q": word})).corrections == {word: "Iraq"}
+    assert len(live._SEGMENT_LOOKUPS) <= 3
