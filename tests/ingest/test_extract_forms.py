@@ -670,3 +670,20 @@ def test_pdf_author_groups_each_over_its_affiliation_beside_an_email_column():
     assert pdf._next_group(second, first, after)
     assert not pdf._next_group(Line("Mark Sendak, Nathan Brajer"), first, after)  # set like the affiliations
     assert not pdf._next_group(second, first, [])
+
+
+def test_short_texts_read_a_deeply_nested_page_in_one_pass():
+    import lxml.html
+
+    # Built node by node: lxml's parser stops at 256 levels. Reading every element's text in turn
+    # took a minute here (docs/ingest-accuracy.md, round 6); the result is what counts in a test.
+    root = lxml.html.document_fromstring("<html><body></body></html>")
+    parent = root.find("body")
+    for level in range(3000):
+        parent = lxml.html.etree.SubElement(parent, "div")
+        parent.text = f"Paragraph {level} of a page nested very deeply, with a sentence at every level."
+    lxml.html.etree.SubElement(parent, "p").text = "Written by Jane Doe"
+    lxml.html.etree.SubElement(parent, "strong").text = "Themen:"
+    parent.append(lxml.html.fromstring("<ul><li>Energie</li><li>Klima</li></ul>"))
+    assert html._signature_authors(root, []) == ["Jane Doe"]
+    assert html._labelled_topics(root) == ["Energie", "Klima"]

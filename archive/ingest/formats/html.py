@@ -827,11 +827,34 @@ def _lead_byline(block, root, sites):
 _SIGNATURE = re.compile(r"^(written|posted|published|story) by\s+(?P<who>[^|\u2022\u00b7]{3,60}?)\s*$", re.I)
 
 
+def _short_texts(root, tags, limit):
+    """(element, text) for the elements of `tags`, in document order, whose text (whitespace
+    collapsed) is at most `limit` characters long. One pass counts every element's letters from
+    its children up, so only short elements are read: reading each element's text in turn is
+    quadratic on a deeply nested page (3,000 nested divs: a minute)."""
+    elements = [e for e in root.iter() if isinstance(e.tag, str)]
+    letters = {}
+    for element in reversed(elements):  # children before their parents
+        count = _nonspace(element.text)
+        for child in element:
+            count += letters.get(child, 0) + _nonspace(child.tail)
+        letters[element] = count
+    for element in elements:
+        # A text of more than `limit` letters is longer than `limit` whatever its spaces.
+        if element.tag in tags and letters[element] <= limit:
+            text = " ".join(element.text_content().split())
+            if len(text) <= limit:
+                yield element, text
+
+
+def _nonspace(text):
+    return len(text) - sum(ch.isspace() for ch in text) if text else 0
+
+
 def _signature_authors(root, sites):
     """The people of a "Written by …" line anywhere on the page (a blog's signature block)."""
-    for element in root.iter("p", "span", "div"):
-        text = " ".join(element.text_content().split())
-        if len(text) <= 80 and (match := _SIGNATURE.match(text)):
+    for _, text in _short_texts(root, {"p", "span", "div"}, 80):
+        if match := _SIGNATURE.match(text):
             people = _people(byline_names(match["who"]), sites)
             if people:
                 return people
@@ -847,8 +870,8 @@ _TOPICS_LABEL = re.compile(
 
 def _labelled_topics(root):
     """The items of a list of topic links under a "Themen:"/"Topics:" label (a stated keyword line)."""
-    for element in root.iter("p", "span", "div", "dt", "strong", "h2", "h3", "h4"):
-        if not _TOPICS_LABEL.match(" ".join(element.text_content().split())):
+    for element, text in _short_texts(root, {"p", "span", "div", "dt", "strong", "h2", "h3", "h4"}, 40):
+        if not _TOPICS_LABEL.match(text):
             continue
         following = element.getnext()
         if following is not None and following.tag in {"ul", "ol"}:
