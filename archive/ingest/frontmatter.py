@@ -122,10 +122,20 @@ _IEEE_GRADE = re.compile(
 )
 
 
+# Academic degrees after a name ("Aaron Conway PhD1,2", "Jane Roe, MD"): no part of the name.
+# Case counts: "MA" is a degree, "Ma" a surname.
+_DEGREE = re.compile(r",?\s+(?:Ph\.?\s?D|M\.?D|D\.?Phil|M\.?Sc|B\.?Sc|MPH|MBBS|RN|FRCP|FRACP)\.?(?=[\d\W]|$)")
+
+
+_EMAIL_COLUMN = re.compile(r"\t[^\s@]*@\S*$")
+
+
 def byline_of(line):
     """[(name, marks)] when the line is a byline, else []."""
     found = []
-    for text, marks in _segments(_textual_marks(_IEEE_GRADE.sub("", line.marked))):
+    # The authors' e-mails set in a column beside their names ("Joseph Futoma, … \tJDF38@DUKE.EDU").
+    marked = _EMAIL_COLUMN.sub("", line.marked)
+    for text, marks in _segments(_textual_marks(_DEGREE.sub("", _IEEE_GRADE.sub("", marked)))):
         pieces = list(_NAME_SEPARATORS.split(text))
         for index, piece in enumerate(pieces):
             piece, own = _split_marks(RTL_BYLINE.sub("", piece.strip()) if index == 0 else piece.strip())
@@ -339,6 +349,8 @@ def take_labelled(blocks, draft, *, front_before_abstract=False):
         tag, text = blocks[i]
         label = ABSTRACT_LABEL.match(text)
         keywords = KEYWORDS_LABEL.match(text)
+        if label and _summary_section(blocks, i):
+            label = None  # a "Summary" heading with no introduction after it is the text's first section
         if label and not draft.abstract and abstract_at is None and not in_text:
             if front_before_abstract and len(out) <= 30:
                 out = []  # title page notes (author note, correspondence) come before it
@@ -386,6 +398,16 @@ def take_labelled(blocks, draft, *, front_before_abstract=False):
         if heading is not None and all(len(text) < 400 for _, text in window[:heading]):
             out = out[:abstract_at] + out[abstract_at + heading :]
     return out
+
+
+def _summary_section(blocks, at):
+    """A "Summary" heading that no introduction follows opens the text itself (as in JOSS and
+    JOSE papers, which have no abstract: "Summary", then "Statement of need"). Before an
+    introduction it is the abstract."""
+    tag, text = blocks[at]
+    if tag != "h" or not re.match(r"^summary\s*:?$", text, re.I):
+        return False
+    return not any(t == "h" and _INTRODUCTION.match(x) for t, x in blocks[at + 1 :])
 
 
 def _section(blocks, start, parts):

@@ -171,6 +171,9 @@ def _drop_footers(blocks, draft):
     return blocks
 
 
+_SECTION_HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
+
+
 def _take_header(blocks, draft):
     """Title, subtitle, date, authors and affiliations from the leading lines."""
     names, affiliations = [], []
@@ -206,7 +209,12 @@ def _take_header(blocks, draft):
                 and not byline_names(line)
             ):
                 draft.subtitle = line
-            elif not names and byline_names(line) and (draft.title or _BYLINE.match(line)):
+            elif (
+                not names
+                and block.tag not in _SECTION_HEADINGS  # a heading ("R-Ladies Global") names no author
+                and byline_names(line)
+                and (draft.title or _BYLINE.match(line))
+            ):
                 names = byline_names(line)
                 author_block = bi
             elif names and not draft.date and parse_date(line):

@@ -8,7 +8,7 @@ like the rest where tesseract and the data for the scan's language are installed
 fields are skipped with the Debian package that is missing (under CI=true they run, and fail).
 OCR costs about a minute a page on the shared 2-core machine.
 
-Reading the 70 text files costs about 60 s of CPU (multi-page PDFs through PDFium), so each file's
+Reading the text files costs about 60 s of CPU (multi-page PDFs through PDFium), so each file's
 form values are remembered in pytest's cache under a key made of the file's bytes, the source of
 every module in archive/ and the versions of the parsing libraries: any change to those reads the
 file again, and `--cache-clear` forces a fresh read of all of them.
@@ -37,16 +37,22 @@ TODAY_WRONG = {
     "scan-participant-information-sheet.pdf": {"body_start", "title"},
     # Tuning files.
     "essay-how-to-get-new-ideas.html": {"authors"},  # the page names no author (see the report)
-    # Round 5's held-out group, as its last measurement found it (docs/ingest-accuracy.md).
-    "docx-sedation-reliability.docx": {"abstract_start", "authors", "body_start", "title"},
-    "html-arstechnica.html": {"authors"},
-    "html-bbc-basement.html": {"date"},
-    "journal-html-frontiers.html": {"affiliations", "no_furniture"},
-    "journal-html-plos-one.html": {"body_start", "no_furniture"},
-    "journal-jose-computational-chemistry.pdf": {"abstract_start", "affiliations", "body_start"},
-    "journal-jose-data-science-course.pdf": {"abstract_start", "affiliations", "body_start"},
-    "md-ar-r-ladies-chapter.md": {"abstract_start", "authors"},
-    "paper-sepsis-gp-rnn.pdf": {"affiliations", "authors", "body_start"},
+    # Round 5's held-out group, tuned on from round 6: what the extractor still gets wrong there.
+    "journal-html-frontiers.html": {"affiliations"},
+    "journal-jose-computational-chemistry.pdf": {"affiliations", "body_start"},
+    "journal-jose-data-science-course.pdf": {"affiliations"},
+    # Round 6's held-out group, as its last measurement found it (docs/ingest-accuracy.md).
+    "ar-html-lbcgroup.html": {"title"},
+    "docx-qech-air-quality.docx": {"authors", "no_furniture"},
+    "html-euronews.html": {"abstract_start", "body_start", "title"},
+    "html-netzpolitik.html": {"keywords"},
+    "html-restofworld.html": {"authors"},
+    "journal-emse-restful-api.pdf": {"affiliations", "keywords"},
+    "journal-peerj-service-patterns.pdf": {"affiliations", "keywords"},
+    "journal-spe-microservices-cps.pdf": {"affiliations", "body_start", "keywords", "no_furniture"},
+    "md-crates-io-incident-report.md": {"authors", "body_start", "date", "no_furniture", "title"},
+    "paper-splc-product-lines.pdf": {"abstract_start", "affiliations", "authors", "body_start"},
+    "paper-trace-link-recovery.pdf": {"date", "no_furniture"},
 }
 
 

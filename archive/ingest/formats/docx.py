@@ -26,6 +26,7 @@ from archive.ingest.frontmatter import (
     KEYWORDS_LABEL,
     MARK_CHARS,
     NOT_AFFILIATION,
+    Joined,
     affiliations_of,
     assign_affiliations,
     byline_of,
@@ -107,11 +108,22 @@ def _title_index(paras, props_title):
         for i, para in enumerate(paras[:8]):
             if _norm(para.text) == wanted:
                 return i
-    if paras and len(paras[0].text) <= 250 and not paras[0].text.endswith("."):
+    # A section label ("Abstract", "Introduction") opening the text is no title: the document then
+    # states its title only in its properties.
+    first = paras[0] if paras else None
+    if (
+        first
+        and len(first.text) <= 250
+        and not first.text.endswith(".")
+        and not _SECTION_LABEL.match(first.text)
+    ):
         return 0
     return None
 
 
+_SECTION_LABEL = re.compile(
+    r"^(abstract|summary|introduction|background|keywords?|contents|table of contents)\s*:?$", re.I
+)
 _AUTHORS_HEADING = re.compile(r"^(authors?|author information|autoren|auteurs)$", re.I)
 _ORCID = re.compile(r"\b\d{4}-\d{4}-\d{4}-\d{3}[\dX]\b")
 _GENERATED_ON = re.compile(r"\b(generated|compiled|built|rendered|updated)\b.*\bon\b", re.I)
@@ -227,7 +239,7 @@ def extract(data, *, filename="file.docx"):
         draft.title = props.title.strip()
     author = (props.author or "").strip()
     if not draft.authors and author and not _GENERATED_AUTHOR.match(author):
-        draft.authors = [DraftAuthor(name=name) for name in byline_names(author)]
+        draft.authors = [DraftAuthor(name=name) for name in _property_names(author)]
     if not draft.keywords and (props.keywords or "").strip():
         draft.keywords = split_keywords(props.keywords)
     if not draft.date:
@@ -239,6 +251,15 @@ def extract(data, *, filename="file.docx"):
     draft.kind = "paper" if draft.abstract and draft.keywords else "commentary"
     finish(draft)
     return draft
+
+
+def _property_names(author):
+    """The people the author property names: a plain list ("A; B"), or a byline as typed on a title
+    page, with marks and degrees ("Aaron Conway PhD1,2,3,✉, and Katina Corones-Watkins PhD4")."""
+    names = byline_names(author)
+    if names:
+        return names
+    return [name for name, _ in byline_of(Joined(author))]
 
 
 def _drop_title_page_lines(blocks, draft):

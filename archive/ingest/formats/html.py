@@ -508,6 +508,29 @@ def _byline_date(root, headline, body_start):
     return _header_date(headline)
 
 
+_PUBLISHED_LABEL = re.compile(
+    r"^(published|first published|publié le|veröffentlicht am|publicado)(?![a-z])", re.I
+)
+
+
+def _labelled_date(root, headline, body_start):
+    """The date the page labels as its publication ("Published 14 July 2017" beside the headline,
+    a <time> under a "Published" label): what the page says of itself, where its metadata may
+    give the day the story was first filed."""
+    if headline is None:
+        return None
+    for element in _between_headline_and_body(root, headline, body_start):
+        if element.tag != "time":
+            continue
+        for level, ancestor in enumerate(element.iterancestors()):
+            text = " ".join(ancestor.text_content().split())
+            if level >= 5 or len(text) > 80:
+                break
+            if _PUBLISHED_LABEL.match(text):
+                return iso_date(element.get("datetime") or "") or find_date(text)
+    return None
+
+
 def _header_date(headline):
     """The last element before the headline, within its nearest enclosing blocks, whose own text
     is a date and nothing else."""
@@ -540,6 +563,7 @@ def _shown_byline(root, headline, body_start, sites):
         text = " ".join(element.text_content().split())
         bare = _BYLINE_LEAD.sub("", text)
         marked = _BYLINE_MARK.search(_marker(element)) or (bare != text and element.tag != "p")
+        marked = marked or _author_page_link(element)
         if not marked or len(text) > 80:
             continue
         undated = _BYLINE_MONTH.sub("", bare)  # "By Laura E. Adkins December 28, 2016"
@@ -550,6 +574,17 @@ def _shown_byline(root, headline, body_start, sites):
         if people:
             return people, text
     return [], ""
+
+
+# A link to the writer's page on the site ("/author/jane-doe/", "/autoren/…"): the byline's markup
+# where no class says so.
+_AUTHOR_PAGE = re.compile(
+    r"/(authors?|autor(en)?|auteurs?|writers?|contributors?|journalists?)/[^/?#]+", re.I
+)
+
+
+def _author_page_link(element):
+    return element.tag == "a" and bool(_AUTHOR_PAGE.search(element.get("href") or ""))
 
 
 # --- the article's text ---------------------------------------------------------------------
@@ -705,6 +740,42 @@ def _drop_ui_lines(blocks):
     return out
 
 
+# A journal's article information ("Citation: …", "Academic Editor: …", "Received" over its date,
+# "Reviewed by" over the reviewers): labelled lines about the article, not its text.
+_INFO_LABEL = re.compile(
+    r"^(citation|cite this article|academic editor|handling editor|edited by|reviewed by|received|revised|"
+    r"accepted|published|copyright|data availability( statement)?|funding|competing interests|"
+    r"conflicts? of interest|volume|keywords)\b\s*(?P<colon>:)?",
+    re.I,
+)
+
+
+def _drop_article_info(blocks):
+    """A journal's article-information lines, where the page has several of them: each "Label:
+    value" paragraph, and each label standing alone with the value paragraph under it."""
+    labels = [b for b in blocks if b[0] == "p" and (m := _INFO_LABEL.match(b[1])) and _info_line(b[1], m)]
+    if len({_INFO_LABEL.match(b[1])[1].casefold() for b in labels}) < 3:
+        return blocks
+    out, skip_value = [], False
+    for block in blocks:
+        tag, text, _ = block
+        match = _INFO_LABEL.match(text) if tag == "p" else None
+        if match and _info_line(text, match):
+            skip_value = not match["colon"] and len(text) == match.end()  # the label alone
+            continue
+        if skip_value and tag == "p" and len(text) < 400:
+            skip_value = False
+            continue
+        skip_value = False
+        out.append(block)
+    return out
+
+
+def _info_line(text, match):
+    alone = len(text.strip(" :")) == len(match[0].strip(" :"))
+    return alone or (bool(match["colon"]) and len(text) < 1200)
+
+
 def _is_heading(tag):
     return tag in {"h1", "h2", "h3", "h4", "h5", "h6"}
 
@@ -756,11 +827,34 @@ def _lead_byline(block, root, sites):
 _SIGNATURE = re.compile(r"^(written|posted|published|story) by\s+(?P<who>[^|\u2022\u00b7]{3,60}?)\s*$", re.I)
 
 
+def _short_texts(root, tags, limit):
+    """(element, text) for the elements of `tags`, in document order, whose text (whitespace
+    collapsed) is at most `limit` characters long. One pass counts every element's letters from
+    its children up, so only short elements are read: reading each element's text in turn is
+    quadratic on a deeply nested page (3,000 nested divs: a minute)."""
+    elements = [e for e in root.iter() if isinstance(e.tag, str)]
+    letters = {}
+    for element in reversed(elements):  # children before their parents
+        count = _nonspace(element.text)
+        for child in element:
+            count += letters.get(child, 0) + _nonspace(child.tail)
+        letters[element] = count
+    for element in elements:
+        # A text of more than `limit` letters is longer than `limit` whatever its spaces.
+        if element.tag in tags and letters[element] <= limit:
+            text = " ".join(element.text_content().split())
+            if len(text) <= limit:
+                yield element, text
+
+
+def _nonspace(text):
+    return len(text) - sum(ch.isspace() for ch in text) if text else 0
+
+
 def _signature_authors(root, sites):
     """The people of a "Written by …" line anywhere on the page (a blog's signature block)."""
-    for element in root.iter("p", "span", "div"):
-        text = " ".join(element.text_content().split())
-        if len(text) <= 80 and (match := _SIGNATURE.match(text)):
+    for _, text in _short_texts(root, {"p", "span", "div"}, 80):
+        if match := _SIGNATURE.match(text):
             people = _people(byline_names(match["who"]), sites)
             if people:
                 return people
@@ -776,8 +870,8 @@ _TOPICS_LABEL = re.compile(
 
 def _labelled_topics(root):
     """The items of a list of topic links under a "Themen:"/"Topics:" label (a stated keyword line)."""
-    for element in root.iter("p", "span", "div", "dt", "strong", "h2", "h3", "h4"):
-        if not _TOPICS_LABEL.match(" ".join(element.text_content().split())):
+    for element, text in _short_texts(root, {"p", "span", "div", "dt", "strong", "h2", "h3", "h4"}, 40):
+        if not _TOPICS_LABEL.match(text):
             continue
         following = element.getnext()
         if following is not None and following.tag in {"ul", "ol"}:
@@ -825,7 +919,7 @@ def extract(data, *, filename="file.html"):
         ]
     names = [a.name for a in draft.authors]
 
-    blocks = _drop_ui_lines(blocks)
+    blocks = _drop_article_info(_drop_ui_lines(blocks))
     # The body: leading title, byline and date lines go; a standfirst becomes the abstract.
     lead_dates = []
     while blocks and _lead_furniture(blocks[0][0], blocks[0][1], draft.title, names):
@@ -882,6 +976,7 @@ def extract(data, *, filename="file.html"):
     utc = any(re.search(r"T[\d:.]+(Z|\+00:?00)$", v) for key in _PUBLISHED for v in metas.get(key, []))
     if dates and shown and utc and abs((dates[0] - shown).days) == 1:
         date = shown  # a UTC timestamp a day off the date the page shows: the publisher's own day
+    date = _labelled_date(root, headline, body_start) or date
     if date is None:
         date = _htmldate(text)
     if date is None and document is not None and document.date:

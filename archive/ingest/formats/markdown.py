@@ -114,6 +114,9 @@ def _date(value):
     return iso_date(text) or parse_date(text) if text else None
 
 
+_STANDFIRST_KEYS = ("abstract", "summary", "lead", "excerpt", "dek", "standfirst")
+
+
 def _front_matter(head, draft):
     data = _load_front_matter(head)
     if title := " ".join(_strings(data.get("title"))):
@@ -130,8 +133,10 @@ def _front_matter(head, draft):
     keywords = data.get("keywords") or data.get("tags")
     if keywords:
         draft.keywords = _keywords(keywords)
-    if abstract := " ".join(_strings(data.get("abstract") or data.get("summary"))):
-        draft.abstract = abstract
+    # A theme's standfirst ("lead" in Hugo's themes, "excerpt", "dek") is the abstract's place too.
+    standfirst = next((data[key] for key in _STANDFIRST_KEYS if data.get(key)), None)
+    if abstract := " ".join(_strings(standfirst)):
+        draft.abstract = normalise_text(abstract)
     if kind := " ".join(_strings(data.get("kind"))):
         draft.kind = kind
     language = " ".join(_strings(data.get("language") or data.get("lang"))).split("-")[0].lower()

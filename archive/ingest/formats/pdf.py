@@ -322,11 +322,17 @@ def _front_matter(page_lines, body_size, draft, furniture):
             byline_end = index + offset + 1
         elif names or _stop_line(line, body_size):
             break
-    after = []
     stop = byline_end
-    if names:
-        for line in lines[byline_end : byline_end + 16]:
-            if _stop_line(line, body_size) or not _front_line(line, after):
+    byline = lines[byline_end - 1] if names else None
+    authors = []
+    while names:
+        after = []
+        for line in lines[stop : stop + 16]:
+            if (
+                _stop_line(line, body_size)
+                or not _front_line(line, after)
+                or _next_group(line, byline, after)
+            ):
                 break
             after.append(line)
             stop += 1
@@ -339,8 +345,26 @@ def _front_matter(page_lines, body_size, draft, furniture):
                 if line.marked.startswith(SUP_START) and AFFILIATION_WORDS.search(line.text)
             ]
             entries = affiliations_of(notes)
-        draft.authors = assign_affiliations(names, entries)
+        authors.extend(assign_affiliations(names, entries))
+        # Authors in groups, each over its own affiliation (JMLR: names, department, names, ...).
+        following = lines[stop] if stop < len(lines) else None
+        names = (
+            byline_of(following) if following is not None and _next_group(following, byline, after) else []
+        )
+        stop += 1 if names else 0
+    if authors:
+        draft.authors = authors
     return lines, stop
+
+
+def _next_group(line, byline, after):
+    """The line names the next group of authors: a byline set like the first one, after
+    affiliation lines set otherwise, and no marks to pair names with affiliations."""
+    if byline is None or not after or SUP_START in byline.marked:
+        return False
+    styled_like = line.bold == byline.bold and abs(line.size - byline.size) < 0.3
+    unlike_after = after[0].bold != byline.bold or abs(after[0].size - byline.size) >= 0.3
+    return styled_like and unlike_after and bool(byline_of(line))
 
 
 def _front_line(line, before):
