@@ -132,7 +132,7 @@ def drain_after_commit():
     at the end of the run. Draining beside the import would cost more than the index work
     itself, since the writer thread and the import share one interpreter lock.
     """
-    if in_bulk_writes():
+    if in_bulk_writes() or _migrating:
         return
     delay = drain_delay()
     if delay > 0:
@@ -142,6 +142,34 @@ def drain_after_commit():
         except Exception:  # no thread could be started: drain in the caller instead
             log.exception("could not start the search index drainer; draining synchronously")
     _drain_logged()
+
+
+# Rows queued while `migrate` runs (a data migration announcing the articles it changed) are
+# written when it ends: a drain in between reads articles with columns later migrations add.
+_migrating = False
+
+
+def hold_for_migrate(**kwargs):
+    """pre_migrate: leave what is queued from now on until the migrations are done."""
+    global _migrating
+    _migrating = True
+
+
+def release_after_migrate(*, using="default", **kwargs):
+    """post_migrate: drain what the migrations queued, once the schema is the code's."""
+    global _migrating
+    if not _migrating:
+        return
+    _migrating = False
+    if _schema_is_current(using) and PendingIndexUpdate.objects.using(using).exists():
+        drain_after_commit()
+
+
+def _schema_is_current(using):
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections[using])
+    return not executor.migration_plan(executor.loader.graph.leaf_nodes())
 
 
 def drain_delay():
