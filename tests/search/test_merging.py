@@ -1,6 +1,7 @@
 """Segments are merged beside the saves (merging.py): a save never waits for documents to be
 copied, and a merge loses nothing that saves did meanwhile."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -218,3 +219,60 @@ def test_merges_take_the_smallest_tier_with_enough_segments():
     assert chosen([5000, 50, 50, 50, 50, 1, 1, 1, 2], claimed={"s5", "s6"}) == [50, 50, 50, 50]
     assert chosen([5000, 600, 60, 60, 60, 7, 7, 7]) == []
     assert chosen([5000, 600, 60, 60, 60, 7, 7, 7], deleted={0: 3000}) == [5000]
+
+
+def test_copied_segments_are_the_files_whooshs_own_merge_writes(tmp_path):
+    """`copy_segments` streams postings block by block instead of through Whoosh's sorting pool:
+    the segment it writes must be byte for byte the one `add_reader` writes, deletions included
+    and with terms long enough to span several blocks."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.reading import SegmentReader
+    from whoosh.writing import SegmentWriter
+
+    schema = store.build_schema()
+    source = FileStorage(str(tmp_path / "source")).create()
+    ix = source.create_index(schema, indexname="articles")
+    words = ["harbour", "ledger", "tariff", "quay", "customs", "pilot", "ballast"]
+    for batch in range(3):
+        writer = ix.writer()
+        for n in range(150):
+            number = batch * 150 + n
+            writer.add_document(
+                id=str(number),
+                title=f"{words[number % 7]} report {number}",
+                text=" ".join(words[(number + k) % 7] for k in range(number % 11 + 1)) + " common",
+                author_slug=f"author-{number % 5}",
+                kind="analysis",
+                excerpt=f"excerpt {number}",
+            )
+        writer.commit(merge=False)
+    writer = ix.writer()
+    for number in range(0, 450, 7):  # deletions in every segment
+        writer.delete_by_term("id", str(number))
+    writer.commit(merge=False)
+    segments = ix._segments()
+    assert [s.doc_count_all() for s in segments] == [150, 150, 150]
+
+    written = {}
+    for way in ("add_reader", "copy_segments"):
+        target = FileStorage(str(tmp_path / way)).create()
+        writer = SegmentWriter(target.create_index(schema, indexname="articles"), compound=False, _lk=False)
+        readers = [SegmentReader(source, schema, segment) for segment in segments]
+        if way == "add_reader":
+            for reader in readers:
+                writer.add_reader(reader)
+            segment = writer._finalize_segment()
+        else:
+            segment = merging.copy_segments(writer, readers)
+        for reader in readers:
+            reader.close()
+        assert segment.doc_count_all() == 450 - 65
+        prefix = segment.segment_id()
+        written[way] = {
+            name.replace(prefix, "SEGMENT"): hashlib.sha256(target.open_file(name).read()).hexdigest()
+            for name in target.list()
+            if name.startswith(prefix)
+        }
+    assert sorted(written["copy_segments"]) == sorted(written["add_reader"])
+    assert "SEGMENT.pst" in written["add_reader"]
+    assert written["copy_segments"] == written["add_reader"]

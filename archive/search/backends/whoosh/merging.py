@@ -25,6 +25,7 @@ With `ARCHIVE_SEARCH_DRAIN_DELAY` 0 (the tests) it merges in the caller instead.
 """
 
 import contextlib
+import heapq
 import json
 import logging
 import math
@@ -36,6 +37,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
@@ -211,13 +213,12 @@ class Merge:
 
     def write(self):
         try:
-            for segment in self.segments:
-                reader = SegmentReader(self.storage, self.writer.schema, segment)
-                try:
-                    self.writer.add_reader(reader)
-                finally:
+            readers = [SegmentReader(self.storage, self.writer.schema, segment) for segment in self.segments]
+            try:
+                self.segment = copy_segments(self.writer, readers)
+            finally:
+                for reader in readers:
                     reader.close()
-            self.segment = self.writer._finalize_segment()
         except BaseException:
             self.abandon()
             raise
@@ -275,6 +276,112 @@ class Merge:
             if filename.startswith(prefix):
                 with contextlib.suppress(OSError):
                     self.storage.delete_file(filename)
+
+
+# --- Copying segments ----------------------------------------------------------------------
+
+
+def copy_segments(writer, readers):
+    """Write the live documents of `readers`, in order, into `writer`'s new segment, and finish it.
+
+    Whoosh's own `add_reader` sends every posting through a sorting pool (pickled to temporary
+    runs and merged back) and looks up each posting's field length in a column. Neither is needed
+    here: the readers' documents are numbered one after another, so a term's postings in the new
+    segment are its postings in each reader in turn, and the lengths can be read once per
+    document. The postings are copied a stored block at a time; the blocks written are the ones
+    `add_reader` would write (tests/search/test_merging.py compares the two)."""
+    schema = writer.schema
+    maps, lengths = [], {}
+    for reader in readers:
+        indexed = {name for name in reader.indexed_field_names() if name in schema}
+        live = [docnum for docnum in range(reader.doc_count_all()) if not reader.is_deleted(docnum)]
+        for name in indexed:
+            column = lengths.setdefault(name, [0] * writer.docnum)
+            column.extend(reader.doc_field_length(docnum, name) for docnum in live)
+        base = writer.docnum
+        docmap = writer.write_per_doc(set(schema.names()) | indexed, reader)
+        maps.append(docmap if docmap is not None else range(base, writer.docnum))
+        for column in lengths.values():  # fields this reader does not index
+            column.extend([0] * (writer.docnum - len(column)))
+    writer._added = True
+    fieldwriter = writer.fieldwriter
+    for name in sorted(lengths):
+        fieldobj = schema[name]
+        fieldwriter.start_field(name, fieldobj)
+        _copy_field(fieldwriter, name, fieldobj.format, readers, maps, lengths[name])
+        fieldwriter.finish_field()
+    return writer._finalize_segment()
+
+
+def _copy_field(fieldwriter, name, format_, readers, maps, lengths):
+    """Every term of field `name`, its postings from each reader in turn (in term order)."""
+    streams = [_terms(reader, name, i) for i, reader in enumerate(readers)]
+    current, parts = None, []
+    for btext, i, terminfo in heapq.merge(*streams, key=lambda item: item[:2]):
+        if btext != current:
+            _write_term(fieldwriter, current, parts, lengths)
+            current, parts = btext, []
+        parts.append(_postings(readers[i], terminfo, format_, maps[i]))
+    _write_term(fieldwriter, current, parts, lengths)
+
+
+def _terms(reader, name, number):
+    """(term bytes, `number`, term info) of field `name` in `reader`, in term order."""
+    for (fieldname, btext), terminfo in reader._terms.items_from(name, b""):
+        if fieldname != name:
+            return
+        yield btext, number, terminfo
+
+
+def _postings(reader, terminfo, format_, docmap):
+    """The live postings of one term in `reader` as (new docnums, weights, values)."""
+    terms = reader._terms
+    matcher = terms._codec.postings_reader(terms._postfile, terminfo, format_)
+    ids, weights, values = [], [], []
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            values.extend(matcher._values)
+            matcher._next_block()
+    else:  # postings kept inside the term info
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            values.append(matcher.value())
+            matcher.next()
+    if isinstance(docmap, range):
+        return [docmap[docnum] for docnum in ids], weights, values
+    kept = [n for n, docnum in enumerate(ids) if docnum in docmap]  # deleted documents left out
+    return [docmap[ids[n]] for n in kept], [weights[n] for n in kept], [values[n] for n in kept]
+
+
+def _write_term(fieldwriter, btext, parts, lengths):
+    """One term's postings, in blocks as the postings writer forms them (a term whose postings
+    were all deleted is left out, as `add_reader` leaves it)."""
+    ids = [docnum for part in parts for docnum in part[0]]
+    if not ids:
+        return
+    weights = [weight for part in parts for weight in part[1]]
+    values = [value or b"" for part in parts for value in part[2]]
+    fieldwriter.start_term(btext)
+    postings = fieldwriter._postwriter
+    limit = postings._blocklimit
+    for start in range(0, len(ids), limit):
+        if postings._ids:
+            postings._write_block()
+        block = slice(start, start + limit)
+        postings._ids.extend(ids[block])
+        postings._weights.extend(weights[block])
+        postings._values.extend(value for value in values[block] if value)
+        postings._maxweight = max(0, *weights[block])
+        nonzero = [length for length in map(lengths.__getitem__, ids[block]) if length]
+        if nonzero:
+            postings._minlength, postings._maxlength = min(nonzero), max(nonzero)
+    fieldwriter.finish_term()
 
 
 # --- Running merges ------------------------------------------------------------------------
