@@ -124,9 +124,11 @@ class GenerationalFileCache(FileBasedCache):
         folder = os.path.join(self._dir, generation)
         try:
             self._store(folder, self._file(generation, key, version), value, timeout)
-        except FileNotFoundError:
-            # Another worker retired this generation while the page was being stored: a page of
-            # a content version nobody reads any more, so it is simply not kept.
+        except (FileNotFoundError, FileExistsError):
+            # Another worker retired this generation while the page was being stored (renamed
+            # between our creating the folder and writing into it, or between `makedirs` finding
+            # the folder and checking it is one): a page of a content version nobody reads any
+            # more, so it is simply not kept.
             return
         self._retire_older(generation)
 
