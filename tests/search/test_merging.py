@@ -276,3 +276,23 @@ def test_copied_segments_are_the_files_whooshs_own_merge_writes(tmp_path):
     assert sorted(written["copy_segments"]) == sorted(written["add_reader"])
     assert "SEGMENT.pst" in written["add_reader"]
     assert written["copy_segments"] == written["add_reader"]
+
+
+@pytest.mark.django_db
+def test_a_searcher_reads_stored_fields_of_segments_merged_away_since_it_opened(separate_saves, search_index):
+    """A thread's searcher on an older version (a long export, while another process merges and
+    commits) reads every document of that version, though the merged segments' files are gone."""
+    from archive.search.backends.whoosh import live
+
+    state = live.live()
+    docnums = [int(d) for d in range(state.size) if not state.deleted[d]]
+    merging.run(everything=True)
+    separate_saves[0].title = "Quayside ledger after the merge"
+    separate_saves[0].save()
+    search_index.update()  # a commit: its clean-up deletes the merged segments' files
+    gone = [reader._segment.segment_id() for reader, _offset in state.leaves]
+    assert not [path for path in store.index_dir().iterdir() if path.name.split(".")[0] in gone]
+
+    titles = sorted(state.stored(docnum)["title"] for docnum in docnums)
+
+    assert titles == [f"Quayside ledger {n}" for n in range(9)]

@@ -82,6 +82,8 @@ class Live:
     def _reset(self):
         reader = self.searcher.reader()
         self.leaves = list(reader.leaf_readers())
+        for leaf, _offset in self.leaves:
+            segments.hold_columns(leaf)
         self.size = reader.doc_count_all()
         self._arrays = {}
 

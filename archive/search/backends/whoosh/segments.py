@@ -20,7 +20,7 @@ from itertools import accumulate
 
 import numpy as np
 import whoosh
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
@@ -177,6 +177,22 @@ def terms_of(reader, fieldname):
     if fieldname not in reader.schema:
         return []
     return [btext.decode("utf-8") for btext in reader.lexicon(fieldname)]
+
+
+def hold_columns(reader):
+    """Open a segment reader's stored-fields and field-length columns now.
+
+    Whoosh opens a column file the first time it is read. A segment merged away is deleted by the
+    next commit's clean-up, and a searcher still on the version before (a long export in another
+    process's thread, say) could read its stored fields for the first time after that, and meet
+    `None` for the column (a 500 in the soak). A file opened before its deletion stays readable
+    until it is closed, which `reopen` does once the searcher moves on."""
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is None or not hasattr(perdoc, "_cached_reader"):
+        return
+    perdoc._cached_reader("_stored", STORED_COLUMN)
+    for name in reader.schema.scorable_names():
+        perdoc._cached_reader(f"_{name}_len", LENGTHS_COLUMN)
 
 
 def reopen(ix, toc, previous):
