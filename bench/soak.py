@@ -571,7 +571,7 @@ class Soak:
             " n_tup_del, autovacuum_count, autoanalyze_count FROM pg_stat_user_tables"
         )
         statements = (
-            "SELECT left(query, 300), calls, total_exec_time, rows, shared_blks_hit + shared_blks_read"
+            "SELECT left(query, 4000), calls, total_exec_time, rows, shared_blks_hit + shared_blks_read"
             " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 60"
         )
         while not self.stop.wait(60.0):

@@ -68,7 +68,6 @@ def test_a_new_generation_retires_the_older_ones_whole(cache, tmp_path):
     assert one.get("pages-0000000000000000003-20261205/page:0") == "three"
 
 
-
 def test_a_generation_retired_while_a_page_is_stored_is_not_an_error(cache, tmp_path):
     """Another worker renames an old generation's folder away while this one stores into it: the
     soak met `makedirs` finding the folder gone between its `mkdir` and its check (FileExistsError).
@@ -82,6 +81,7 @@ def test_a_generation_retired_while_a_page_is_stored_is_not_an_error(cache, tmp_
 
     assert taken.read_text() == "not a folder"
     assert pages.get("pages-0000000000000000004-20261205/page:a") == "four"
+
 
 def test_storing_a_page_lists_no_folder_of_entries(cache, tmp_path, monkeypatch):
     """The cost Django's FileBasedCache paid on every set (a glob of the whole folder) is gone:
