@@ -378,3 +378,20 @@ def test_an_article_page_skips_no_heading_level(client, make_article):
         in html
     )
     assert article.body == "<p>Intro.</p><h4>First part</h4><p>a</p><h4>Second part</h4>"  # stored as given
+
+
+def test_a_deep_list_page_reads_only_ids_past_the_rows_it_skips(client, make_article):
+    """The skipped rows of a page are read from the (status, date, id) index alone: the query
+    with the OFFSET selects ids, and only the page's own rows are read whole."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for day in range(1, 26):
+        make_article(f"Piece {day:02d}", date=datetime.date(2020, 1, day))
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get("/articles/?page=2")
+    assert titles(second) == ["Piece 05", "Piece 04", "Piece 03", "Piece 02", "Piece 01"]
+    offset = [q["sql"] for q in queries.captured_queries if "OFFSET" in q["sql"]]
+    assert len(queries.captured_queries) == READING_PAGE_QUERIES["/articles/"] + 1  # the ids first
+    assert len(offset) == 1
+    assert offset[0].startswith('SELECT "articles_article"."id" AS "pk" FROM "articles_article" WHERE')
