@@ -135,3 +135,42 @@ def _document_frequencies(state, postings, a, b, gap):
         tf_o, tf_u = _counts(postings, a, b, gap, both) if len(both) else (np.zeros(0), np.zeros(0))
         found = _pair_stats[key] = (int(np.count_nonzero(tf_o)), int(np.count_nonzero(tf_u)))
     return found
+
+
+def cost(collection_name, corpus=None, rounds=3, ordered=0.1, unordered=0.05):
+    """Median search time of the tune queries with SDM off and on (interleaved per query, the
+    search cache cleared), the SDM step's own median, and the first (uncached) pair statistics'
+    time. Run where the environment names the collection's kept work folder (as
+    bench/tune_ranking.py sets it): python -c "import django; django.setup(); from bench import
+    sdm; sdm.cost('med')"."""
+    install()
+    from archive.search.service import SearchRequest, clear_search_cache, search_article_ids
+    from bench import ir_collections
+
+    collection = ir_collections.load(collection_name, corpus=corpus)
+    texts = [
+        " ".join(collection.queries[q].split())
+        for q, which in collection.split.items()
+        if which == "tune" and q in collection.qrels
+    ]
+    started = time.perf_counter()
+    ranker.SDM_ORDERED, ranker.SDM_UNORDERED = ordered, unordered
+    for text in texts:  # the first pass fills the pair statistics
+        search_article_ids(SearchRequest(q=text), limit=1000)
+    first = time.perf_counter() - started
+    times = {"off": [], "on": []}
+    timings.clear()
+    for _ in range(rounds):
+        for text in texts:
+            for label, weights in (("off", (0.0, 0.0)), ("on", (ordered, unordered))):
+                ranker.SDM_ORDERED, ranker.SDM_UNORDERED = weights
+                clear_search_cache()
+                began = time.perf_counter()
+                search_article_ids(SearchRequest(q=text), limit=1000)
+                times[label].append(time.perf_counter() - began)
+    ms = {label: round(1000 * float(np.median(values)), 1) for label, values in times.items()}
+    step = round(1000 * float(np.median(timings)), 2) if timings else None
+    print(
+        f"{collection_name}: {len(texts)} queries x {rounds}: median search {ms['off']} ms off, "
+        f"{ms['on']} ms on; SDM step median {step} ms; first pass (pair statistics read) {first:.1f} s"
+    )
