@@ -51,7 +51,7 @@ SETTINGS = {
     "LATENT_MIN_BODY": 0,
     "LATENT_TITLE_ONLY": "none",
     "LATENT_MODEL_MIN_BODY": 0,  # such pieces are also left out of the decomposition
-    "LATENT_LOWER": False,  # only for queries with no capital letter after their first character
+    "LATENT_LOWER": False,  # only for queries in Latin letters with no capital after the first
 }
 _typed = {"text": ""}
 _models = {}
@@ -102,6 +102,12 @@ def is_plain_question(text, content_words, at_least=6):
             return False
         previous = word
     return True
+
+
+def is_lower_case(text):
+    """Latin letters, none of them a capital after the first character (Persian and Arabic have
+    no case, so a case test alone would let every one of their queries through)."""
+    return bool(re.search("[a-z]", text)) and text[1:] == text[1:].lower()
 
 
 class Model:
@@ -246,7 +252,7 @@ def _with_latent(state, plan, scores, matched, all_held):
         return scores
     if ranker.LATENT_PLAIN and not is_plain_question(_typed["text"], len(plan.ranked)):
         return scores
-    if ranker.LATENT_LOWER and _typed["text"][1:] != _typed["text"][1:].lower():
+    if ranker.LATENT_LOWER and not is_lower_case(_typed["text"]):
         return scores
     started = time.monotonic()
     docnums = np.flatnonzero(matched)
