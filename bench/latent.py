@@ -13,7 +13,10 @@ best `LATENT_DEPTH` of the first ranking then score `LATENT` x the best score x 
 it, rescaled to 0-1 over those pieces, more, before proximity reorders the best 100. Also:
 gates (`LATENT_PLAIN`, `LATENT_FROM_WORDS`), weighting by how much of the query (`LATENT_FIT`)
 or piece (`LATENT_DOC_FIT`) the K dimensions keep, and Diaz's score regularisation over the
-pieces' latent neighbours (`LATENT_SMOOTH`). What each did: docs/search-relevance.md, round 4.
+pieces' latent neighbours (`LATENT_SMOOTH`). Round 5 added: no latent bonus (or the others'
+mean) for pieces without an abstract (`LATENT_MIN_BODY`, `LATENT_TITLE_ONLY`), such pieces left
+out of the decomposition (`LATENT_MODEL_MIN_BODY`), and a lower-case gate (`LATENT_LOWER`).
+What each did: docs/search-relevance.md, rounds 4 and 5.
 """
 
 import math
@@ -43,6 +46,12 @@ SETTINGS = {
     "LATENT_NEIGHBOURS": 10,
     "LATENT_ROUNDS": 10,
     "LATENT_FIT": 0.0,  # weight times (share of the query's vector the latent space keeps)^FIT
+    # Round 5: pieces with fewer body words (text less title, authors, keywords) than this score
+    # no latent bonus ("none") or the mean of the others' ("neutral"); 0: every piece scores it.
+    "LATENT_MIN_BODY": 0,
+    "LATENT_TITLE_ONLY": "none",
+    "LATENT_MODEL_MIN_BODY": 0,  # such pieces are also left out of the decomposition
+    "LATENT_LOWER": False,  # only for queries in Latin letters with no capital after the first
 }
 _typed = {"text": ""}
 _models = {}
@@ -95,12 +104,18 @@ def is_plain_question(text, content_words, at_least=6):
     return True
 
 
+def is_lower_case(text):
+    """Latin letters, none of them a capital after the first character (Persian and Arabic have
+    no case, so a case test alone would let every one of their queries through)."""
+    return bool(re.search("[a-z]", text)) and text[1:] == text[1:].lower()
+
+
 class Model:
     """Terms (str -> column), their global weights, U_k (terms x K) and the documents' V_k S_k."""
 
-    def __init__(self, state, weighting, min_df, top_k=400):
+    def __init__(self, state, weighting, min_df, top_k=400, min_body=0):
         started = time.monotonic()
-        rows, cols, freqs, terms = _postings(state, min_df)
+        rows, cols, freqs, terms = _postings(state, min_df, body_words(state) >= min_body)
         self.terms = {term: i for i, term in enumerate(terms)}
         n_docs, n_terms = state.size, len(terms)
         local = np.log1p(freqs).astype(np.float32)
@@ -155,16 +170,27 @@ class Model:
 
 
 def model(state):
-    key = (state.version, ranker.LATENT_WEIGHTING, ranker.LATENT_MIN_DF)
+    key = (state.version, ranker.LATENT_WEIGHTING, ranker.LATENT_MIN_DF, ranker.LATENT_MODEL_MIN_BODY)
     found = _models.get(key)
     if found is None:
-        found = _models[key] = Model(state, ranker.LATENT_WEIGHTING, ranker.LATENT_MIN_DF)
+        found = _models[key] = Model(
+            state, ranker.LATENT_WEIGHTING, ranker.LATENT_MIN_DF, min_body=ranker.LATENT_MODEL_MIN_BODY
+        )
         print(f"latent model {key[1:]}: {found.shape} in {found.seconds:.1f} s", file=sys.stderr)
     return found
 
 
-def _postings(state, min_df):
-    """(docnums, term columns, frequencies, terms) of every `text` term held by min_df pieces."""
+def body_words(state):
+    """Per docnum: the words of its text that are not its title, authors or keywords."""
+    body = state.lengths("text").astype(np.float64)
+    for name in ("title", "author", "keyword"):
+        body -= state.lengths(name)
+    return body
+
+
+def _postings(state, min_df, kept):
+    """(docnums, term columns, frequencies, terms) of every `text` term held by min_df pieces,
+    over the pieces `kept` (bool by docnum)."""
     per_term = {}
     field = state.searcher.schema["text"]
     for reader, offset in state.leaves:
@@ -172,7 +198,7 @@ def _postings(state, min_df):
             read = ranker.segments.read_postings(reader, "text", btext, with_positions=False)
             if len(read):
                 per_term.setdefault(field.from_bytes(btext), []).append((read.ids + offset, read.freqs))
-    deleted = state.deleted
+    deleted = state.deleted | ~kept
     rows, cols, freqs, terms = [], [], [], []
     for term, parts in per_term.items():
         ids = np.concatenate([ids for ids, _f in parts])
@@ -226,6 +252,8 @@ def _with_latent(state, plan, scores, matched, all_held):
         return scores
     if ranker.LATENT_PLAIN and not is_plain_question(_typed["text"], len(plan.ranked)):
         return scores
+    if ranker.LATENT_LOWER and not is_lower_case(_typed["text"]):
+        return scores
     started = time.monotonic()
     docnums = np.flatnonzero(matched)
     if len(docnums) < 2:
@@ -260,10 +288,23 @@ def _with_latent(state, plan, scores, matched, all_held):
         return scores
     if ranker.LATENT_DOC_FIT:
         closeness = closeness * found.doc_kept_share(k)[chosen] ** ranker.LATENT_DOC_FIT
+    if ranker.LATENT_MIN_BODY:
+        closeness = _title_only(closeness, body_words(state)[chosen] < ranker.LATENT_MIN_BODY)
     scores = scores.copy() if not ranker.LATENT_SMOOTH else scores
     scores[chosen] += (ranker.LATENT * fit * float(scores[chosen].max()) * closeness).astype(np.float32)
     _timings.append(time.monotonic() - started)
     return scores
+
+
+def _title_only(closeness, short):
+    """`closeness` with the pieces too short to place in the latent space given none, or the
+    mean of the others' (LATENT_TITLE_ONLY)."""
+    closeness = closeness.copy()
+    if ranker.LATENT_TITLE_ONLY == "neutral" and (~short).any():
+        closeness[short] = closeness[~short].mean()
+    else:
+        closeness[short] = 0.0
+    return closeness
 
 
 def _smoothed(scores, chosen, vectors):

@@ -209,3 +209,42 @@ def test_tune_ranking_reference_is_whoosh_on_the_tune_half_only():
     scores = reference_scores(med, tune)
     assert (scores["queries"], scores["empty"]) == (15, 0)
     assert (scores["MAP"], scores["nDCG@10"]) == (0.599, 0.751)
+
+
+def test_round_5_stemmers_change_latin_words_only():
+    from bench.stemmers import s_stem, stemmer
+
+    assert [s_stem(w) for w in ("studies", "horses", "lens", "glass", "virus", "shoes")] == [
+        "study",
+        "horse",
+        "len",
+        "glass",
+        "virus",
+        "shoe",  # -oes is not -es's, but it is still an -s
+    ]
+    main = stemmer("snowball")
+    for name in ("porter", "sstem", "none"):
+        stem = stemmer(name)
+        for word in ("کتابها", "الكتاب", "مطالعات"):  # Persian and Arabic: main's analysis
+            assert stem(word) == main(word)
+    assert (stemmer("porter")("crystalline"), main("crystalline")) == ("crystalline", "crystallin")
+
+
+def test_round_5_sdm_counts_ordered_and_unordered_pairs():
+    from bench.sdm import _pair_counts
+
+    # "crystalline lens ... the lens of the crystalline": ordered once as typed, both in a window.
+    first, second = [0, 9], [1, 6]
+    assert _pair_counts(first, second, reach=1, window=8) == (1.0, 2.0)
+    assert _pair_counts(first, second, reach=6, window=8) == (1.0, 2.0)
+    assert _pair_counts([0], [5], reach=1, window=4) == (0.0, 0.0)
+    assert _pair_counts([0], [5], reach=5, window=8) == (1.0, 1.0)
+
+
+def test_round_5_lower_case_gate_needs_latin_letters():
+    from bench.latent import is_lower_case
+
+    assert is_lower_case("the crystalline lens in vertebrates, including humans.")
+    assert is_lower_case("What are the effects of the pandemic on mental health")
+    assert not is_lower_case("Saudi women's rights and the MEDLARS system")
+    assert not is_lower_case("آلودگی هوای تهران")  # no case: not taken for lower case
