@@ -687,3 +687,23 @@ def test_short_texts_read_a_deeply_nested_page_in_one_pass():
     parent.append(lxml.html.fromstring("<ul><li>Energie</li><li>Klima</li></ul>"))
     assert html._signature_authors(root, []) == ["Jane Doe"]
     assert html._labelled_topics(root) == ["Energie", "Klima"]
+
+
+# --- round 7: rules from the misses of round 6's held-out group -----------------------------------
+
+
+def test_markdown_toml_front_matter_with_nested_tables_and_a_date_in_the_path():
+    text = (
+        '+++\npath = "inside-team/2020/02/26/incident"\ntitle = "An incident report"\n'
+        'authors = ["Ann Lee", "Bo Park"]\n\n[taxonomies]\ntags = ["outage", "index"]\n\n'
+        '[extra]\nteam = "the index team"\n+++\n\n'
+        "On the night of the outage a user reported that their upload was missing.\n"
+    )
+    draft = markdown.extract(text.encode(), filename="incident.md")
+    assert draft.title == "An incident report"
+    assert [a.name for a in draft.authors] == ["Ann Lee", "Bo Park"]
+    assert draft.date == datetime.date(2020, 2, 26)
+    assert draft.keywords == ["outage", "index"]
+    assert draft.body[0].startswith("On the night of the outage")
+    dated = text.replace('title = "An', 'date = 2019-11-24T07:19:34+01:00\ntitle = "An')
+    assert markdown.extract(dated.encode(), filename="incident.md").date == datetime.date(2019, 11, 24)
