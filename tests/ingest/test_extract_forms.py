@@ -707,3 +707,31 @@ def test_markdown_toml_front_matter_with_nested_tables_and_a_date_in_the_path():
     assert draft.body[0].startswith("On the night of the outage")
     dated = text.replace('title = "An', 'date = 2019-11-24T07:19:34+01:00\ntitle = "An')
     assert markdown.extract(dated.encode(), filename="incident.md").date == datetime.date(2019, 11, 24)
+
+
+def test_pdf_keyword_lines_with_middle_dots_a_label_alone_and_a_funding_box_before_the_abstract():
+    match = KEYWORDS_LABEL.match("Keywords Web API design \u00b7 Understandability \u00b7 experiment")
+    assert match["bare"].startswith("Web API design")
+    blocks = [("h", "Funding information"), ("p", "A ministry, Grant/Award Numbers: 01IS22087R"),
+              ("h", "Abstract"), ("break", ""), ("p", "Cyber-physical systems have grown strongly."),
+              ("h", "KEYWORDS"), ("break", ""), ("p", "case study, DevOps, microservices"),
+              ("h", "1 INTRODUCTION"), ("p", "The digital transformation of industry goes on.")]  # fmt: skip
+    draft = Draft()
+    body = take_labelled(blocks, draft)
+    assert draft.keywords == ["case study", "DevOps", "microservices"]
+    assert draft.abstract == "Cyber-physical systems have grown strongly."
+    assert [text for tag, text in body if tag == "p"] == ["The digital transformation of industry goes on."]
+
+
+def test_pdf_keyword_line_in_a_margin_column_carried_over_two_lines():
+    class Line:
+        def __init__(self, text, bottom, x0=187.0, size=10.0):
+            self.text, self.bottom, self.x0, self.size = text, bottom, x0, size
+
+    lines = [Line("Subjects World Wide Web and Web Science", 127),
+             Line("Keywords Design patterns, Evolvability, Metrics,", 114, x0=188.0),
+             Line("Service-oriented architecture, Microservices", 102),
+             Line("How to cite this article Bogner J, Wagner S. 2019.", 39, size=7.0)]  # fmt: skip
+    assert pdf._page_one_keywords(lines) == [
+        "Design patterns", "Evolvability", "Metrics", "Service-oriented architecture", "Microservices",
+    ]  # fmt: skip

@@ -51,6 +51,7 @@ from archive.ingest.frontmatter import (
     assign_affiliations,
     byline_of,
     continues_name,
+    keyword_list,
     take_labelled,
 )
 from archive.ingest.metadata import Block, byline_names, finish, read_blocks, split_keywords
@@ -294,6 +295,32 @@ def _title_lines(lines, body_size):
     ):
         run.append(following)
     return run
+
+
+_LIST_GOES_ON = (",", ";", "\u00b7", "\u2022")
+
+
+def _page_one_keywords(lines):
+    """The keyword line of page one that the text's paragraphs lost (set in a margin column, or
+    below the abstract at another size, as PeerJ does): its words, and the lines under it that
+    carry the list on (each after a separator, at the same indent and size)."""
+    for at, line in enumerate(lines):
+        match = KEYWORDS_LABEL.match(line.text)
+        if not match:
+            continue
+        words = [(match["rest"] or match["bare"] or "").strip()]
+        above = line
+        for below in lines[at + 1 : at + 6]:
+            close = 0 < above.bottom - below.bottom < 2 * max(line.size, 1) and abs(below.x0 - line.x0) < 4
+            if not close or abs(below.size - line.size) > 1 or KEYWORDS_LABEL.match(below.text):
+                break
+            if words[-1] and not words[-1].endswith(_LIST_GOES_ON):
+                break
+            words.append(below.text)
+            above = below
+        if found := keyword_list(" ".join(w for w in words if w)):
+            return found
+    return []
 
 
 def _front_matter(page_lines, body_size, draft, furniture):
@@ -600,6 +627,8 @@ def extract(data, *, filename="file.pdf"):
     if not draft.authors and meta_author:
         names = byline_names(meta_author.replace(" ; ", "; "))
         draft.authors = [DraftAuthor(name=name) for name in names]
+    if not draft.keywords:
+        draft.keywords = _page_one_keywords(pages[0].lines)
     meta_keywords = (info.get("Keywords") or "").strip()
     if not draft.keywords and meta_keywords:
         draft.keywords = split_keywords(meta_keywords)
