@@ -735,3 +735,17 @@ def test_pdf_keyword_line_in_a_margin_column_carried_over_two_lines():
     assert pdf._page_one_keywords(lines) == [
         "Design patterns", "Evolvability", "Metrics", "Service-oriented architecture", "Microservices",
     ]  # fmt: skip
+
+
+def test_html_headline_as_printed_wins_over_a_shortened_or_unquoted_social_title():
+    h1 = "Swedish police to investigate reports of information leaks to violent gangs"
+    for short in ("Swedish police to investigate reports of leaks to violent gangs",
+                  "Swedish police to investigate reports of informat\u2026"):  # fmt: skip
+        meta = f'<meta property="og:title" content="{short}">'
+        assert _page(title=short, meta=meta, h1=h1).title == h1
+    plain, quoted = "Pink hair sparks mockery: a riddle", "\u201cPink hair sparks mockery\u201d: a riddle"
+    meta = f'<meta property="og:title" content="{plain}">'
+    assert _page(title=plain, meta=meta, h1=quoted).title == quoted
+    # A section label over the page is no fuller headline.
+    meta = '<meta property="og:title" content="Council closes the old bridge">'
+    assert _page(meta=meta, h1="Latest news from the city").title == "Council closes the old bridge"

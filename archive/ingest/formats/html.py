@@ -170,12 +170,14 @@ _QUOTES = str.maketrans("\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u201f\
 
 def _shown_headline(root, title):
     """The page's h1 where the metadata title is that headline plus an addition after a
-    separator or bracket ("… (Published 2016)", "… - Author and Author"), or the same words with
-    typographic quotes where the tag has straight ones (the page's spelling); else the title."""
+    separator or bracket ("… (Published 2016)", "… - Author and Author"), the same words with
+    other punctuation (typographic quotes, a quotation the tag left out), or a shortened form of
+    it (words dropped or cut off for social cards); else the title. The headline as printed wins."""
     flat = " ".join(title.split())
+    words = _words(flat)
     for element in root.iter("h1", "h2"):
         shown = " ".join(element.text_content().split())
-        if shown != flat and shown.translate(_QUOTES) == flat.translate(_QUOTES):
+        if shown != flat and (shown.translate(_QUOTES) == flat.translate(_QUOTES) or _words(shown) == words):
             return shown
     for element in root.iter("h1"):
         shown = " ".join(element.text_content().split())
@@ -183,7 +185,25 @@ def _shown_headline(root, title):
             continue
         if re.match(r"\s*(\(|[|\u2013\u2014\-:\u00b7\u2022]\s)", flat[len(shown) :]):
             return shown
+    for element in root.iter("h1"):
+        shown = " ".join(element.text_content().split())
+        if _shortened(words, _words(shown)):
+            return shown
     return _headline_over_label(root, title)
+
+
+def _words(text):
+    return re.findall(r"\w+", text.casefold())
+
+
+def _shortened(short, full):
+    """`short` is `full` with some words left out or cut off (each in order, the first kept), as a
+    social card's title shortens the headline; a label of a word or two is no shortening."""
+    if len(short) < 4 or len(full) <= len(short) or len(full) > 2 * len(short) or short[0] != full[0]:
+        return False
+    rest = iter(full)
+    kept = all(word in rest for word in short[:-1])
+    return kept and any(word.startswith(short[-1]) for word in rest)  # the last one may be cut off
 
 
 def _headline_over_label(root, title):
