@@ -749,3 +749,13 @@ def test_html_headline_as_printed_wins_over_a_shortened_or_unquoted_social_title
     # A section label over the page is no fuller headline.
     meta = '<meta property="og:title" content="Council closes the old bridge">'
     assert _page(meta=meta, h1="Latest news from the city").title == "Council closes the old bridge"
+
+
+def test_html_page_nested_deeper_than_libxml2s_default_limit_keeps_its_deep_text():
+    opening = "".join(f"<div><p>Paragraph {level} of a page nested very deeply, with a sentence.</p>"
+                      for level in range(400))  # fmt: skip
+    page = (f"<html><head><title>A deep page</title></head><body><article><h1>A deep page</h1>{opening}"
+            "<p>The last paragraph sits four hundred levels down and must still be read.</p>"
+            f"{'</div>' * 400}</article></body></html>")  # fmt: skip
+    draft = html.extract(page.encode(), filename="deep.html")
+    assert any("four hundred levels down" in block for block in draft.body)

@@ -102,8 +102,10 @@ def parse_html(data, *, filename="file.html"):
     try:
         # The text is already decoded: tell lxml the bytes are UTF-8 (without it, a page with no
         # charset declaration is read as Latin-1).
+        # huge_tree: without it libxml2 stops at 256 levels of nesting and the deeper text is lost
+        # (the sandbox bounds the memory and time a huge page may take).
         parser = lxml.html.HTMLParser(
-            remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8"
+            remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8", huge_tree=True
         )
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as error:
@@ -618,6 +620,18 @@ _KEEP_ATTRS = {
 }
 
 
+_LIBXML_DEPTH = 255
+
+
+def _nested_deeper_than(root, levels):
+    depth = 0
+    for event, _element in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > levels:
+            return True
+    return False
+
+
 def _main_text(text):
     """trafilatura's main text as (HTML element holding the blocks, metadata document)."""
     import trafilatura
@@ -909,7 +923,9 @@ def extract(data, *, filename="file.html"):
     metas["_citation_pairs"] = _citation_pairs(root)
     draft = Draft()
 
-    body, document = _main_text(text)
+    # trafilatura parses a page's text with libxml2's default limit; a page nested deeper is handed
+    # over as the tree read here.
+    body, document = _main_text(copy.deepcopy(root) if _nested_deeper_than(root, _LIBXML_DEPTH) else text)
     blocks = _blocks_of(body)
 
     sites = _site_names(root, metas)
