@@ -759,3 +759,26 @@ def test_html_page_nested_deeper_than_libxml2s_default_limit_keeps_its_deep_text
             f"{'</div>' * 400}</article></body></html>")  # fmt: skip
     draft = html.extract(page.encode(), filename="deep.html")
     assert any("four hundred levels down" in block for block in draft.body)
+
+
+def test_pdf_acm_byline_in_columns_each_name_over_its_smaller_affiliation_lines():
+    class Line:
+        rtl = False
+        page = 0
+
+        def __init__(self, text, bottom, size=10.0, bold=False):
+            self.marked = self.text = text
+            self.bottom, self.top, self.size, self.bold = bottom, bottom + size * 0.8, size, bold
+            self.x0 = 100.0
+
+    lines = [Line("Remaining Challenges in Product Line Engineering", 690, size=17.2, bold=True),
+             Line("Martin Becker", 634, size=12.0), Line("Embedded Systems", 622),
+             Line("Fraunhofer IESE", 610), Line("Martin.Becker@iese.fraunhofer.de", 587),
+             Line("Rick Rabiser", 634, size=12.0), Line("CDL VaSiCS, LIT CPS Lab", 622),
+             Line("Johannes Kepler University Linz", 610), Line("rick.rabiser@jku.at", 587),
+             Line("ABSTRACT", 566, size=10.9, bold=True),
+             Line("Research on product lines was inspired by industry.", 553, 9.0)]  # fmt: skip
+    draft = Draft()
+    pdf._front_matter(lines, 9.0, draft, set())
+    assert [a.name for a in draft.authors] == ["Martin Becker", "Rick Rabiser"]
+    assert draft.authors[1].affiliation.startswith("CDL VaSiCS, LIT CPS Lab")

@@ -333,8 +333,10 @@ def _front_matter(page_lines, body_size, draft, furniture):
     if title:
         draft.title = join_lines([line.text for line in title])
     # The byline and affiliations: lines under the title up to a label or the text.
-    names, byline_end = [], index
+    names, byline_end, first = [], index, None
     for offset, line in enumerate(lines[index : index + 8]):
+        if first is not None and line.size < first.size - 1:
+            break  # set smaller than the names above it: the affiliation under a name (ACM's columns)
         found = byline_of(line)
         if not found and names and continues_name(lines[index + offset - 1], line):
             # "Benjamin Charles Germain" / "Lee4, Jacob Carlson3": a name broken over two lines.
@@ -347,6 +349,7 @@ def _front_matter(page_lines, body_size, draft, furniture):
         if found:
             names.extend(found)
             byline_end = index + offset + 1
+            first = first or line
         elif names or _stop_line(line, body_size):
             break
     stop = byline_end
@@ -355,9 +358,12 @@ def _front_matter(page_lines, body_size, draft, furniture):
     while names:
         after = []
         for line in lines[stop : stop + 16]:
+            # The first line under the names, set smaller, reads on from them (no affiliation word
+            # needed: "Embedded Systems" under "Martin Becker").
+            before = after or ([byline] if byline is not None and line.size < byline.size - 0.5 else [])
             if (
                 _stop_line(line, body_size)
-                or not _front_line(line, after)
+                or not _front_line(line, before)
                 or _next_group(line, byline, after)
             ):
                 break
