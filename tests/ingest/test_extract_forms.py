@@ -782,3 +782,10 @@ def test_pdf_acm_byline_in_columns_each_name_over_its_smaller_affiliation_lines(
     pdf._front_matter(lines, 9.0, draft, set())
     assert [a.name for a in draft.authors] == ["Martin Becker", "Rick Rabiser"]
     assert draft.authors[1].affiliation.startswith("CDL VaSiCS, LIT CPS Lab")
+
+
+def test_html_rel_author_links_of_a_teaser_for_another_story_are_not_the_byline():
+    byline = '<p class="byline">By <a rel="author" href="/author/ann-lee/">Ann Lee</a></p>'
+    teaser = ('</article><article class="recirc-story"><p>Another story from the town hall</p>'
+              '<div>By <a rel="author" href="/author/tess-writer/">Tess Writer</a></div>')  # fmt: skip
+    assert [a.name for a in _page(byline=byline, after=teaser).authors] == ["Ann Lee"]

@@ -369,11 +369,16 @@ def _letters(name):
 
 
 def _rel_authors(root):
-    """Texts of the links marked rel="author" in page order (HTML's own byline markup)."""
-    names = []
+    """Texts of the links marked rel="author" in page order (HTML's own byline markup), those of
+    the first one's <article> only: another <article> on the page is another story (a teaser)."""
+    names, story = [], None
     for element in root.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")]'):
         text = " ".join(element.text_content().split())
-        if text and text not in names and _NAME_LIKE.match(text):
+        if not text or not _NAME_LIKE.match(text):
+            continue
+        article = next(element.iterancestors("article"), None)
+        story = article if not names else story
+        if text not in names and article is story:
             names.append(text)
     return names
 
