@@ -791,3 +791,25 @@ def test_html_rel_author_links_of_a_teaser_for_another_story_are_not_the_byline(
     page = PAGE.format(title="Council closes the old bridge", meta="", h1="Council closes the old bridge",
                        byline=byline, after=teaser)  # fmt: skip
     assert html._rel_authors(html.parse_html(page)) == ["Ann Lee"]
+
+
+def test_word_author_style_paragraphs_one_name_each_beyond_five(tmp_path):
+    import docx as python_docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    from archive.ingest.formats import docx as docx_format
+
+    document = python_docx.Document()
+    document.styles.add_style("Author", WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("Air quality and open incineration in Blantyre", style="Title")
+    names = ["Elizabeth Tilley", "Hope Chilunga", "Jonathan Kwangulero", "Lars Sch\u00f6bitz",
+             "Saloni Vijay", "Heiko Heilgendorff", "Marc Kalina"]  # fmt: skip
+    for name in names:
+        document.add_paragraph(name, style="Author")
+    document.add_heading("Introduction", level=1)
+    document.add_paragraph("Built in 1964, the hospital is the country's largest public hospital.")
+    path = tmp_path / "m.docx"
+    document.save(path)
+    draft = docx_format.extract(path.read_bytes(), filename="m.docx")
+    assert [a.name for a in draft.authors] == names
+    assert all(not a.affiliation for a in draft.authors)
