@@ -813,3 +813,19 @@ def test_word_author_style_paragraphs_one_name_each_beyond_five(tmp_path):
     draft = docx_format.extract(path.read_bytes(), filename="m.docx")
     assert [a.name for a in draft.authors] == names
     assert all(not a.affiliation for a in draft.authors)
+
+
+def test_pdf_permission_box_at_the_foot_of_a_column_and_its_conference_line():
+    class Line:
+        def __init__(self, text, bottom, x0=54.0, size=7.0):
+            self.text, self.bottom, self.top, self.x0, self.size = text, bottom, bottom + size * 1.2, x0, size
+
+    conference = Line("ICSE \u201924, April 14\u201320, 2024, Lisbon, Portugal", 108)
+    lines = [Line("Methods This paper presents our approach for trace link recovery", 300, size=9.0),
+             conference,
+             Line("This work is licensed under a Creative Commons Attribution 4.0 License.", 117),
+             Line("ACM ISBN 979-8-4007-0217-4/24/04.", 99), Line("https://doi.org/10.1145/3597503", 90),
+             Line("Likewise, approaches look at requirements", 117, x0=318.0, size=9.0)]  # fmt: skip
+    box = pdf._permission_box(lines)
+    assert {id(line) for line in lines[1:5]} == box
+    assert find_date(conference.text) == datetime.date(2024, 4, 14)

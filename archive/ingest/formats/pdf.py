@@ -297,6 +297,33 @@ def _title_lines(lines, body_size):
     return run
 
 
+_PERMISSION = re.compile(
+    r"^(this (work|article|paper) is licensed under|permission to make digital or hard copies|"
+    r"publication rights licensed to)",
+    re.I,
+)
+
+
+def _permission_box(lines):
+    """The ids of page one's permission box: a licence or permission statement at the foot of a
+    column (as ACM sets it) and the lines under it in the same column and print."""
+    start = next((line for line in lines if _PERMISSION.match(line.text)), None)
+    if start is None:
+        return set()
+    box, above = {id(start)}, start
+    column = [line for line in lines if abs(line.x0 - start.x0) <= 6 and line.top <= start.top]
+    for below in sorted(column, key=lambda line: -line.top):
+        if below is start or below.top > above.top:
+            continue
+        if below.size > start.size + 0.5 or not -1 <= above.bottom - below.top < 2 * start.size:
+            break
+        box.add(id(below))
+        above = below
+        if len(box) > 12:
+            break
+    return box
+
+
 _LIST_GOES_ON = (",", ";", "\u00b7", "\u2022")
 
 
@@ -601,6 +628,9 @@ def extract(data, *, filename="file.pdf"):
     draft = Draft(page_count=page_count)
     body_size = _body_size(pages)
     furniture, repeated = _furniture(pages, body_size)
+    # Page one's permission box (licence, conference line, ISBN, DOI) is no part of the text; its
+    # conference line dates the paper.
+    furniture |= _permission_box(pages[0].lines)
     if repeated:
         draft.warn(
             f"Dropped {len(repeated)} lines of page furniture (running headers, footers, page numbers)."
