@@ -244,7 +244,7 @@ def affiliations_of(lines):
             entries.append(([lead.group(1)], text[lead.end() :].strip()))
             previous = line
             run_on = lead.group(1).isdigit() and bool(
-                re.search(rf",\s*{int(lead.group(1)) + 1}\s+[A-Z\u00c0-\u024f]", text)
+                re.search(rf"(,\s*|\s){int(lead.group(1)) + 1}\s+[A-Z\u00c0-\u024f]", text)
             )
         elif entries and previous is not None and hasattr(line, "x1"):
             marks, before = entries[-1]
@@ -278,12 +278,13 @@ _LATEX_SIZE = re.compile(r"^\\?(footnotesize|scriptsize|normalsize)\b\s*")
 
 def _split_numbered(entries):
     """An entry numbered n that goes on with ", n+1 Institution, ..., n+2 ..." (a run-on
-    paragraph of numbered affiliations) split into one entry per number."""
+    paragraph of numbered affiliations; JOSS and JOSE leave out the comma) split into one entry
+    per number."""
     out = []
     for marks, text in entries:
         while len(marks) == 1 and marks[0].isdigit():
             following = str(int(marks[0]) + 1)
-            match = re.search(rf",\s*{following}\s+(?=[A-Z\u00c0-\u024f])", text)
+            match = re.search(rf"(,\s*|\s){following}\s+(?=[A-Z\u00c0-\u024f])", text)
             if not match:
                 break
             out.append((marks, text[: match.start()]))

@@ -829,3 +829,28 @@ def test_pdf_permission_box_at_the_foot_of_a_column_and_its_conference_line():
     box = pdf._permission_box(lines)
     assert {id(line) for line in lines[1:5]} == box
     assert find_date(conference.text) == datetime.date(2024, 4, 14)
+
+
+def test_numbered_affiliations_run_on_without_commas_and_tightly_set_lines():
+    from archive.ingest.frontmatter import _split_numbered
+
+    text = (
+        "Department of Cognitive Science, UC San Diego 2 Data Science Institute, UC San Diego 3 Program, UC"
+    )
+    assert _split_numbered([(["1"], text)]) == [
+        (["1"], "Department of Cognitive Science, UC San Diego"),
+        (["2"], "Data Science Institute, UC San Diego"),
+        (["3"], "Program, UC"),
+    ]
+
+    class Line:
+        page = 0
+
+        def __init__(self, text, bottom, top):
+            self.marked = self.text = text
+            self.bottom, self.top, self.size = bottom, top, 8.7
+
+    above = Line("EH9 3FJ, United Kingdom 2 UK Centre for Astrobiology, University of", 592, 604)
+    assert pdf._front_line(
+        Line("Edinburgh, James Clerk Maxwell Building, Peter Guthrie Tait Road", 581, 593), [above]
+    )

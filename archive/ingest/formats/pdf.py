@@ -438,7 +438,9 @@ def _front_line(line, before):
         return True
     if before:
         last = before[-1]
-        close = line.page == last.page and 0 <= last.bottom - line.top < 1.2 * max(line.size, last.size)
+        # Tightly set lines overlap a little (a line's top above the bottom of the one before it).
+        gap = last.bottom - line.top
+        close = line.page == last.page and -0.3 * line.size <= gap < 1.2 * max(line.size, last.size)
         return close and (len(text) < 120 or bool(NOT_AFFILIATION.search(last.text)))
     return False
 
