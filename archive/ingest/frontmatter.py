@@ -25,8 +25,10 @@ STRUCTURED_ABSTRACT = re.compile(
 )
 KEYWORDS_LABEL = re.compile(
     r"^(?:key\s*-?\s*words?|index\s+terms|mots[- ]cl[ée]s|schlüsselwörter|schlagwörter|palabras clave)"
-    # PeerJ sets the label in bold with no colon: "Keywords Selective pressure analysis, …".
-    r"\s*(?:[:\uff1a.\-\u2013\u2014]\s*(?P<rest>.*)|(?-i:\s(?P<bare>[A-Z][\w\-]*( [\w\-]+)*,.*))|$)",
+    # PeerJ sets the label in bold with no colon: "Keywords Selective pressure analysis, …", Springer
+    # with middle dots: "Keywords Web API design · Understandability".
+    r"\s*(?:[:\uff1a.\-\u2013\u2014]\s*(?P<rest>.*)|"
+    r"(?-i:\s(?P<bare>[A-Z][\w\-]*( [\w\-]+)*\s*[,;\u00b7\u2022|].*))|$)",
     re.I,
 )
 KICKER = re.compile(
@@ -242,7 +244,7 @@ def affiliations_of(lines):
             entries.append(([lead.group(1)], text[lead.end() :].strip()))
             previous = line
             run_on = lead.group(1).isdigit() and bool(
-                re.search(rf",\s*{int(lead.group(1)) + 1}\s+[A-Z\u00c0-\u024f]", text)
+                re.search(rf"(,\s*|\s){int(lead.group(1)) + 1}\s+[A-Z\u00c0-\u024f]", text)
             )
         elif entries and previous is not None and hasattr(line, "x1"):
             marks, before = entries[-1]
@@ -276,12 +278,13 @@ _LATEX_SIZE = re.compile(r"^\\?(footnotesize|scriptsize|normalsize)\b\s*")
 
 def _split_numbered(entries):
     """An entry numbered n that goes on with ", n+1 Institution, ..., n+2 ..." (a run-on
-    paragraph of numbered affiliations) split into one entry per number."""
+    paragraph of numbered affiliations; JOSS and JOSE leave out the comma) split into one entry
+    per number."""
     out = []
     for marks, text in entries:
         while len(marks) == 1 and marks[0].isdigit():
             following = str(int(marks[0]) + 1)
-            match = re.search(rf",\s*{following}\s+(?=[A-Z\u00c0-\u024f])", text)
+            match = re.search(rf"(,\s*|\s){following}\s+(?=[A-Z\u00c0-\u024f])", text)
             if not match:
                 break
             out.append((marks, text[: match.start()]))
@@ -322,6 +325,11 @@ def assign_affiliations(names, entries):
     return authors
 
 
+# A box of the title page standing before the abstract (Wiley prints "Funding information" and
+# "Correspondence" beside it): its label and the paragraphs under it are no part of the text.
+FRONT_BOX = re.compile(
+    r"^(funding information|funding|correspondence|present address|article history)\s*:?$", re.I
+)
 FRONT_SECTION = re.compile(
     r"^(ccs concepts|acm reference format|additional key words and phrases|general terms|"
     r"acm classification|msc|jel classification|categories and subject descriptors)\b",
@@ -361,11 +369,17 @@ def take_labelled(blocks, draft, *, front_before_abstract=False):
             continue
         if keywords and not draft.keywords and len(out) < 12:
             rest = (keywords["rest"] or keywords["bare"] or "").strip()
-            if not rest and i + 1 < len(blocks) and blocks[i + 1][0] == "p":
-                i += 1
+            following = _next_paragraph(blocks, i + 1)
+            if not rest and following is not None:
+                i = following
                 rest = blocks[i][1]
             draft.keywords = keyword_list(rest)
             i += 1
+            continue
+        if FRONT_BOX.match(text) and abstract_at is None and not in_text and not draft.abstract:
+            i += 1
+            while i < len(blocks) and blocks[i][0] in ("p", "break"):
+                i += 1
             continue
         if FRONT_SECTION.match(text):
             i += 1
@@ -398,6 +412,14 @@ def take_labelled(blocks, draft, *, front_before_abstract=False):
         if heading is not None and all(len(text) < 400 for _, text in window[:heading]):
             out = out[:abstract_at] + out[abstract_at + heading :]
     return out
+
+
+def _next_paragraph(blocks, start):
+    """The index of the paragraph at `start`, past breaks (a label set in another size than the
+    words under it), or None."""
+    while start < len(blocks) and blocks[start][0] == "break":
+        start += 1
+    return start if start < len(blocks) and blocks[start][0] == "p" else None
 
 
 def _summary_section(blocks, at):

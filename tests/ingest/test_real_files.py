@@ -32,27 +32,33 @@ TODAY_WRONG = {
     # Held out in rounds 1-4, tuned on from round 5: what the extractor still gets wrong there.
     "ar-programming-productivity.pdf": {"title"},
     "journal-phoenix-paludosa.pdf": {"affiliations", "body_start", "date", "keywords", "no_furniture"},
-    "paper-citesee.pdf": {"abstract_start", "affiliations", "authors", "body_start", "no_furniture"},
+    "paper-citesee.pdf": {"abstract_start", "affiliations", "authors", "body_start"},
     "report-weekly-epidemiological.pdf": {"authors", "body_start", "date", "title"},
     "scan-participant-information-sheet.pdf": {"body_start", "title"},
     # Tuning files.
     "essay-how-to-get-new-ideas.html": {"authors"},  # the page names no author (see the report)
     # Round 5's held-out group, tuned on from round 6: what the extractor still gets wrong there.
     "journal-html-frontiers.html": {"affiliations"},
-    "journal-jose-computational-chemistry.pdf": {"affiliations", "body_start"},
-    "journal-jose-data-science-course.pdf": {"affiliations"},
-    # Round 6's held-out group, as its last measurement found it (docs/ingest-accuracy.md).
-    "ar-html-lbcgroup.html": {"title"},
-    "docx-qech-air-quality.docx": {"authors", "no_furniture"},
-    "html-euronews.html": {"abstract_start", "body_start", "title"},
-    "html-netzpolitik.html": {"keywords"},
-    "html-restofworld.html": {"authors"},
-    "journal-emse-restful-api.pdf": {"affiliations", "keywords"},
-    "journal-peerj-service-patterns.pdf": {"affiliations", "keywords"},
-    "journal-spe-microservices-cps.pdf": {"affiliations", "body_start", "keywords", "no_furniture"},
-    "md-crates-io-incident-report.md": {"authors", "body_start", "date", "no_furniture", "title"},
-    "paper-splc-product-lines.pdf": {"abstract_start", "affiliations", "authors", "body_start"},
-    "paper-trace-link-recovery.pdf": {"date", "no_furniture"},
+    "journal-jose-computational-chemistry.pdf": {"affiliations"},
+    # Round 6's held-out group, tuned on from round 7: what the extractor still gets wrong there.
+    # The two furniture fields: the truth's string is also the text's (a citation, a reference).
+    "docx-qech-air-quality.docx": {"no_furniture"},
+    "journal-emse-restful-api.pdf": {"affiliations"},
+    "journal-peerj-service-patterns.pdf": {"affiliations"},
+    "journal-spe-microservices-cps.pdf": {"affiliations", "no_furniture"},
+    "paper-splc-product-lines.pdf": {"affiliations"},
+    # Round 7's held-out group, as its last measurement found it (docs/ingest-accuracy.md).
+    "docx-italian-clefts.docx": {"authors", "body_start"},
+    "html-anadolu-tr.html": {"abstract_start", "authors", "body_start", "no_furniture"},
+    "html-dailymaverick.html": {"abstract_start", "no_furniture", "title"},
+    "html-israelnachrichten.html": {"no_furniture"},
+    "html-japannews.html": {"authors", "keywords"},
+    "html-taipeitimes.html": {"abstract_start"},
+    "journal-immunology-editorial.pdf": {"affiliations", "authors", "no_furniture", "title"},
+    "md-ar-adguard-home.md": {"abstract_start", "no_furniture"},
+    "md-ovos-ngi-grant.md": {"abstract_start", "authors"},
+    "paper-association-rules-biomedical.pdf": {"affiliations"},
+    "paper-opium-package-manager.pdf": {"abstract_start", "affiliations", "authors", "body_start"},
 }
 
 

@@ -52,6 +52,7 @@ class _Para:
     tag: str  # title, subtitle, h1..h6, li, p
     rtl: bool = False
     raw: str = ""  # the text as written, its wide gaps kept
+    style: str = ""  # the paragraph style's name, lower case
 
 
 def _tag(style_name):
@@ -89,7 +90,9 @@ def _paragraphs(document):
         marked = " ".join(_marked(paragraph).split(" "))
         rtl = sum("\u0600" <= ch <= "\u06ff" for ch in text) > len(text) / 3
         style = paragraph.style.name if paragraph.style is not None else ""
-        out.append(_Para(text=text, marked=marked.strip(), tag=_tag(style), rtl=rtl, raw=paragraph.text))
+        para = _Para(text=text, marked=marked.strip(), tag=_tag(style), rtl=rtl, raw=paragraph.text)
+        para.style = (style or "").lower()
+        out.append(para)
     return out
 
 
@@ -165,7 +168,8 @@ def _authors_section(paras, start, draft):
 def _front(paras, start, draft):
     """The byline and affiliation paragraphs after the title; returns where they end."""
     names, i = [], start
-    while i < len(paras) and i < start + 5:
+    # Up to five byline paragraphs, or any number in an author style, one person each ("Author").
+    while i < len(paras) and (i < start + 5 or (names and "author" in paras[i].style)):
         para = paras[i]
         if _LABEL_LINE.match(para.text) and not names and not byline_of(para):
             i += 1  # "Short Title: ..." before the byline

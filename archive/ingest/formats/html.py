@@ -102,8 +102,10 @@ def parse_html(data, *, filename="file.html"):
     try:
         # The text is already decoded: tell lxml the bytes are UTF-8 (without it, a page with no
         # charset declaration is read as Latin-1).
+        # huge_tree: without it libxml2 stops at 256 levels of nesting and the deeper text is lost
+        # (the sandbox bounds the memory and time a huge page may take).
         parser = lxml.html.HTMLParser(
-            remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8"
+            remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8", huge_tree=True
         )
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as error:
@@ -170,12 +172,14 @@ _QUOTES = str.maketrans("\u2018\u2019\u201a\u201b\u2032\u201c\u201d\u201e\u201f\
 
 def _shown_headline(root, title):
     """The page's h1 where the metadata title is that headline plus an addition after a
-    separator or bracket ("… (Published 2016)", "… - Author and Author"), or the same words with
-    typographic quotes where the tag has straight ones (the page's spelling); else the title."""
+    separator or bracket ("… (Published 2016)", "… - Author and Author"), the same words with
+    other punctuation (typographic quotes, a quotation the tag left out), or a shortened form of
+    it (words dropped or cut off for social cards); else the title. The headline as printed wins."""
     flat = " ".join(title.split())
+    words = _words(flat)
     for element in root.iter("h1", "h2"):
         shown = " ".join(element.text_content().split())
-        if shown != flat and shown.translate(_QUOTES) == flat.translate(_QUOTES):
+        if shown != flat and (shown.translate(_QUOTES) == flat.translate(_QUOTES) or _words(shown) == words):
             return shown
     for element in root.iter("h1"):
         shown = " ".join(element.text_content().split())
@@ -183,7 +187,25 @@ def _shown_headline(root, title):
             continue
         if re.match(r"\s*(\(|[|\u2013\u2014\-:\u00b7\u2022]\s)", flat[len(shown) :]):
             return shown
+    for element in root.iter("h1"):
+        shown = " ".join(element.text_content().split())
+        if _shortened(words, _words(shown)):
+            return shown
     return _headline_over_label(root, title)
+
+
+def _words(text):
+    return re.findall(r"\w+", text.casefold())
+
+
+def _shortened(short, full):
+    """`short` is `full` with some words left out or cut off (each in order, the first kept), as a
+    social card's title shortens the headline; a label of a word or two is no shortening."""
+    if len(short) < 4 or len(full) <= len(short) or len(full) > 2 * len(short) or short[0] != full[0]:
+        return False
+    rest = iter(full)
+    kept = all(word in rest for word in short[:-1])
+    return kept and any(word.startswith(short[-1]) for word in rest)  # the last one may be cut off
 
 
 def _headline_over_label(root, title):
@@ -347,11 +369,16 @@ def _letters(name):
 
 
 def _rel_authors(root):
-    """Texts of the links marked rel="author" in page order (HTML's own byline markup)."""
-    names = []
+    """Texts of the links marked rel="author" in page order (HTML's own byline markup), those of
+    the first one's <article> only: another <article> on the page is another story (a teaser)."""
+    names, story = [], None
     for element in root.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " author ")]'):
         text = " ".join(element.text_content().split())
-        if text and text not in names and _NAME_LIKE.match(text):
+        if not text or not _NAME_LIKE.match(text):
+            continue
+        article = next(element.iterancestors("article"), None)
+        story = article if not names else story
+        if text not in names and article is story:
             names.append(text)
     return names
 
@@ -596,6 +623,18 @@ _KEEP_ATTRS = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
 }
+
+
+_LIBXML_DEPTH = 255
+
+
+def _nested_deeper_than(root, levels):
+    depth = 0
+    for event, _element in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > levels:
+            return True
+    return False
 
 
 def _main_text(text):
@@ -889,7 +928,9 @@ def extract(data, *, filename="file.html"):
     metas["_citation_pairs"] = _citation_pairs(root)
     draft = Draft()
 
-    body, document = _main_text(text)
+    # trafilatura parses a page's text with libxml2's default limit; a page nested deeper is handed
+    # over as the tree read here.
+    body, document = _main_text(copy.deepcopy(root) if _nested_deeper_than(root, _LIBXML_DEPTH) else text)
     blocks = _blocks_of(body)
 
     sites = _site_names(root, metas)

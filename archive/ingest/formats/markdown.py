@@ -1,13 +1,16 @@
 """Markdown (.md): YAML front matter (read with PyYAML's safe loader, as Jekyll, Hugo and pandoc
-write it), then the text, rendered to HTML with Markdown and read like a web page.
+write it) or TOML front matter between `+++` lines (read with the standard library's tomllib, as
+Hugo and Zola write it), then the text, rendered to HTML with Markdown and read like a web page.
 
-A Jekyll post's date is its file name's (`2016-01-17-title.md`) when the front matter gives none.
+A Jekyll post's date is its file name's (`2016-01-17-title.md`) when the front matter gives none,
+or else the date in its path (`path = "blog/2020/02/26/title"`, as Zola and Hugo sites set it).
 Hexo (and WordPress exports through it) may leave out the opening `---`: `key: value` lines from the
 first line to a `---` line are front matter too when they read as a YAML mapping with a title or date.
 """
 
 import datetime
 import re
+import tomllib
 from pathlib import PurePath
 
 import markdown as markdown_lib
@@ -21,8 +24,13 @@ from archive.ingest.metadata import byline_names, read_blocks, split_keywords
 from archive.ingest.repair import LANGUAGES, normalise_text
 
 _FRONT = re.compile(r"\A---[ \t]*\n(?P<head>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_TOML_FRONT = re.compile(r"\A\+\+\+[ \t]*\n(?P<head>.*?)\n\+\+\+[ \t]*(?:\n|\Z)", re.S)
 _BARE_FRONT = re.compile(r"\A(?P<head>[A-Za-z_][\w-]*:[^\n]*\n.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _JEKYLL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
+_PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})(?:/|$)")
+# Tables in which Zola and Hugo themes keep a post's own keys (`[extra] author = …`,
+# `[taxonomies] tags = […]`, `[params]`): read where the top level lacks the key.
+_NESTED_TABLES = ("extra", "taxonomies", "params")
 _NOTE = re.compile(
     r"^(this (post|article|piece) (was )?(originally|first) (appeared|published|posted)|"
     r"(originally|first) (appeared|published|posted) (on|in|at)|cross-?posted from|reposted from|"
@@ -34,18 +42,24 @@ _NOTE = re.compile(
 )
 
 
-def _load_front_matter(head):
-    """The front matter as a dict: YAML, or `key: value` lines where it is not valid YAML."""
+def _load_front_matter(head, *, toml=False):
+    """The front matter as a dict: YAML (or TOML), or `key: value` lines where it is not valid."""
     try:
-        data = yaml.safe_load(head)
-    except yaml.YAMLError:
+        data = tomllib.loads(head) if toml else yaml.safe_load(head)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError):
         data = None
     if isinstance(data, dict):
-        return {str(k).lower(): v for k, v in data.items()}
+        found = {str(k).lower(): v for k, v in data.items()}
+        for table in _NESTED_TABLES:
+            if isinstance(found.get(table), dict):
+                for key, value in found[table].items():
+                    found.setdefault(str(key).lower(), value)
+        return found
     found = {}
+    separator = "=" if toml else ":"
     for line in head.splitlines():
-        if ":" in line and not line.startswith((" ", "\t", "-")):
-            key, value = (part.strip() for part in line.split(":", 1))
+        if separator in line and not line.startswith((" ", "\t", "-")):
+            key, value = (part.strip() for part in line.split(separator, 1))
             found[key.lower()] = value.strip("\"'")
     return found
 
@@ -117,8 +131,16 @@ def _date(value):
 _STANDFIRST_KEYS = ("abstract", "summary", "lead", "excerpt", "dek", "standfirst")
 
 
-def _front_matter(head, draft):
-    data = _load_front_matter(head)
+def _path_date(data):
+    """The date in a post's path or permalink (`blog/2020/02/26/title`), or None."""
+    for key in ("path", "url", "permalink", "slug"):
+        if match := _PATH_DATE.search(" ".join(_strings(data.get(key)))):
+            return iso_date(f"{match[1]}-{match[2]}-{match[3]}")
+    return None
+
+
+def _front_matter(head, draft, *, toml=False):
+    data = _load_front_matter(head, toml=toml)
     if title := " ".join(_strings(data.get("title"))):
         draft.title = normalise_text(title)
     if subtitle := " ".join(_strings(data.get("subtitle"))):
@@ -130,6 +152,8 @@ def _front_matter(head, draft):
         draft.date = _date(data["date"])
         if not draft.date:
             draft.warn(f"Could not read the date \u201c{data['date']}\u201d in the front matter.")
+    else:
+        draft.date = _path_date(data)
     keywords = data.get("keywords") or data.get("tags")
     if keywords:
         draft.keywords = _keywords(keywords)
@@ -155,7 +179,10 @@ def extract(data, *, filename="file.md"):
     if not text.strip():
         raise ExtractionError(f"{filename} is empty.")
     draft = Draft()
-    if match := _FRONT.match(text) or _bare_front(text):
+    if match := _TOML_FRONT.match(text):
+        _front_matter(match["head"], draft, toml=True)
+        text = text[match.end() :]
+    elif match := _FRONT.match(text) or _bare_front(text):
         _front_matter(match["head"], draft)
         text = text[match.end() :]
     if not draft.date and (match := _JEKYLL_DATE.match(PurePath(filename).name)):

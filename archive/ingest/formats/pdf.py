@@ -51,6 +51,7 @@ from archive.ingest.frontmatter import (
     assign_affiliations,
     byline_of,
     continues_name,
+    keyword_list,
     take_labelled,
 )
 from archive.ingest.metadata import Block, byline_names, finish, read_blocks, split_keywords
@@ -296,6 +297,59 @@ def _title_lines(lines, body_size):
     return run
 
 
+_PERMISSION = re.compile(
+    r"^(this (work|article|paper) is licensed under|permission to make digital or hard copies|"
+    r"publication rights licensed to)",
+    re.I,
+)
+
+
+def _permission_box(lines):
+    """The ids of page one's permission box: a licence or permission statement at the foot of a
+    column (as ACM sets it) and the lines under it in the same column and print."""
+    start = next((line for line in lines if _PERMISSION.match(line.text)), None)
+    if start is None:
+        return set()
+    box, above = {id(start)}, start
+    column = [line for line in lines if abs(line.x0 - start.x0) <= 6 and line.top <= start.top]
+    for below in sorted(column, key=lambda line: -line.top):
+        if below is start or below.top > above.top:
+            continue
+        if below.size > start.size + 0.5 or not -1 <= above.bottom - below.top < 2 * start.size:
+            break
+        box.add(id(below))
+        above = below
+        if len(box) > 12:
+            break
+    return box
+
+
+_LIST_GOES_ON = (",", ";", "\u00b7", "\u2022")
+
+
+def _page_one_keywords(lines):
+    """The keyword line of page one that the text's paragraphs lost (set in a margin column, or
+    below the abstract at another size, as PeerJ does): its words, and the lines under it that
+    carry the list on (each after a separator, at the same indent and size)."""
+    for at, line in enumerate(lines):
+        match = KEYWORDS_LABEL.match(line.text)
+        if not match:
+            continue
+        words = [(match["rest"] or match["bare"] or "").strip()]
+        above = line
+        for below in lines[at + 1 : at + 6]:
+            close = 0 < above.bottom - below.bottom < 2 * max(line.size, 1) and abs(below.x0 - line.x0) < 4
+            if not close or abs(below.size - line.size) > 1 or KEYWORDS_LABEL.match(below.text):
+                break
+            if words[-1] and not words[-1].endswith(_LIST_GOES_ON):
+                break
+            words.append(below.text)
+            above = below
+        if found := keyword_list(" ".join(w for w in words if w)):
+            return found
+    return []
+
+
 def _front_matter(page_lines, body_size, draft, furniture):
     """Title, authors, affiliations, abstract and keywords from page one (and two); returns the
     index in `page_lines` where the body may start."""
@@ -306,8 +360,10 @@ def _front_matter(page_lines, body_size, draft, furniture):
     if title:
         draft.title = join_lines([line.text for line in title])
     # The byline and affiliations: lines under the title up to a label or the text.
-    names, byline_end = [], index
+    names, byline_end, first = [], index, None
     for offset, line in enumerate(lines[index : index + 8]):
+        if first is not None and line.size < first.size - 1:
+            break  # set smaller than the names above it: the affiliation under a name (ACM's columns)
         found = byline_of(line)
         if not found and names and continues_name(lines[index + offset - 1], line):
             # "Benjamin Charles Germain" / "Lee4, Jacob Carlson3": a name broken over two lines.
@@ -320,6 +376,7 @@ def _front_matter(page_lines, body_size, draft, furniture):
         if found:
             names.extend(found)
             byline_end = index + offset + 1
+            first = first or line
         elif names or _stop_line(line, body_size):
             break
     stop = byline_end
@@ -328,9 +385,12 @@ def _front_matter(page_lines, body_size, draft, furniture):
     while names:
         after = []
         for line in lines[stop : stop + 16]:
+            # The first line under the names, set smaller, reads on from them (no affiliation word
+            # needed: "Embedded Systems" under "Martin Becker").
+            before = after or ([byline] if byline is not None and line.size < byline.size - 0.5 else [])
             if (
                 _stop_line(line, body_size)
-                or not _front_line(line, after)
+                or not _front_line(line, before)
                 or _next_group(line, byline, after)
             ):
                 break
@@ -378,7 +438,9 @@ def _front_line(line, before):
         return True
     if before:
         last = before[-1]
-        close = line.page == last.page and 0 <= last.bottom - line.top < 1.2 * max(line.size, last.size)
+        # Tightly set lines overlap a little (a line's top above the bottom of the one before it).
+        gap = last.bottom - line.top
+        close = line.page == last.page and -0.3 * line.size <= gap < 1.2 * max(line.size, last.size)
         return close and (len(text) < 120 or bool(NOT_AFFILIATION.search(last.text)))
     return False
 
@@ -568,6 +630,9 @@ def extract(data, *, filename="file.pdf"):
     draft = Draft(page_count=page_count)
     body_size = _body_size(pages)
     furniture, repeated = _furniture(pages, body_size)
+    # Page one's permission box (licence, conference line, ISBN, DOI) is no part of the text; its
+    # conference line dates the paper.
+    furniture |= _permission_box(pages[0].lines)
     if repeated:
         draft.warn(
             f"Dropped {len(repeated)} lines of page furniture (running headers, footers, page numbers)."
@@ -600,6 +665,8 @@ def extract(data, *, filename="file.pdf"):
     if not draft.authors and meta_author:
         names = byline_names(meta_author.replace(" ; ", "; "))
         draft.authors = [DraftAuthor(name=name) for name in names]
+    if not draft.keywords:
+        draft.keywords = _page_one_keywords(pages[0].lines)
     meta_keywords = (info.get("Keywords") or "").strip()
     if not draft.keywords and meta_keywords:
         draft.keywords = split_keywords(meta_keywords)
