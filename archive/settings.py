@@ -212,6 +212,9 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 # Seconds a process waits after a commit before writing the queued index updates, so that saves
 # made close together (an import) share one index commit; 0 drains synchronously in the hook.
 ARCHIVE_SEARCH_DRAIN_DELAY = float(os.environ.get("ARCHIVE_SEARCH_DRAIN_DELAY") or 0.15)
+# Seconds a save (outside an import) waits after its commit for its own index write, so that a
+# search made once the save returns finds it; 0 returns at once and leaves the write to the drainer.
+ARCHIVE_SEARCH_SAVE_WAIT = float(os.environ.get("ARCHIVE_SEARCH_SAVE_WAIT") or 2.0)
 # The index catch-up at the end of an import is tried again this many times after a database
 # error (a restart), waiting 1, 2, 4 ... seconds; then the pieces stay queued and the import says so.
 ARCHIVE_SEARCH_CATCH_UP_RETRIES = int(os.environ.get("ARCHIVE_SEARCH_CATCH_UP_RETRIES") or 5)

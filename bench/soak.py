@@ -475,7 +475,8 @@ class Soak:
             time.sleep(0.05 if time.time() - record["t"] < 3 else 0.5)
         connection.close()
         with self.lock:
-            self.probes.append((record["t"] - self.wall0, found, answer, missed))
+            waited = record.get("returned", record["t"]) - record["t"]
+            self.probes.append((record["t"] - self.wall0, found, answer, missed, waited))
 
     # --- faults and memory ---------------------------------------------------------------------
 
@@ -825,14 +826,22 @@ class Soak:
         }  # fmt: skip
         # Where the time goes: the finding search's own answer, and the last miss's start (the
         # piece was searchable after it).
-        for key, values in (("answer", [p[2] for p in kept]), ("last_miss", [p[3] for p in kept])):
+        # And how long the save itself waited after its commit (for its index write, where the
+        # code under test does so): the editor searches once the save returns.
+        for key, values in (
+            ("answer", [p[2] for p in kept]),
+            ("last_miss", [p[3] for p in kept]),
+            ("save_returned", [p[4] for p in kept]),
+        ):
             save[f"{key}_p50"], save[f"{key}_p95"] = (round(pct(values, q) or 0, 2) for q in (50, 95))
         print(
             f"  outside the rebuild: n={len(outside)} p50 {save['p50']} p95 {save['p95']} "
             f"max {save['max']}; during the rebuild: n={len(inside)} max {save['rebuild_max']}; "
             f"not found in 180 s: {not_found}\n"
             f"  the search that found it answered in p50 {save['answer_p50']} p95 {save['answer_p95']}; "
-            f"the last that missed it started p50 {save['last_miss_p50']} p95 {save['last_miss_p95']}"
+            f"the last that missed it started p50 {save['last_miss_p50']} p95 {save['last_miss_p95']}; "
+            f"the save returned p50 {save['save_returned_p50']} p95 {save['save_returned_p95']} "
+            "after its commit"
         )
 
         print("\n== RssAnon per worker (MB)")
@@ -881,7 +890,8 @@ class Soak:
             "status_by_window": {k: dict(v) for k, v in windows.items()},
             "save_to_search_s": save, "worker_rss_anon_max_mb": round(worker_max, 1),
             "save_to_search_probes": sorted(
-                (round(t, 1), s and round(s, 2), a and round(a, 2), round(m, 2)) for t, s, a, m in self.probes
+                (round(t, 1), s and round(s, 2), a and round(a, 2), round(m, 2), round(w, 2))
+                for t, s, a, m, w in self.probes
             ),
             "worker_rss_anon_mb": {pid: [(round(t), round(mb, 1)) for t, mb in samples]
                                    for pid, samples in by_pid.items()},

@@ -8,7 +8,8 @@ the archive has: `Article` fields, `save()`, `delete()` and `articles_set_status
         --status-per-minute P --seed N
 
 Every write is printed as one JSON line after its transaction committed:
-`{"op": "edit"|"publish"|"unpublish"|"delete", "ids": [...], "t": commit time, "token": ...}`
+`{"op": "edit"|"publish"|"unpublish"|"delete", "ids": [...], "t": commit time, "returned": when
+the write returned, "token": ...}`
 (an edit puts a new made-up word, `token`, into a published piece's title: the soak then asks
 `/api/search/` for it and measures save-to-search). A database error (a restart) is printed as
 `{"op": "error", ...}` and the write is tried again a second later. The last line is
@@ -92,7 +93,12 @@ def main(argv=None):
             time.sleep(delay)
         for _attempt in range(30):
             try:
+                committed = []
                 with transaction.atomic():
+                    # Registered first, so it runs first of the commit's hooks: the moment the
+                    # database committed, before any hook of the archive's runs (a save may wait
+                    # in one for its index write).
+                    transaction.on_commit(lambda stamps=committed: stamps.append(time.time()))
                     if kind == "edit":
                         pk = take()
                         if pk is None:
@@ -131,7 +137,8 @@ def main(argv=None):
                     republished.add(record["ids"][0])
                 else:
                     drafted.add(record["ids"][0])
-                record["t"] = time.time()
+                record["returned"] = time.time()
+                record["t"] = committed[0] if committed else record["returned"]
                 emit(record)
                 (edits if kind == "edit" else deletes if kind == "delete" else flips).append(record)
                 break

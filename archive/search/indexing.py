@@ -7,6 +7,10 @@
   saves made close together (an import of thousands of pieces, one transaction each) go to the
   index in one Whoosh commit. It is flushed at process exit. With the delay set to 0 (the tests)
   the hook drains synchronously.
+- A save outside an import then waits, up to `ARCHIVE_SEARCH_SAVE_WAIT` seconds (default 2),
+  until its own index write is committed, whoever writes it: when an editor's save returns, a
+  search finds it (read-your-writes, as Elasticsearch's `refresh=wait_for`). It stops waiting
+  early when the index cannot be written (the queue keeps the save for the retries).
 - `process_queue()` drains the queue under the write lock: each queued article is rewritten
   from the database (or deleted when it is gone or no longer published). Rows are removed only
   after the index commit, so a crash re-does work and never loses it. Saves go before the rows an
@@ -62,8 +66,17 @@ def enqueue(article_ids):
     bulk = in_bulk_writes()
     if bulk:
         _hold_import_lock()
-    PendingIndexUpdate.objects.bulk_create([PendingIndexUpdate(article_id=pk, bulk=bulk) for pk in ids])
+    rows = PendingIndexUpdate.objects.bulk_create(
+        [PendingIndexUpdate(article_id=pk, bulk=bulk) for pk in ids]
+    )
+    if not bulk:
+        _unwritten.rows = [*getattr(_unwritten, "rows", ()), *(row.pk for row in rows if row.pk)]
     transaction.on_commit(drain_after_commit)
+
+
+# The queue rows this thread's saves added since its last commit, which the on-commit hook waits
+# for (rows of a transaction that rolled back are simply never found).
+_unwritten = threading.local()
 
 
 # An import's rows wait for its own catch-up. A drain in another process that took them wrote the
@@ -126,7 +139,8 @@ def imports_elsewhere():
 
 def drain_after_commit():
     """The on-commit hook: wake this process's drainer (or, with no drain delay, drain now if
-    nobody else is writing). Never raises into the caller, never waits for the index.
+    nobody else is writing), then wait for the index to hold the transaction's saves
+    (`_wait_until_written`). Never raises into the caller.
 
     Inside `bulk_writes()` (an import) it does nothing: the rows stay queued for `catch_up()`
     at the end of the run. Draining beside the import would cost more than the index work
@@ -134,14 +148,45 @@ def drain_after_commit():
     """
     if in_bulk_writes() or _migrating:
         return
+    rows, _unwritten.rows = getattr(_unwritten, "rows", []), []
+    committed = time.monotonic()
     delay = drain_delay()
     if delay > 0:
         try:
             _DRAINER.wake(delay)
-            return
         except Exception:  # no thread could be started: drain in the caller instead
             log.exception("could not start the search index drainer; draining synchronously")
-    _drain_logged()
+        else:
+            _wait_until_written(rows, committed)
+            return
+    if _drain_logged() is not None:
+        _wait_until_written(rows, committed)
+
+
+def save_wait():
+    return float(getattr(settings, "ARCHIVE_SEARCH_SAVE_WAIT", 2.0) or 0)
+
+
+def _wait_until_written(rows, committed):
+    """Return once queue `rows` are gone (their index write is committed, by this process's
+    drainer or by whoever held the write lock), the drainer failed a drain begun after
+    `committed`, or ARCHIVE_SEARCH_SAVE_WAIT seconds have passed. The rows stay queued either way.
+
+    Under the soak's load (six readers saturating two cores), an edit's index write came 0.1-0.2 s
+    after its database commit, so the editor's first search sent at once missed it and the piece
+    was found one answer later: p95 1.2 s from the commit. Waiting here puts that lag inside the
+    save, and the first search finds the piece."""
+    deadline = committed + save_wait()
+    if not rows or time.monotonic() >= deadline:
+        return
+    try:
+        while PendingIndexUpdate.objects.filter(id__in=rows).exists():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or _DRAINER.failed_since(committed):
+                return
+            _DRAINER.wait_for_drain(min(remaining, 0.05))
+    except Exception:  # the save is committed and queued: never fail it for the wait
+        log.exception("could not wait for a save's index write; the queue keeps it")
 
 
 # Rows queued while `migrate` runs (a data migration announcing the articles it changed) are
@@ -207,6 +252,8 @@ class _Drainer:
         self._stopping = False
         self._atexit_pid = None
         self._delay = 0.0
+        self._drained = threading.Condition()
+        self._failed_at = float("-inf")  # monotonic time a drain that failed began
 
     def wake(self, delay):
         with self._lock:
@@ -214,6 +261,7 @@ class _Drainer:
             if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
                 # First use in this process (or after a fork, which does not copy threads).
                 self._event = threading.Event()
+                self._drained = threading.Condition()
                 self._stopping = False
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._run, name="search-index-drainer", daemon=True)
@@ -227,6 +275,7 @@ class _Drainer:
         event = self._event
         last = float("-inf")
         retry = None  # seconds until a failed drain is tried again; None: wait for a save
+        failing_since = None  # when the drains began to fail
         try:
             while True:
                 event.wait(retry)
@@ -237,15 +286,35 @@ class _Drainer:
                     time.sleep(remaining)
                 event.clear()
                 last = time.monotonic()
+                failed = True
                 try:
                     failed = _drain_logged() is None
                 finally:
                     connections.close_all()  # this thread's own; reopened at the next drain
+                    with self._drained:
+                        if failed:
+                            self._failed_at = last
+                        self._drained.notify_all()
                 if self._stopping:
                     return
-                retry = min(RETRY_MAX, retry * 2 if retry else RETRY_FIRST) if failed else None
+                # Tried again after as long as the drains have been failing (1, 2, 4 ... seconds):
+                # counted in time, not in attempts, since every save also makes one.
+                if not failed:
+                    retry = failing_since = None
+                    continue
+                failing_since = failing_since if failing_since is not None else last
+                retry = min(RETRY_MAX, max(RETRY_FIRST, time.monotonic() - failing_since))
         except Exception:
             log.exception("the search index drainer stopped; the next save starts another")
+
+    def wait_for_drain(self, timeout):
+        """Sleep until this process's drainer finishes a drain, or `timeout` seconds."""
+        with self._drained:
+            self._drained.wait(timeout)
+
+    def failed_since(self, moment):
+        """Whether a drain begun at or after `moment` (monotonic) failed."""
+        return self._failed_at >= moment
 
     def flush(self, timeout=120):
         """Drain what is queued and stop the thread (atexit). Returns once it is done."""

@@ -242,7 +242,9 @@ def edit(count, stop_file):
     from archive.articles.models import Article
     from archive.articles.services import article_create
 
+    slowest = 0.0
     for n in range(count):
+        started = time.monotonic()
         article_create(
             title=f"Saved while the disk was full {n}",
             date=datetime.date(2017, 1 + n % 12, 1 + n % 28),
@@ -251,7 +253,8 @@ def edit(count, stop_file):
             authors=["Disk Editor"],
             keywords=["Energy"],
         )
-    print(json.dumps({"saved": count}), flush=True)
+        slowest = max(slowest, time.monotonic() - started)
+    print(json.dumps({"saved": count, "slowest_save": round(slowest, 2)}), flush=True)
     stop = Path(stop_file)
     while not stop.exists():
         time.sleep(0.1)
