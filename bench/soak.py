@@ -194,7 +194,11 @@ class Soak:
 
         extra = self.args.minutes * self.args.import_size + self.args.import_size
         corpus = self.work / "corpus"
-        if not (corpus / "manifest.json").exists():
+        manifest = corpus / "manifest.json"
+        if manifest.exists() and json.loads(manifest.read_text())["articles"] != self.args.articles + extra:
+            # A corpus kept from a run of another size: its imports would run dry part way.
+            shutil.rmtree(corpus)
+        if not manifest.exists():
             subprocess.run(
                 [
                     sys.executable,
