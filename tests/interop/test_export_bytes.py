@@ -398,3 +398,60 @@ def test_exports_keep_their_exact_bytes(client, varied_pieces, fmt, search, one)
     assert found.content == expected(search, varied_pieces, line_end)
     single = client.get(f"/export/articles/{varied_pieces['paper'].slug}/{fmt}/")
     assert single.content == expected(one, varied_pieces, line_end)
+
+
+ODD_SLUGS = [
+    "plain-slug",
+    "روسیه-و-عراق",
+    "a:b@c",
+    "it's(1)+2,3;=$&!*~",
+    "100%25",
+    "a b",
+    "q?x#y",
+    ".",
+    "..",
+    "x.y",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_article_paths_are_what_reverse_gives(language):
+    from django.urls import reverse
+    from django.utils import translation
+
+    from archive.interop.queries import article_path_maker
+
+    with translation.override(language):
+        path_of = article_path_maker()
+        for slug in ODD_SLUGS:
+            assert path_of(slug) == reverse("articles:detail", kwargs={"slug": slug})
+
+
+def test_absolute_urls_are_what_build_absolute_uri_gives(rf, settings):
+    settings.ALLOWED_HOSTS = ["localhost"]
+    from django.urls import reverse
+
+    from archive.interop.views import absolute_url_maker
+
+    request = rf.get("/export/search/ris/", HTTP_HOST="localhost:8080")
+    absolute_url = absolute_url_maker(request)
+    paths = [reverse("articles:detail", kwargs={"slug": slug}) for slug in ODD_SLUGS]
+    paths += ["/", "//evil.example/x", "/a/./b", "/a/../b", "/a?b=1", "/a#b", "/a b", "/é", "relative"]
+    for path in paths:
+        assert absolute_url(path) == request.build_absolute_uri(path)
+
+
+def test_a_search_export_costs_the_same_queries_for_more_pieces(
+    client, make_article, search_index, django_assert_max_num_queries
+):
+    for n in range(3):
+        make_article(f"Russia {n}", authors=[f"Author {n}", "Shared"], keywords=[f"k{n}"])
+    search_index.update()
+    with django_assert_max_num_queries(10) as small:
+        client.get("/export/search/ris/", SEARCH)
+    for n in range(3, 25):
+        make_article(f"Russia {n}", authors=[f"Author {n}", "Shared"], keywords=[f"k{n}"])
+    search_index.update()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        body = client.get("/export/search/ris/", SEARCH).content.decode()
+    assert body.count("ER  -") == 25
