@@ -7,29 +7,17 @@ this module.
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from django.db.models import Count, DateTimeField, Func, Max, Q
-from django.db.models.functions import Greatest
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 
-from archive.articles.models import Article, ArticleTranslation, Author, Authorship, Keyword
-
-
-class StartOfDay(Func):
-    """A date as the datetime of its midnight (UTC), comparable with stored datetimes.
-
-    On SQLite `datetime(date)` gives the same text form Django stores datetimes in, so the
-    comparison with `updated_at` and with query parameters is exact.
-    """
-
-    output_field = DateTimeField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="datetime", **extra_context)
-
-    def as_sql(self, compiler, connection, function=None, template=None, **extra_context):
-        if function is None and template is None:
-            template = "CAST(%(expressions)s AS TIMESTAMP WITH TIME ZONE)"
-        return super().as_sql(compiler, connection, function=function, template=template, **extra_context)
+from archive.articles.models import (
+    Article,
+    ArticleTranslation,
+    Author,
+    Authorship,
+    Keyword,
+    public_datestamp,
+)
 
 
 def public_articles():
@@ -44,7 +32,7 @@ def public_listing():
 def with_datestamp(queryset):
     """Annotate `datestamp`: when the article last changed for the public, i.e. the later of its
     last edit and the start of its publication day (a future-dated piece appears on that day)."""
-    return queryset.annotate(datestamp=Greatest("updated_at", StartOfDay("date")))
+    return queryset.annotate(datestamp=public_datestamp())
 
 
 def public_authors():

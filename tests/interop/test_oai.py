@@ -446,3 +446,25 @@ def test_datestamps_and_their_order_are_pinned(harvester, client, stamped_pieces
     root = get_xml(client, {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"})
     token = root.find(f"{OAI}ListIdentifiers/{OAI}resumptionToken")
     assert (token.get("cursor"), token.get("completeListSize")) == ("0", "5")
+
+
+def test_a_page_of_records_is_read_from_the_datestamp_index(make_article, settings):
+    """The datestamp of a page's query is the expression `article_datestamp_idx` holds, so the
+    database walks the index from the cursor instead of sorting every public piece (PostgreSQL
+    could not index the old `CAST(date AS timestamptz)`: it depends on the session's time zone)."""
+    from django.db import connection
+
+    from archive.interop.oai import Selection
+
+    make_article("Indexed", date=datetime.date(2019, 1, 1))
+    after = (timezone.now() - datetime.timedelta(days=1), 0)
+    queryset = Selection().articles().filter(datestamp__gte=after[0]).order_by("datestamp", "pk")[:5]
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "article_datestamp_idx" in plan, plan
