@@ -50,13 +50,16 @@ _PLAIN_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%\[\]/-]*")
 
 def absolute_url_maker(request):
     """`request.build_absolute_uri` for paths, with the scheme and host worked out once for the
-    plain paths `reverse()` gives (the same text; the others go through Django's own)."""
-    origin = request.build_absolute_uri("/")[:-1]
+    plain paths `reverse()` gives (the same text; the others go through Django's own). The host is
+    read at the first URL, as before: an export of nothing never reads it."""
+    origin = []
 
     def absolute_url(path):
         plain = _PLAIN_PATH.fullmatch(path) and not path.startswith("//")
         if plain and "/./" not in path and "/../" not in path:
-            return origin + path
+            if not origin:
+                origin.append(request.build_absolute_uri("/")[:-1])
+            return origin[0] + path
         return request.build_absolute_uri(path)
 
     return absolute_url
