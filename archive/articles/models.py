@@ -8,7 +8,7 @@ import uuid
 from pathlib import PurePath
 
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Greatest, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -160,6 +160,33 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+class StartOfDay(models.Func):
+    """A date as the datetime of its midnight in UTC, comparable with stored datetimes.
+
+    PostgreSQL: the date as a timestamp, read in UTC. `CAST(date AS timestamptz)` would read it in
+    the session's time zone, which PostgreSQL cannot index; this form is immutable, so
+    `public_datestamp()` has an index (`article_datestamp_idx`). On SQLite `datetime(date)` gives
+    the same text form Django stores datetimes in, so the comparison with `updated_at` and with
+    query parameters is exact.
+    """
+
+    output_field = models.DateTimeField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="datetime", **extra_context)
+
+    def as_sql(self, compiler, connection, function=None, template=None, **extra_context):
+        if function is None and template is None:
+            template = "(CAST(%(expressions)s AS TIMESTAMP) AT TIME ZONE 'UTC')"
+        return super().as_sql(compiler, connection, function=function, template=template, **extra_context)
+
+
+def public_datestamp():
+    """When a piece last changed for the public: the later of its last edit and the start of its
+    publication day (a future-dated piece appears on that day). OAI-PMH and sitemaps."""
+    return Greatest("updated_at", StartOfDay("date"))
+
+
 TITLE_KEY_LENGTH = 300
 
 
@@ -284,6 +311,13 @@ class Article(XmlSafeTextMixin, models.Model):
         indexes = [
             # The browse pages: published pieces, newest first.
             models.Index(fields=["status", "-date", "-id"], name="article_public_date_idx"),
+            # OAI-PMH lists published pieces by (datestamp, id), a page after a (datestamp, id).
+            models.Index(
+                public_datestamp(),
+                models.F("id"),
+                name="article_datestamp_idx",
+                condition=models.Q(status="published"),
+            ),
             # Identity of imported pieces (archive.ingest.identity): a DOI in any case, a URL.
             models.Index(Lower("doi"), name="article_doi_lower_idx"),
             models.Index(fields=["source_url"], name="article_source_url_idx"),

@@ -152,14 +152,18 @@ class Selection:
         """Up to `limit` records after the (datestamp, id) `after`, and whether more follow."""
         articles, tombstones = self.articles(), self.tombstones()
         if after is not None:
+            # (datestamp, id) after the cursor, written so that the datestamp's lower bound is a
+            # range of the index (`article_datestamp_idx`) and the rest a filter of its first rows.
             stamp, last_id = after
-            articles = articles.filter(Q(datestamp__gt=stamp) | Q(datestamp=stamp, pk__gt=last_id))
-            tombstones = tombstones.filter(
-                Q(datestamp__gt=stamp) | Q(datestamp=stamp, article_id__gt=last_id)
+            articles = articles.filter(datestamp__gte=stamp).filter(
+                Q(datestamp__gt=stamp) | Q(pk__gt=last_id)
+            )
+            tombstones = tombstones.filter(datestamp__gte=stamp).filter(
+                Q(datestamp__gt=stamp) | Q(article_id__gt=last_id)
             )
         articles = articles.order_by("datestamp", "pk")
         articles = (
-            articles.for_listing().with_linked_translations()
+            articles.for_listing().with_linked_translations().defer("body")  # Dublin Core has no body
             if with_metadata
             else articles.only("pk", "kind", "language")
         )

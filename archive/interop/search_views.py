@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from archive.interop.feeds import ArticleFeed, RssMixin
-from archive.interop.queries import articles_in_order
-from archive.interop.views import export_response
+from archive.interop.queries import articles_in_order, citation_records
+from archive.interop.views import CITATION_FORMATS, absolute_url_maker, export_response
 from archive.search.service import (
     SearchRequest,
     SearchUnavailable,
@@ -24,13 +24,18 @@ from archive.search.service import (
 from archive.search.views import unavailable_page
 
 
-def searched_articles(querydict, *, limit, default_sort=None, without_body=False):
-    """The public articles a search finds, in result order, with authors and keywords prefetched.
-    `default_sort` applies when the query names no sort; `without_body`: see `articles_in_order`."""
+def searched_ids(querydict, *, limit, default_sort=None):
+    """Ids of the public articles a search finds, in result order. `default_sort` applies when
+    the query names no sort."""
     search = SearchRequest.from_querydict(querydict)
     if default_sort and not querydict.get("sort"):
         search.sort = default_sort
-    return articles_in_order(search_article_ids(search, limit=limit), without_body=without_body)
+    return search_article_ids(search, limit=limit)
+
+
+def searched_articles(querydict, *, limit, default_sort=None):
+    """The public articles a search finds, in result order, with authors and keywords prefetched."""
+    return articles_in_order(searched_ids(querydict, limit=limit, default_sort=default_sort))
 
 
 def _query_string(request):
@@ -87,9 +92,16 @@ def opensearch_suggestions(request):
 @require_GET
 def export_search(request, fmt):
     """Every piece a search finds (up to `ARCHIVE_EXPORT_MAX`), in one citation file."""
-    # Only the archive's own JSON carries the body; the citation formats never read it.
-    articles = searched_articles(request.GET, limit=settings.ARCHIVE_EXPORT_MAX, without_body=fmt != "json")
-    return export_response(articles, fmt=fmt, stem="search-results", request=request)
+    ids = searched_ids(request.GET, limit=settings.ARCHIVE_EXPORT_MAX)
+    if fmt not in CITATION_FORMATS:  # the archive's own JSON (which has the body), or a 404
+        return export_response(articles_in_order(ids), fmt=fmt, stem="search-results", request=request)
+    # The citation formats read plain rows, with each URL made without reverse() (the heaviest
+    # request of the soak: up to 1,000 records).
+    records = citation_records(ids)
+    absolute_url = absolute_url_maker(request)
+    return export_response(
+        records, fmt=fmt, stem="search-results", request=request, absolute_url=absolute_url
+    )
 
 
 # --- The search in the JSON API (/api/search/, /api/autocomplete/) ----------------------------

@@ -1,6 +1,7 @@
 """Views of archive.interop: thin glue between the request, a query, and a wire format."""
 
 import json
+import re
 
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
@@ -39,13 +40,36 @@ EXPORTERS = {
     "csl-json": ("application/vnd.citationstyles.csl+json", "csl.json", _csl_json),
     "json": ("application/json", "json", _archive_json),
 }
+# The formats that read only what `queries.citation_records()` gives.
+CITATION_FORMATS = ("bibtex", "ris", "csl-json")
+
+# A path `iri_to_uri()` leaves as it is (RFC 3986's unreserved and reserved characters but "?"
+# and "#", and percent escapes): what `reverse()` gives.
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%\[\]/-]*")
 
 
-def export_response(articles, *, fmt, stem, request):
+def absolute_url_maker(request):
+    """`request.build_absolute_uri` for paths, with the scheme and host worked out once for the
+    plain paths `reverse()` gives (the same text; the others go through Django's own). The host is
+    read at the first URL, as before: an export of nothing never reads it."""
+    origin = []
+
+    def absolute_url(path):
+        plain = _PLAIN_PATH.fullmatch(path) and not path.startswith("//")
+        if plain and "/./" not in path and "/../" not in path:
+            if not origin:
+                origin.append(request.build_absolute_uri("/")[:-1])
+            return origin[0] + path
+        return request.build_absolute_uri(path)
+
+    return absolute_url
+
+
+def export_response(articles, *, fmt, stem, request, absolute_url=None):
     if fmt not in EXPORTERS:
         raise Http404(f"No export format {fmt!r}; use one of {', '.join(EXPORTERS)}.")
     content_type, extension, render_export = EXPORTERS[fmt]
-    body = render_export(articles, absolute_url=request.build_absolute_uri)
+    body = render_export(articles, absolute_url=absolute_url or request.build_absolute_uri)
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}.{extension}"'
     return response

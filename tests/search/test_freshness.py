@@ -402,3 +402,21 @@ def test_a_save_looks_a_misspelt_words_close_spellings_up_in_its_new_segment_onl
     for word in ("Irsq", "Iraz", "Irac", "Iriq"):
         assert run_search(SearchRequest.from_querydict({"q": word})).corrections == {word: "Iraq"}
     assert len(live._SEGMENT_LOOKUPS) <= 3
+
+
+def test_a_search_reads_each_documents_id_once_per_segment(make_article, search_index):
+    """Feeds and exports take the ids of their hits; each is read from the stored fields once and
+    kept by segment, and a save's new segment gives its piece's id."""
+    pieces = [make_article(f"Identified piece {n}", date=datetime.date(2019, 1, 1 + n)) for n in range(3)]
+    search_index.rebuild()
+    search = SearchRequest.from_querydict({"q": "identified", "sort": "oldest"})
+    expected = [piece.pk for piece in pieces]
+    assert search_article_ids(search) == expected
+    big = live.live().searcher.reader().leaf_readers()[0][0]
+    assert sorted(live._segment_values(big)["article_ids"]) == sorted(expected)
+    assert search_article_ids(search) == expected
+
+    pieces[1].title = "Identified piece again"
+    pieces[1].save()
+    search_index.update()
+    assert search_article_ids(search) == expected

@@ -159,7 +159,7 @@ class WhooshBackend(SearchBackend):
 
     def article_ids(self, request, *, today, limit):
         state, _plan, _postings, outcome = self._run(request, today=today, need=limit)
-        return [int(state.stored(docnum)["id"]) for docnum in outcome.order[:limit]]
+        return state.article_ids(outcome.order[:limit])
 
     def titles_starting(self, words, *, today, limit):
         state = self._state()

@@ -217,6 +217,21 @@ class Live:
     def stored(self, docnum):
         return self.searcher.stored_fields(int(docnum))
 
+    def article_ids(self, docnums):
+        """The article id of each docnum: read from its stored fields the first time and kept by
+        segment (a document's id never changes), so a search export of 1,000 hits does not
+        unpickle 1,000 stored documents each time (28 ms)."""
+        found = []
+        for docnum in docnums:
+            reader, offset = self.segment_of(docnum)
+            local = int(docnum) - offset
+            ids = _segment_ids(reader)
+            article_id = int(ids[local])
+            if article_id < 0:
+                article_id = ids[local] = int(reader.stored_fields(local)["id"])
+            found.append(article_id)
+        return found
+
     def segment_of(self, docnum):
         """(leaf reader, offset) holding global `docnum`."""
         for reader, offset in reversed(self.leaves):
@@ -249,6 +264,15 @@ def _segment_dates(reader):
         postings = segments.read_postings(reader, name, text.encode("utf-8"), with_positions=False)
         dates[postings.ids] = int(text)
     return dates
+
+
+def _segment_ids(reader):
+    """The article ids of a segment's documents known so far (-1: not read yet)."""
+    kept = _segment_values(reader)
+    ids = kept.get("article_ids")
+    if ids is None:
+        ids = kept.setdefault("article_ids", np.full(reader.doc_count_all(), -1, dtype=np.int64))
+    return ids
 
 
 def _segment_column(reader, f):
