@@ -22,7 +22,7 @@ from archive.articles.services import (
 )
 from archive.search import indexing, schema
 from archive.search.backends import backend
-from archive.search.backends.whoosh import live, store
+from archive.search.backends.whoosh import compiler, live, store
 from archive.search.models import PendingIndexUpdate
 from archive.search.service import SearchRequest, run_search, search_article_ids
 
@@ -402,6 +402,21 @@ def test_a_save_looks_a_misspelt_words_close_spellings_up_in_its_new_segment_onl
     for word in ("Irsq", "Iraz", "Irac", "Iriq"):
         assert run_search(SearchRequest.from_querydict({"q": word})).corrections == {word: "Iraq"}
     assert len(live._SEGMENT_LOOKUPS) <= 3
+
+
+def test_a_segment_answers_which_close_spellings_it_holds_from_its_term_hashes(make_article, search_index):
+    """A rare word's close spellings (hundreds) are first checked against each segment's array of
+    term hashes; what it keeps is exactly what the segment's term table holds."""
+    make_article("Iraq and Iran", body="<p>Iraq, Iran, Irak and the oil of Basra.</p>")
+    make_article("تهران", body="<p>آلودگی هوای تهران</p>", language="fa")
+    search_index.rebuild()
+    reader = live.live().leaves[0][0]
+    for word in ("irsq", "basrah", "تهرن"):
+        candidates = sorted({term for _edit, term in compiler._edit_terms(word)})
+        assert len(candidates) >= 50  # enough to be checked by hash
+        held = set(live._held_terms(reader, "text", candidates))
+        assert held == {t for t in candidates if reader.doc_frequency("text", t)}
+        assert held  # "iraq", "basra", "تهران" are among them
 
 
 def test_a_search_reads_each_documents_id_once_per_segment(make_article, search_index):
