@@ -18,7 +18,8 @@ A file that cannot be read (a damaged file, or a scan without tesseract) scores 
 field. Files marked `"heldout": true` in truth.json are never looked at while tuning the
 extractor; they are reported as their own split. Files marked `"heldout": "2"` are a second
 held-out group gathered later (round 5), reported beside it as "heldout2"; `"heldout": "3"` the
-third (round 6), as "heldout3"; `"heldout": "4"` the fourth (round 7), as "heldout4".
+third (round 6), as "heldout3"; `"heldout": "4"` the fourth (round 7), as "heldout4"; `"heldout": "5"`
+the fifth (round 8), as "heldout5".
 """
 
 import argparse
@@ -216,8 +217,8 @@ def run_file(name, entry, *, sandbox=None):
 
 def split_of_entry(entry):
     group = entry.get("heldout")
-    if group in ("2", "3", "4"):
-        return f"heldout{group}"  # the later held-out groups (rounds 5, 6 and 7)
+    if group in ("2", "3", "4", "5"):
+        return f"heldout{group}"  # the later held-out groups (rounds 5 to 8)
     return "heldout" if group else "tune"
 
 
@@ -225,9 +226,12 @@ def split_of(row):
     return row["split"]
 
 
+LATER_GROUPS = ("heldout2", "heldout3", "heldout4", "heldout5")  # rounds 5 to 8
+
+
 def splits_of(rows):
-    """tune, heldout and all always (the report's columns since round 1); heldout2-4 where they have files."""
-    extra = tuple(s for s in ("heldout2", "heldout3", "heldout4") if any(split_of(r) == s for r in rows))
+    """tune, heldout and all always (the report's columns since round 1); heldout2-5 where they have files."""
+    extra = tuple(s for s in LATER_GROUPS if any(split_of(r) == s for r in rows))
     return ("tune", "heldout", *extra, "all")
 
 
@@ -280,14 +284,14 @@ def print_report(rows, *, hide_heldout=False):
                 f"({t['files']} files)"
             )
     print(f"slowest file: {times['slowest']}")
-    print("\nFailed fields per file (H = held out, H2-H4 = the second to fourth held-out group):")
+    print("\nFailed fields per file (H = held out, H2-H5 = the second to fifth held-out group):")
     width = max(len(r["file"]) for r in rows)
     for r in rows:
         if hide_heldout and r["heldout"]:
             continue  # held-out files are scored, never looked at one by one
         failed = [f for f in FIELDS + SECONDARY if r["scores"][f] is False]
         note = " [not read: " + r["got"]["error"][:60] + "]" if "error" in r["got"] else ""
-        mark = {"heldout": "H ", "heldout2": "H2", "heldout3": "H3", "heldout4": "H4"}.get(split_of(r), "  ")
+        mark = {"heldout": "H ", **{g: "H" + g[-1] for g in LATER_GROUPS}}.get(split_of(r), "  ")
         print(f"{mark} {r['file']:<{width}} {r['seconds']:6.2f}s  {', '.join(failed) or 'all right'}{note}")
 
 

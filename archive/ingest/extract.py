@@ -25,7 +25,16 @@ def extract_bytes(data, *, fmt, filename):
         from archive.ingest.formats import txt as module
     else:
         raise ExtractionError(f"{filename}: no extractor for {fmt}.")
-    return module.extract(data, filename=filename)
+    return _without_soft_hyphens(module.extract(data, filename=filename))
+
+
+def _without_soft_hyphens(draft):
+    """A soft hyphen (U+00AD, "COVID-\u00ad19") marks where a word may break: no character of
+    the title or of a name as typed."""
+    draft.title = draft.title.replace("\u00ad", "")
+    for author in draft.authors:
+        author.name = author.name.replace("\u00ad", "")
+    return draft
 
 
 def extract_file(

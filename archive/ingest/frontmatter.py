@@ -343,6 +343,13 @@ _INTRODUCTION = re.compile(
 )
 
 
+_INTRODUCTION_LINE = re.compile(
+    r"^((\d{1,2}|[IVX]{1,4})\.?\s+)?(introduction|background|einleitung|einführung|introducción|مقدمه|مقدمة)"
+    r"\.?\s*$",
+    re.I,
+)
+
+
 def take_labelled(blocks, draft, *, front_before_abstract=False):
     """Abstract and keywords from their labels (or an unlabelled structured abstract); the
     front-matter sections of some publishers (CCS concepts, reference format) dropped; when an
@@ -353,6 +360,10 @@ def take_labelled(blocks, draft, *, front_before_abstract=False):
     # After the introduction an "Abstract" heading names a section of the text (a checklist's
     # items about abstracts), not the paper's abstract.
     in_text = False
+    # "1.\tIntroduction" typed as a paragraph of its own is the introduction's heading.
+    blocks = [
+        ("h", text) if tag == "p" and _INTRODUCTION_LINE.match(text) else (tag, text) for tag, text in blocks
+    ]
     while i < len(blocks):
         tag, text = blocks[i]
         label = ABSTRACT_LABEL.match(text)

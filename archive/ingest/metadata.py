@@ -67,9 +67,14 @@ _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\u0648\s)\s*")
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w'\u2019.\-]*|[A-Z]\.)$")
 
 
+# An honorific before a name ("Dr C. Bonan", "Prof. Jane Roe") is no part of it.
+_HONORIFIC = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|mx|sir|dame)\.?\s+(?=\S+\s)", re.I)
+
+
 def split_author_names(text):
     text = _BYLINE.sub("", " ".join(text.split()))
-    return [part.strip(" .") for part in _NAME_SPLIT.split(text) if part.strip(" .")]
+    parts = (part.strip(" .") for part in _NAME_SPLIT.split(text))
+    return [_HONORIFIC.sub("", part) for part in parts if part]
 
 
 def _is_name(part):
@@ -91,6 +96,11 @@ def _is_name(part):
     return True
 
 
+# "By A and B / Yomiuri Shimbun Staff Writers", "Jane Doe / AP": the writers' role or outlet
+# after a slash is no part of the names.
+_BYLINE_ROLE = re.compile(r"\s+/\s+[^/]+$")
+
+
 def byline_names(line):
     """The author names on a byline ("By A, B and C"), or [] when the line is not a byline."""
     if len(line) > 200 or line.endswith((":", "?")):
@@ -98,6 +108,8 @@ def byline_names(line):
     names = split_author_names(line)
     if names and all(_is_name(name) for name in names):
         return names
+    if _BYLINE_ROLE.search(line):
+        return byline_names(_BYLINE_ROLE.sub("", line))
     return []
 
 

@@ -187,11 +187,22 @@ def _shown_headline(root, title):
             continue
         if re.match(r"\s*(\(|[|\u2013\u2014\-:\u00b7\u2022]\s)", flat[len(shown) :]):
             return shown
+    # A heading showing the tag's title as it is (a breadcrumb's h1 may word it otherwise): no
+    # other wording of it is the headline.
+    as_is = any(_words(element.text_content()) == words for element in root.iter("h1", "h2", "h3"))
     for element in root.iter("h1"):
         shown = " ".join(element.text_content().split())
-        if _shortened(words, _words(shown)):
+        if _shortened(words, _words(shown)) or (not as_is and _one_word_changed(words, _words(shown))):
             return shown
     return _headline_over_label(root, title)
+
+
+def _one_word_changed(words, shown):
+    """The same headline with one word written otherwise ("Johannesburg has failed …" in the tag,
+    "Joburg has failed …" printed): six words or more, all others in place."""
+    if len(words) != len(shown) or len(words) < 6:
+        return False
+    return sum(a != b for a, b in zip(words, shown, strict=True)) == 1
 
 
 def _words(text):
@@ -500,9 +511,42 @@ def _standfirst(root, headline, body_start, description):
         media = _LEAD_MEDIA.search(marker)  # "image__lede": the lead picture or video, not text
         if fits and ((_STANDFIRST.search(marker) and not media) or (want and norm == want)):
             return text
+        if _deck(element, headline, text):
+            return text
         if first and norm.startswith(first):
             return ""
     return ""
+
+
+def _section_label(text, headline):
+    """A line of one to three words that the page shows as a link just before the headline, in
+    its header (the section "Ekonomi" over the headline): a label, not the text."""
+    if headline is None or not 0 < len(text.split()) <= 3:
+        return False
+    header = headline.getparent()
+    if header is None:
+        return False
+    for element in header.iter():
+        if element is headline:
+            return False  # only what stands before it
+        if element.tag == "a" and _norm(element.text_content()) == _norm(text):
+            return True
+    return False
+
+
+def _deck(element, headline, text):
+    """A subheading standing right after the headline that reads as a clause (eight words or
+    more, no label): the deck, shown as the standfirst ("CHINESE AGGRESSION: Manila accused …")."""
+    previous = element.getprevious()
+    while previous is not None and not isinstance(previous.tag, str):  # comments between them
+        previous = previous.getprevious()
+    return (
+        previous is headline
+        and element.tag in {"h2", "h3", "h4"}
+        and len(text.split()) >= 8
+        and len(text) <= 600
+        and not text.endswith(":")
+    )
 
 
 def _between_headline_and_body(root, headline, body_start):
@@ -591,6 +635,8 @@ def _shown_byline(root, headline, body_start, sites):
         bare = _BYLINE_LEAD.sub("", text)
         marked = _BYLINE_MARK.search(_marker(element)) or (bare != text and element.tag != "p")
         marked = marked or _author_page_link(element)
+        if not marked and (piped := _PIPED_NAME.match(text)) and _date_follows(element):
+            bare, marked = piped["name"], True  # "Sehernur Karsu |" beside "05.04.2025"
         if not marked or len(text) > 80:
             continue
         undated = _BYLINE_MONTH.sub("", bare)  # "By Laura E. Adkins December 28, 2016"
@@ -601,6 +647,16 @@ def _shown_byline(root, headline, body_start, sites):
         if people:
             return people, text
     return [], ""
+
+
+# A name set before a separator, the date after it in the next element: "Jane Roe | 05.04.2025".
+_PIPED_NAME = re.compile(r"^(?P<name>[^|\u2022\u00b7\d]{3,60}?)\s*[|\u2022\u00b7]$")
+
+
+def _date_follows(element):
+    following = element.getnext()
+    text = " ".join(following.text_content().split()) if following is not None else ""
+    return 0 < len(text) <= 120 and find_date(text) is not None
 
 
 # A link to the writer's page on the site ("/author/jane-doe/", "/autoren/…"): the byline's markup
@@ -762,6 +818,20 @@ _APPEAL = re.compile(
     r"^(like|enjoy|love|value)\b[^?]{1,80}\?\s+(please\s+)?(consider|support|donate|become)\b", re.I
 )
 
+# "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns bitte mit einer Spende": a question
+# to the reader, then a call to give: the site's appeal, in any language it asks for money.
+_DONATE = re.compile(
+    r"^[^?]{5,80}\?\s.{0,160}\b(donat\w*|contribut\w*|spende\w*|unterst\u00fctz\w*|soutenez|faites un don|"
+    r"dona\w*|membership|become a (member|supporter|patron))\b",
+    re.I,
+)
+# "First published in The Conversation": where the piece appeared before, a note about it.
+_REPUBLISHED = re.compile(
+    r"^(this (article|piece|story|post|essay) (was )?)?(first|originally) (published|appeared|posted) "
+    r"(in|on|at|by)\b",
+    re.I,
+)
+
 
 def _drop_ui_lines(blocks):
     out, trailer = [], False
@@ -773,6 +843,8 @@ def _drop_ui_lines(blocks):
         invitation = len(text) < 250 and (_FOLLOW_US.match(text) or _SIGN_UP.match(text))
         invitation = invitation or (len(text) < 600 and _APPEAL.match(text))
         invitation = invitation or (len(text) < 100 and _CREDIT_LINE.match(text))
+        invitation = invitation or (len(text) < 400 and _DONATE.match(text))
+        invitation = invitation or (len(text) < 250 and _REPUBLISHED.match(text))
         if trailer or _UI_LINE.match(text.strip(" .:…")) or invitation:
             continue
         out.append(block)
@@ -980,6 +1052,8 @@ def extract(data, *, filename="file.html"):
             blocks = blocks[1 + len(section) :]
     description = _first(metas, "og:description", "description", "twitter:description")
     headline = _headline(root, draft.title)
+    while blocks and _section_label(blocks[0][1], headline):
+        blocks.pop(0)
     body_start = next((b[1] for b in blocks if b[0] == "p"), "")
     if not abstract:
         standfirst = _standfirst(root, headline, body_start, description)

@@ -31,6 +31,9 @@ _PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})(?:/|$)")
 # Tables in which Zola and Hugo themes keep a post's own keys (`[extra] author = …`,
 # `[taxonomies] tags = […]`, `[params]`): read where the top level lacks the key.
 _NESTED_TABLES = ("extra", "taxonomies", "params")
+# A Hugo shortcode (`{{< youtube "gjoaayIwXIU" >}}`, `{{% note %}}`) is a call to the site's
+# templates, no text; a paired one's inner text stays.
+_SHORTCODE = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}", re.S)
 _NOTE = re.compile(
     r"^(this (post|article|piece) (was )?(originally|first) (appeared|published|posted)|"
     r"(originally|first) (appeared|published|posted) (on|in|at)|cross-?posted from|reposted from|"
@@ -42,12 +45,20 @@ _NOTE = re.compile(
 )
 
 
-def _load_front_matter(head, *, toml=False):
-    """The front matter as a dict: YAML (or TOML), or `key: value` lines where it is not valid."""
+def _parse_front_matter(head, toml):
     try:
-        data = tomllib.loads(head) if toml else yaml.safe_load(head)
+        return tomllib.loads(head) if toml else yaml.safe_load(head)
     except (yaml.YAMLError, tomllib.TOMLDecodeError):
-        data = None
+        return None
+
+
+def _load_front_matter(head, *, toml=False):
+    """The front matter as a dict: YAML (or TOML), read with its indentation (`author:` over an
+    indented `name: …`), then flat, or `key: value` lines where it is not valid."""
+    data = _parse_front_matter(head, toml)
+    if not isinstance(data, dict):
+        head = normalise_text(head)  # indentation a parser refuses: read the lines flat
+        data = _parse_front_matter(head, toml)
     if isinstance(data, dict):
         found = {str(k).lower(): v for k, v in data.items()}
         for table in _NESTED_TABLES:
@@ -62,6 +73,12 @@ def _load_front_matter(head, *, toml=False):
             key, value = (part.strip() for part in line.split(separator, 1))
             found[key.lower()] = value.strip("\"'")
     return found
+
+
+def _indented(text):
+    """`normalise_text` line by line, each line keeping its leading spaces."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(re.match(r"[ \t]*", line)[0] + normalise_text(line) for line in lines)
 
 
 def _bare_front(text):
@@ -175,11 +192,20 @@ def _front_matter(head, draft, *, toml=False):
 
 
 def extract(data, *, filename="file.md"):
-    text = normalise_text(decode_text(data, filename=filename))
+    raw = decode_text(data, filename=filename)
+    text = normalise_text(raw)
     if not text.strip():
         raise ExtractionError(f"{filename} is empty.")
     draft = Draft()
-    if match := _TOML_FRONT.match(text):
+    # The front matter keeps its lines' indentation: YAML nests by it (`author:` / `  name: …`).
+    indented = _indented(raw)
+    if match := _TOML_FRONT.match(indented):
+        _front_matter(match["head"], draft, toml=True)
+        text = normalise_text(indented[match.end() :])
+    elif match := _FRONT.match(indented) or _bare_front(indented):
+        _front_matter(match["head"], draft)
+        text = normalise_text(indented[match.end() :])
+    elif match := _TOML_FRONT.match(text):
         _front_matter(match["head"], draft, toml=True)
         text = text[match.end() :]
     elif match := _FRONT.match(text) or _bare_front(text):
@@ -187,6 +213,7 @@ def extract(data, *, filename="file.md"):
         text = text[match.end() :]
     if not draft.date and (match := _JEKYLL_DATE.match(PurePath(filename).name)):
         draft.date = iso_date(f"{match[1]}-{match[2]}-{match[3]}")
+    text = _SHORTCODE.sub("", text)
     rendered = markdown_lib.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
     root = parse_html(f"<html><body>{rendered}</body></html>", filename=filename)
     blocks = html_blocks(root.find("body"))
