@@ -151,7 +151,7 @@ def test_unique_slug_appends_a_number(db):
 # --- Indexes the browse pages use ----------------------------------------------------------------
 
 
-def _plan(queryset):
+def _plan(queryset, *, ordered=False):
     if connection.vendor == "postgresql":
         # Tiny test tables make a sequential scan cheapest; ask whether an index *can* serve it.
         with connection.cursor() as cursor:
@@ -159,6 +159,10 @@ def _plan(queryset):
             cursor.execute("SET LOCAL enable_seqscan = off")
             # A bitmap scan reads the index unordered and sorts after; ask for the ordered path.
             cursor.execute("SET LOCAL enable_bitmapscan = off")
+            if ordered:
+                # 20 of 30 rows: reading the small partial OAI index and sorting them may cost
+                # less; ask whether an index gives the order itself, as it must at 100,000.
+                cursor.execute("SET LOCAL enable_sort = off")
     return queryset.explain()
 
 
@@ -176,7 +180,7 @@ def browse_rows(make_article):
 
 @pytest.mark.django_db
 def test_published_list_reads_the_date_index_without_sorting(browse_rows):
-    plan = _plan(Article.objects.published().newest_first()[:20])
+    plan = _plan(Article.objects.published().newest_first()[:20], ordered=True)
     assert "article_public_date_idx" in plan, plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
     count_plan = _plan(Article.objects.published())
