@@ -270,6 +270,8 @@ def _held_terms(reader, fieldname, terms):
     ms of CPU for a new word over 10 segments, and the soak's save-to-search probe asks exactly
     that, for a new made-up word, right after each save. The array answers them all at once."""
     terms = list(terms)
+    # A few terms (a common word's look-alikes) cost less looked up than a segment's array
+    # read; the biggest segments rarely change, and their answers are kept per word anyway.
     if len(terms) < 50 or reader.doc_count_all() > _TERM_HASHES_UP_TO:
         return terms
     kept = _segment_values(reader)
