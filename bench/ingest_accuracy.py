@@ -19,7 +19,7 @@ field. Files marked `"heldout": true` in truth.json are never looked at while tu
 extractor; they are reported as their own split. Files marked `"heldout": "2"` are a second
 held-out group gathered later (round 5), reported beside it as "heldout2"; `"heldout": "3"` the
 third (round 6), as "heldout3"; `"heldout": "4"` the fourth (round 7), as "heldout4"; `"heldout": "5"`
-the fifth (round 8), as "heldout5".
+the fifth (round 8), as "heldout5"; `"heldout": "6"` the sixth (round 9), as "heldout6".
 """
 
 import argparse
@@ -217,8 +217,8 @@ def run_file(name, entry, *, sandbox=None):
 
 def split_of_entry(entry):
     group = entry.get("heldout")
-    if group in ("2", "3", "4", "5"):
-        return f"heldout{group}"  # the later held-out groups (rounds 5 to 8)
+    if group in ("2", "3", "4", "5", "6"):
+        return f"heldout{group}"  # the later held-out groups (rounds 5 to 9)
     return "heldout" if group else "tune"
 
 
@@ -226,11 +226,11 @@ def split_of(row):
     return row["split"]
 
 
-LATER_GROUPS = ("heldout2", "heldout3", "heldout4", "heldout5")  # rounds 5 to 8
+LATER_GROUPS = ("heldout2", "heldout3", "heldout4", "heldout5", "heldout6")  # rounds 5 to 9
 
 
 def splits_of(rows):
-    """tune, heldout and all always (the report's columns since round 1); heldout2-5 where they have files."""
+    """tune, heldout and all always (the report's columns since round 1); heldout2-6 where they have files."""
     extra = tuple(s for s in LATER_GROUPS if any(split_of(r) == s for r in rows))
     return ("tune", "heldout", *extra, "all")
 
@@ -284,7 +284,7 @@ def print_report(rows, *, hide_heldout=False):
                 f"({t['files']} files)"
             )
     print(f"slowest file: {times['slowest']}")
-    print("\nFailed fields per file (H = held out, H2-H5 = the second to fifth held-out group):")
+    print("\nFailed fields per file (H = held out, H2-H6 = the second to sixth held-out group):")
     width = max(len(r["file"]) for r in rows)
     for r in rows:
         if hide_heldout and r["heldout"]:

@@ -116,7 +116,12 @@ def _cases():
         missing = _ocr_missing(truth["language"]) if truth.get("scanned") else None
         for field in FIELDS + SECONDARY:
             marks = []
-            if missing and os.environ.get("CI") != "true":
+            if truth.get("heldout") == "6":
+                # Round 9's held-out group is read by its two measurements only (docs/ingest-accuracy.md).
+                marks.append(
+                    pytest.mark.skip(reason="held out (round 9): not read until the last measurement")
+                )
+            elif missing and os.environ.get("CI") != "true":
                 marks.append(pytest.mark.skip(reason=f"a scan: OCR needs {missing}, not installed here"))
             elif field in TODAY_WRONG.get(name, ()):
                 marks.append(pytest.mark.xfail(reason="today's extractor gets this wrong", strict=False))
