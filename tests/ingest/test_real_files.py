@@ -53,12 +53,12 @@ TODAY_WRONG = {
     "md-ovos-ngi-grant.md": {"abstract_start"},  # the page does not show its `excerpt`; read
     "paper-association-rules-biomedical.pdf": {"affiliations"},
     "paper-opium-package-manager.pdf": {"abstract_start", "affiliations", "authors", "body_start"},
-    # Round 8's held-out group, as its last measurement found it (docs/ingest-accuracy.md).
+    # Round 8's held-out group, tuned on from round 9: what the extractor still gets wrong there.
     "html-orf-at.html": {"authors", "title"},  # og:title with the kicker; "red, ORF.at" as a name
     "md-18f-senior-executives.md": {"abstract_start", "authors"},  # author keys; unshown excerpt
     "md-ar-github-workshop.md": {"abstract_start"},  # the theme does not show `summary`
     "md-ar-static-ip-networkmanager.md": {"abstract_start"},  # the theme shows `description`
-    "md-rust-trademark-policy.md": {"authors", "no_furniture"},  # a council as author; see the report
+    "md-rust-trademark-policy.md": {"authors"},  # a council as author
     "md-sklearn-authorship-info.md": {"authors", "body_start", "no_furniture"},  # postauthors, Liquid
     "md-sklearn-user-survey.md": {"authors", "body_start", "no_furniture"},  # postauthors, Liquid
 }
