@@ -52,10 +52,26 @@ from archive.ingest.dates import parse_date  # noqa: E402
 
 # --- Names ----------------------------------------------------------------------------------
 
-_PARTICLES = {
+NAME_PARTICLES = {
     "al", "el", "bin", "ibn", "bint", "abu", "van", "von", "der", "den", "de", "del", "della", "da",
     "di", "du", "la", "le", "dos", "das", "y", "ter", "ten", "st", "mc", "mac",
 }  # fmt: skip
+
+# Councils, teams and editorial staff: an organisation is no author, wherever a byline, a tag or
+# front matter offers it as one ("the Leadership Council", "Editorial Team"). Words that are also
+# surnames ("Press", "Board") are left to the formats that know their context.
+_ORGANISATION = re.compile(
+    r"^the\s|\b(council|committee|foundation|society|association|community|team|staff|editorial|"
+    r"editors|newsroom|agency|agencies|redaktion|rédaction)\b",
+    re.I,
+)
+
+
+def is_organisation(name):
+    """True where a name offered as an author's is an organisation's, an outlet's or a role's."""
+    return bool(_ORGANISATION.search(name))
+
+
 _NOT_NAME_WORDS = {
     "university", "institute", "candidate", "phd", "ph.d.", "professor", "department", "center",
     "centre", "school", "college", "expert", "researcher", "fellow", "analyst", "editor", "director",
@@ -89,7 +105,7 @@ def _is_name(part):
         bare = token.lower().strip(".")
         if bare in _NOT_NAME_WORDS:
             return False
-        if bare in _PARTICLES or re.match(r"^(al|el)-", bare):
+        if bare in NAME_PARTICLES or re.match(r"^(al|el)-", bare):
             continue
         if not _NAME_TOKEN.match(token):
             return False

@@ -21,8 +21,15 @@ import lxml.html
 from archive.ingest.dates import find_date, iso_date, parse_date
 from archive.ingest.draft import Draft, DraftAuthor, ExtractionError
 from archive.ingest.formats.common import decode_text
-from archive.ingest.metadata import Block, byline_names, finish, split_keywords
-from archive.ingest.repair import LANGUAGES, detect_language, normalise_text
+from archive.ingest.metadata import (
+    NAME_PARTICLES,
+    Block,
+    byline_names,
+    finish,
+    is_organisation,
+    split_keywords,
+)
+from archive.ingest.repair import LANGUAGES, detect_language, normalise_text, script_of
 
 _DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
               "object", "embed", "svg", "math", "template", "button", "select", "input", "menu"]  # fmt: skip
@@ -187,6 +194,9 @@ def _shown_headline(root, title):
             continue
         if re.match(r"\s*(\(|[|\u2013\u2014\-:\u00b7\u2022]\s)", flat[len(shown) :]):
             return shown
+    for element in root.iter("h1"):
+        if _kicker_before(element, flat):
+            return " ".join(element.text_content().split())
     # A heading showing the tag's title as it is (a breadcrumb's h1 may word it otherwise): no
     # other wording of it is the headline.
     as_is = any(_words(element.text_content()) == words for element in root.iter("h1", "h2", "h3"))
@@ -195,6 +205,19 @@ def _shown_headline(root, title):
         if _shortened(words, _words(shown)) or (not as_is and _one_word_changed(words, _words(shown))):
             return shown
     return _headline_over_label(root, title)
+
+
+def _kicker_before(h1, title):
+    """The metadata title is "Kicker: Headline" where the page sets the kicker apart right above
+    its h1 ("Nach Gaetz-Rückzug" over "Trump-Anwältin soll …"): the kicker is no part of the title."""
+    shown = " ".join(h1.text_content().split())
+    if len(shown) < 10 or not title.casefold().endswith(shown.casefold()):
+        return False
+    match = re.fullmatch(r"(?P<kicker>.+?)\s*[:|\u2013\u2014\-]\s*", title[: len(title) - len(shown)])
+    above = h1.getprevious()
+    while above is not None and not " ".join(above.text_content().split()):
+        above = above.getprevious()  # an empty element (a picture's slot) between them
+    return bool(match and above is not None and _norm(above.text_content()) == _norm(match["kicker"]))
 
 
 def _one_word_changed(words, shown):
@@ -286,6 +309,14 @@ _BYLINE_MONTH = re.compile(
 )
 
 
+def _lowercase_word(name):
+    """A Latin-script name with a lower-case word that is no particle ("ORF at": the domain
+    "ORF.at", which trafilatura splits at its dot) is no person's name."""
+    if script_of(name) == "arabic":
+        return False
+    return any(word.isalpha() and word.islower() and word not in NAME_PARTICLES for word in name.split())
+
+
 def _person(name, sites):
     """A byline name tidied ("By A" -> "A", "A in Kabul" -> "A", "JORDAN ROBERTSON" -> "Jordan
     Robertson"), or "" when it is no person."""
@@ -296,6 +327,8 @@ def _person(name, sites):
     if (
         not name
         or _NOT_PERSON.search(name)
+        or is_organisation(name)
+        or _lowercase_word(name)
         or (len(name.split()) < 2 and not re.search(r"[\u0600-\u06ff]", name))
     ):
         return ""

@@ -20,7 +20,7 @@ from archive.ingest.dates import iso_date, parse_date
 from archive.ingest.draft import Draft, DraftAuthor, ExtractionError
 from archive.ingest.formats.common import decode_text
 from archive.ingest.formats.html import html_blocks, parse_html
-from archive.ingest.metadata import byline_names, read_blocks, split_keywords
+from archive.ingest.metadata import byline_names, is_organisation, read_blocks, split_keywords
 from archive.ingest.repair import LANGUAGES, normalise_text
 
 _FRONT = re.compile(r"\A---[ \t]*\n(?P<head>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -34,6 +34,9 @@ _NESTED_TABLES = ("extra", "taxonomies", "params")
 # A Hugo shortcode (`{{< youtube "gjoaayIwXIU" >}}`, `{{% note %}}`) is a call to the site's
 # templates, no text; a paired one's inner text stays.
 _SHORTCODE = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}", re.S)
+# A Liquid tag (`{% include postauthor.html %}`, `{% if … %}`) is a call to Jekyll's templates, no
+# text either; a `{% comment %}` block goes with what it holds.
+_LIQUID = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}|\{%.*?%\}", re.S)
 _NOTE = re.compile(
     r"^(this (post|article|piece) (was )?(originally|first) (appeared|published|posted)|"
     r"(originally|first) (appeared|published|posted) (on|in|at)|cross-?posted from|reposted from|"
@@ -115,14 +118,22 @@ def _strings(value):
 # A site's key for an author ("mouna.ar", "jane_doe", "@jdoe": Hugo looks it up in data/authors/),
 # not a name an editor would type.
 _HANDLE = re.compile(r"^@\S+$|^[a-z0-9]+([._][a-z0-9]+)+$")
+# A site's key that spells a person's full name ("colin-murphy", looked up in the site's authors
+# data) is that name as an editor types it.
+_NAME_SLUG = re.compile(r"^[a-z]{2,}(-[a-z]{2,}){1,3}$")
+# Where themes keep a post's authors: `authors`, `author`, or a theme's own list (`postauthors:` with
+# `- name: …` items).
+_AUTHOR_KEYS = ("authors", "author", "postauthors")
 
 
 def _names(value):
     names = []
     for item in _strings(value):
         item = item.strip("[]")
+        if _NAME_SLUG.match(item):
+            item = " ".join(word.capitalize() for word in item.split("-"))
         names.extend(byline_names(item) or [n.strip(" \"'") for n in item.split(";") if n.strip(" \"'")])
-    return [name for name in names if not _HANDLE.match(name)]
+    return [name for name in names if not _HANDLE.match(name) and not is_organisation(name)]
 
 
 def _keywords(value):
@@ -162,7 +173,7 @@ def _front_matter(head, draft, *, toml=False):
         draft.title = normalise_text(title)
     if subtitle := " ".join(_strings(data.get("subtitle"))):
         draft.subtitle = subtitle
-    names = _names(data.get("authors") or data.get("author"))
+    names = _names(next((data[key] for key in _AUTHOR_KEYS if data.get(key)), None))
     affiliation = " ".join(_strings(data.get("affiliation")))
     draft.authors = [DraftAuthor(name=name, affiliation=affiliation) for name in names]
     if data.get("date"):
@@ -213,7 +224,7 @@ def extract(data, *, filename="file.md"):
         text = text[match.end() :]
     if not draft.date and (match := _JEKYLL_DATE.match(PurePath(filename).name)):
         draft.date = iso_date(f"{match[1]}-{match[2]}-{match[3]}")
-    text = _SHORTCODE.sub("", text)
+    text = _LIQUID.sub("", _SHORTCODE.sub("", text))
     rendered = markdown_lib.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
     root = parse_html(f"<html><body>{rendered}</body></html>", filename=filename)
     blocks = html_blocks(root.find("body"))
