@@ -204,8 +204,9 @@ def _mark_list(marks):
     return [m for m in out if m not in "*\u2217"]  # * marks the corresponding author
 
 
-def affiliations_of(lines):
-    """[(marks, text)] of the affiliation lines under a byline, in order."""
+def affiliations_of(lines, shared=()):
+    """[(marks, text)] of the affiliation lines under a byline, in order; `shared` holds texts
+    printed under several names, affiliations whatever their words."""
     entries = []
     previous = None
     run_on = False  # "1 Dept. A, City, 2 Dept. B ..." set as one paragraph over several lines
@@ -246,8 +247,17 @@ def affiliations_of(lines):
             run_on = lead.group(1).isdigit() and bool(
                 re.search(rf"(,\s*|\s){int(lead.group(1)) + 1}\s+[A-Z\u00c0-\u024f]", text)
             )
+        elif entries and previous is not None and _next_number_runs_on(entries[-1][0], text):
+            # A numbered paragraph of affiliations goes on over this line to the next number
+            # ("…, Edinburgh" / "EH9 3FJ, United Kingdom 2 UK Centre …").
+            marks, before = entries[-1]
+            entries[-1] = (marks, join_lines([before, text]))
+            previous = line
+            run_on = True
         elif entries and previous is not None and hasattr(line, "x1"):
             marks, before = entries[-1]
+            if previous.text.rstrip().endswith(",") and not before.endswith(","):
+                before += ","  # the comma the line ended with was stripped with its mark's entry
             # Wrapped: the line goes on at the same left edge under a line that filled the width
             # (centred address lines are not wrapped lines).
             wrapped = abs(line.x0 - previous.x0) < 2 and previous.x1 >= line.x1 - 2
@@ -259,17 +269,41 @@ def affiliations_of(lines):
                 and (previous.x1 - previous.x0) > 2 * (line.x1 - line.x0)
                 and re.search(r"[\d,]$", previous.text.rstrip()) is not None
             )
-            if wrapped and not AFFILIATION_WORDS.search(text[:40]):
+            # A line that ends unfinished (a comma, "of", "the") goes on in the next one, wherever
+            # that one starts ("…, Institute of" / "Software Engineering, Stuttgart, Germany").
+            unfinished = ends_unfinished(previous.text)
+            if unfinished or (wrapped and not AFFILIATION_WORDS.search(text[:40])):
                 entries[-1] = (marks, join_lines([before, text]))
-            elif AFFILIATION_WORDS.search(text):
-                entries[-1] = (marks, f"{before}, {text}")
+            elif AFFILIATION_WORDS.search(text) or (_ADDRESS.search(text) and (wrapped or abs(centre) < 3)):
+                # Another line of the same affiliation: its next part, or its street address
+                # centred under it ("via Orabona 4 - 70126 Bari").
+                entries[-1] = (marks, f"{before.rstrip(',')}, {text}")
             previous = line
-        elif AFFILIATION_WORDS.search(text) or not hasattr(line, "x1"):
+        elif AFFILIATION_WORDS.search(text) or not hasattr(line, "x1") or text in shared:
             # A paragraph of a Word title page is one affiliation.
             entries.append(([], text))
             previous = line
     entries = [(marks, _LATEX_SIZE.sub("", text).strip(" ,;")) for marks, text in _split_numbered(entries)]
     return [(marks, text) for marks, text in entries if text]
+
+
+# An affiliation line that stops mid-way: after a comma or a word that joins two others.
+_UNFINISHED = re.compile(r"(,|\b(of|and|for|the|de|di|du|des|der|für|et|y|at))\s*$", re.I)
+# A street address or a postcode line: a number and words, no more than an address holds.
+_ADDRESS = re.compile(r"^(?=.{4,80}$)(?=.*\b\d{1,6}\b)[^@:]*[^\W\d_]{3,}")
+
+
+def ends_unfinished(text):
+    """The affiliation line stops mid-way (a comma, "of", "the"): the next line goes on with it."""
+    return _UNFINISHED.search(text) is not None
+
+
+def _next_number_runs_on(marks, text):
+    """The line carries the number after the last entry's (", n+1 Institution") without starting
+    with it: the numbered paragraph runs on over it."""
+    if len(marks) != 1 or not marks[0].isdigit() or re.match(r"^\d", text):
+        return False
+    return re.search(rf"(,\s*|\s){int(marks[0]) + 1}\s+[A-Z\u00c0-\u024f]", text) is not None
 
 
 # A LaTeX size command left in a Word file made from LaTeX or Markdown ("1 footnotesize School of …").

@@ -997,3 +997,90 @@ def test_markdown_author_keys_lists_organisations_and_liquid_tags():
     assert [a.name for a in draft.authors] == ["Inessa Pawson", "François Goupil"]
     assert draft.body[0].startswith("We are excited") and "Not shown" not in " ".join(draft.body)
     assert "include" not in draft.body_html
+
+
+class _Line:
+    """A PDF line as the front-matter readers see it: text, marks, position and size."""
+
+    def __init__(self, marked, x0, x1, top, *, size=9.0, page=0, bold=False):
+        self.marked, self.x0, self.x1, self.top, self.size = marked, x0, x1, top, size
+        self.text = " ".join(marked.replace(SUP_START, " ").replace(SUP_END, " ").split())
+        self.bottom, self.page, self.bold, self.rtl = top - size, page, bold, False
+
+
+def _sup(mark):
+    return f"{SUP_START}{mark}{SUP_END}"
+
+
+def test_affiliation_lines_that_end_unfinished_wrap_their_comma_and_carry_the_next_number():
+    # A line ending with a comma or "of" goes on in the next one, wherever that starts; the comma stays.
+    lines = [
+        _Line(f"{_sup(1)}Herman Hollerith Center, University of Reutlingen, Boeblingen,", 181, 481, 651),
+        _Line("Baden-Wuerttemberg, Germany", 186, 302, 638),
+        _Line(f"{_sup(2)}Siemens AG, Siemens Technology,", 45, 163, 531),
+        _Line("Munich, Germany", 45, 107, 519),
+    ]
+    assert affiliations_of(lines) == [
+        (["1"], "Herman Hollerith Center, University of Reutlingen, Boeblingen, Baden-Wuerttemberg, Germany"),
+        (["2"], "Siemens AG, Siemens Technology, Munich, Germany"),
+    ]
+    # A numbered paragraph runs on over a line that carries the next number.
+    lines = [
+        _Line("1 School of Chemistry, University of Edinburgh, Edinburgh", 167.5, 548.5, 615),
+        _Line("EH9 3FJ, United Kingdom 2 UK Centre for Astrobiology, University of", 167.7, 551.5, 604),
+        _Line("Edinburgh, Peter Guthrie Tait Road, Edinburgh EH9 3FD, United Kingdom", 167.7, 552.1, 593),
+    ]
+    assert affiliations_of(lines) == [
+        (["1"], "School of Chemistry, University of Edinburgh, Edinburgh EH9 3FJ, United Kingdom"),
+        (
+            ["2"],
+            "UK Centre for Astrobiology, University of Edinburgh, Peter Guthrie Tait Road, "
+            "Edinburgh EH9 3FD, United Kingdom",
+        ),
+    ]
+
+
+def test_street_address_centred_under_its_affiliation_belongs_to_it():
+    lines = [
+        _Line(f"{_sup(1)}Dipartimento di Informatica, Università degli Studi di Bari", 194, 413.3, 617),
+        _Line("via Orabona 4 - 70126 Bari", 253.9, 352.6, 605),
+        _Line(f"{_sup(2)}Java Technology Center - IBM SEMEA Sud", 221.2, 385.5, 596),
+    ]
+    assert affiliations_of(lines) == [
+        (["1"], "Dipartimento di Informatica, Università degli Studi di Bari, via Orabona 4 - 70126 Bari"),
+        (["2"], "Java Technology Center - IBM SEMEA Sud"),
+    ]
+
+
+def test_pdf_byline_in_columns_with_a_shared_affiliation_and_a_signature_before_the_references():
+    from archive.ingest.draft import Draft
+
+    lines = [_Line("OPIUM: Optimal Package Install/Uninstall Manager", 135, 464, 686, size=14.3, bold=True)]
+    for x, name, mail in (
+        (85, "Chris Tucker", "ct@cs.ucsd.edu"),
+        (205, "David Shuffelton", "ds@cs.ucsd.edu"),
+    ):
+        lines += [_Line(name, x, x + 62, 647, size=12), _Line("UC San Diego", x - 4, x + 65, 634, size=12),
+                  _Line(mail, x - 20, x + 82, 620, size=12)]  # fmt: skip
+    lines.append(_Line("Abstract", 80, 130, 590, size=12, bold=True))
+    draft = Draft()
+    pdf._front_matter(lines, 10.0, draft, set())
+    assert [(a.name, a.affiliation) for a in draft.authors] == [
+        ("Chris Tucker", "UC San Diego"),
+        ("David Shuffelton", "UC San Diego"),
+    ]
+    text = ["types, especially in individuals with suppressed immune", "systems.", "Greg M. Delgoffe",
+            "Department of Immunology, UPMC Hillman", "Cancer Center, University of Pittsburgh, Pittsburgh,",
+            "Pennsylvania, USA", "Email: gmd@example.org", "REFERENCES", "1. Bange EM, Han NA."]  # fmt: skip
+    body = [_Line(t, 50, 300, 700 - 12 * i) for i, t in enumerate(text)]
+    author, signed = pdf._signature(body)
+    assert (author.name, author.affiliation) == (
+        "Greg M. Delgoffe",
+        "Department of Immunology, UPMC Hillman Cancer Center, University of Pittsburgh, Pittsburgh, "
+        "Pennsylvania, USA",
+    )
+    assert [line.text for line in body if id(line) not in signed][-3:] == [
+        "systems.",
+        "REFERENCES",
+        "1. Bange EM, Han NA.",
+    ]

@@ -51,6 +51,7 @@ from archive.ingest.frontmatter import (
     assign_affiliations,
     byline_of,
     continues_name,
+    ends_unfinished,
     keyword_list,
     take_labelled,
 )
@@ -365,6 +366,8 @@ def _front_matter(page_lines, body_size, draft, furniture):
         if first is not None and line.size < first.size - 1:
             break  # set smaller than the names above it: the affiliation under a name (ACM's columns)
         found = byline_of(line)
+        if found and names and _repeated(line, lines[index : index + 24]):
+            break  # printed under several names ("UC San Diego"): an affiliation, no name
         if not found and names and continues_name(lines[index + offset - 1], line):
             # "Benjamin Charles Germain" / "Lee4, Jacob Carlson3": a name broken over two lines.
             joined = byline_of(Joined(lines[index + offset - 1].marked + " " + line.marked))
@@ -381,6 +384,8 @@ def _front_matter(page_lines, body_size, draft, furniture):
             break
     stop = byline_end
     byline = lines[byline_end - 1] if names else None
+    # Lines printed under several names of a byline set in columns ("UC San Diego"): affiliations.
+    shared = {line.text for line in lines[index : index + 24] if _repeated(line, lines[index : index + 24])}
     authors = []
     while names:
         after = []
@@ -390,20 +395,21 @@ def _front_matter(page_lines, body_size, draft, furniture):
             before = after or ([byline] if byline is not None and line.size < byline.size - 0.5 else [])
             if (
                 _stop_line(line, body_size)
-                or not _front_line(line, before)
+                or not (_front_line(line, before) or line.text in shared)
                 or _next_group(line, byline, after)
             ):
                 break
             after.append(line)
             stop += 1
-        entries = affiliations_of(after)
+        entries = affiliations_of(after, shared)
         if not entries and any(marks for _, marks in names):
             # Affiliations as footnotes of page one ("1 Department of Surgery, ...").
-            notes = [
-                line
-                for line in page_lines
-                if line.marked.startswith(SUP_START) and AFFILIATION_WORDS.search(line.text)
-            ]
+            notes = []
+            for previous, line in zip([None, *page_lines], page_lines, strict=False):
+                if line.marked.startswith(SUP_START) and AFFILIATION_WORDS.search(line.text):
+                    notes.append(line)
+                elif notes and notes[-1] is previous and ends_unfinished(previous.text):
+                    notes.append(line)  # the note goes on in this line ("…, Institute of" / "Software …")
             entries = affiliations_of(notes)
         authors.extend(assign_affiliations(names, entries))
         # Authors in groups, each over its own affiliation (JMLR: names, department, names, ...).
@@ -417,6 +423,11 @@ def _front_matter(page_lines, body_size, draft, furniture):
     return lines, stop
 
 
+def _repeated(line, lines):
+    """The line's text is printed again on another line near it."""
+    return any(other is not line and other.text == line.text for other in lines)
+
+
 def _next_group(line, byline, after):
     """The line names the next group of authors: a byline set like the first one, after
     affiliation lines set otherwise, and no marks to pair names with affiliations."""
@@ -424,7 +435,13 @@ def _next_group(line, byline, after):
         return False
     styled_like = line.bold == byline.bold and abs(line.size - byline.size) < 0.3
     unlike_after = after[0].bold != byline.bold or abs(after[0].size - byline.size) >= 0.3
-    return styled_like and unlike_after and bool(byline_of(line))
+    # Or the next column of a byline set in columns: a name level with the first one.
+    beside = unlike_after or (
+        line.page == byline.page
+        and abs(line.top - byline.top) < 1
+        and line.x0 > getattr(byline, "x1", line.x0)
+    )
+    return styled_like and beside and bool(byline_of(line))
 
 
 def _front_line(line, before):
@@ -556,6 +573,27 @@ def _paragraphs(lines, body_size):
 
 
 _EMAIL = re.compile(r"[\w.+\-]+\s?@\s?[\w\-]+(\s?\.\s?[\w\-]+)+")
+_REFERENCES = re.compile(
+    r"^(references|bibliography|literature cited|literatur|références|bibliographie)$", re.I
+)
+
+
+def _signature(lines):
+    """An editorial's closing signature right before its references: a name alone on its line,
+    the affiliation under it (up to four lines) and an e-mail line. Returns (DraftAuthor, ids of
+    the signature's lines) or (None, set())."""
+    end = next((i for i, line in enumerate(lines) if _REFERENCES.match(line.text)), len(lines))
+    window = lines[max(0, end - 7) : end]
+    tail = list(window)
+    while tail and _EMAIL.search(tail[-1].text):
+        tail.pop()
+    for at in range(len(tail) - 2, -1, -1):
+        name, under = tail[at].text, tail[at + 1 :]
+        if byline_names(name) == [name] and 1 <= len(under) <= 4:
+            affiliation = join_lines([line.text for line in under])
+            if AFFILIATION_WORDS.search(affiliation) and not re.search(r"[.!?]$", affiliation):
+                return DraftAuthor(name=name, affiliation=affiliation), {id(line) for line in window[at:]}
+    return None, set()
 
 
 def _without_contact_lines(blocks):
@@ -644,6 +682,12 @@ def extract(data, *, filename="file.pdf"):
     rest = [line for line in page_one[start:] if id(line) not in furniture]
     for page in pages[1:]:
         rest.extend(line for line in page.lines if id(line) not in furniture)
+    if not draft.authors:
+        # No byline on page one: an editorial signed at its end names its author there.
+        signature, signed = _signature(rest)
+        if signature:
+            draft.authors = [signature]
+            rest = [line for line in rest if id(line) not in signed]
     blocks = _paragraphs(rest, body_size)
     blocks = [block for block in take_labelled(blocks, draft) if block[0] != "break"]
     blocks = _without_contact_lines(blocks)
