@@ -288,7 +288,7 @@ def affiliations_of(lines, shared=()):
 
 
 # An affiliation line that stops mid-way: after a comma or a word that joins two others.
-_UNFINISHED = re.compile(r"(,|\b(of|and|for|the|de|di|du|des|der|für|et|y|at))\s*$", re.I)
+_UNFINISHED = re.compile(r"(,|&|\b(of|and|for|the|de|di|du|des|der|für|et|y|at))\s*$", re.I)
 # A street address or a postcode line: a number and words, no more than an address holds.
 _ADDRESS = re.compile(r"^(?=.{4,80}$)(?=.*\b\d{1,6}\b)[^@:]*[^\W\d_]{3,}")
 

@@ -1084,3 +1084,31 @@ def test_pdf_byline_in_columns_with_a_shared_affiliation_and_a_signature_before_
         "REFERENCES",
         "1. Bange EM, Han NA.",
     ]
+
+
+def test_pdf_grid_byline_two_names_stacked_over_one_affiliation_and_an_ampersand_line_end():
+    from archive.ingest.draft import Draft
+
+    lines = [
+        _Line("CiteSee: Augmenting Citations in Scientific Papers", 89, 522, 708, size=17.2, bold=True),
+        _Line("Andrew Head", 107.7, 175.6, 607.6, size=12),
+        _Line("head@seas.upenn.edu", 96.9, 186.8, 594.3, size=10),
+        _Line("University of Pennsylvania", 86.8, 196.9, 582.3, size=10),
+        _Line("Kyle Lo", 287.7, 324.0, 607.6, size=12),
+        _Line("Doug Downey", 270.9, 341.5, 593.7, size=12),
+        _Line("kylel@allenai.org", 270.3, 341.7, 580.3, size=10),
+        _Line("Allen Institute for AI", 263.2, 348.4, 556.4, size=10),
+        _Line("Daniel S. Weld", 434.6, 505.8, 607.6, size=12),
+        _Line("danw@allenai.org", 433.5, 507.0, 594.3, size=10),
+        _Line("Allen Institute for AI &", 422.6, 517.0, 582.3, size=10),
+        _Line("University of Washington", 417.7, 522.5, 570.4, size=10),
+        _Line("ABSTRACT", 53.8, 111.9, 526.3, size=10.9, bold=True),
+    ]
+    draft = Draft()
+    pdf._front_matter(lines, 9.0, draft, set())
+    assert [(a.name, a.affiliation) for a in draft.authors] == [
+        ("Andrew Head", "University of Pennsylvania"),
+        ("Kyle Lo", "Allen Institute for AI"),
+        ("Doug Downey", "Allen Institute for AI"),
+        ("Daniel S. Weld", "Allen Institute for AI & University of Washington"),
+    ]

@@ -418,9 +418,31 @@ def _front_matter(page_lines, body_size, draft, furniture):
             byline_of(following) if following is not None and _next_group(following, byline, after) else []
         )
         stop += 1 if names else 0
+        # Names stacked in one column of a byline in a grid, over the affiliation they share.
+        while (
+            names
+            and stop < len(lines)
+            and lines[stop].text not in shared
+            and _stacked_name(lines[stop], following)
+        ):
+            names += byline_of(lines[stop])
+            stop += 1
     if authors:
         draft.authors = authors
     return lines, stop
+
+
+def _stacked_name(line, above):
+    """The line names another author right under a name in the same column, set alike."""
+    return (
+        line.page == above.page
+        and line.bold == above.bold
+        and abs(line.size - above.size) < 0.3
+        and 0 < above.bottom - line.bottom < 2 * above.size
+        and line.x0 < above.x1
+        and above.x0 < line.x1
+        and bool(byline_of(line))
+    )
 
 
 def _repeated(line, lines):
