@@ -49,6 +49,18 @@ TODAY_WRONG = {
     "md-18f-senior-executives.md": {"abstract_start"},  # the page does not show its `excerpt`; read
     "md-ar-github-workshop.md": {"abstract_start"},  # the theme does not show `summary`
     "md-ar-static-ip-networkmanager.md": {"abstract_start"},  # the theme shows `description`
+    # Round 9's held-out group, as its last measurement found it (docs/ingest-accuracy.md).
+    "html-economist.html": {"abstract_start", "body_start", "date", "no_furniture"},  # rubric; dateline
+    "html-newsweek.html": {"abstract_start", "title"},  # og:title another headline; deck missed
+    "journal-asm-carbapenem-children.pdf": {"abstract_start", "body_start", "date", "no_furniture"},
+    "journal-frontiers-hypertension.pdf": {"abstract_start", "affiliations", "body_start"},  # no label
+    "journal-mdpi-toxins-review.pdf": {"affiliations", "authors", "title"},  # the journal's logo as title
+    "journal-npj-bed-rest-exercise.pdf": {"abstract_start", "affiliations", "body_start"},  # no label
+    "journal-plos-medicine-unga.pdf": {"abstract_start", "affiliations", "authors", "body_start"},
+    "journal-rsif-vaccine-durability.pdf": {"abstract_start", "affiliations", "body_start"},
+    "md-ar-email-verification.md": {"abstract_start"},  # the theme shows `description`
+    "md-joss-aeroacoustics.md": {"abstract_start", "affiliations", "authors", "body_start"},  # JOSS keys
+    "md-joss-slix.md": {"abstract_start", "affiliations", "body_start"},  # "Summary" read as abstract
 }
 
 
@@ -104,12 +116,7 @@ def _cases():
         missing = _ocr_missing(truth["language"]) if truth.get("scanned") else None
         for field in FIELDS + SECONDARY:
             marks = []
-            if truth.get("heldout") == "6":
-                # Round 9's held-out group is read by its two measurements only (docs/ingest-accuracy.md).
-                marks.append(
-                    pytest.mark.skip(reason="held out (round 9): not read until the last measurement")
-                )
-            elif missing and os.environ.get("CI") != "true":
+            if missing and os.environ.get("CI") != "true":
                 marks.append(pytest.mark.skip(reason=f"a scan: OCR needs {missing}, not installed here"))
             elif field in TODAY_WRONG.get(name, ()):
                 marks.append(pytest.mark.xfail(reason="today's extractor gets this wrong", strict=False))
