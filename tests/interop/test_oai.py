@@ -125,6 +125,22 @@ def test_later_pages_carry_the_list_size_counted_on_the_first(
     assert (token.get("cursor"), token.get("completeListSize")) == ("1", "3")
 
 
+def test_a_token_issued_before_it_carried_the_list_size_still_resumes(client, archive_items, settings):
+    from django.core import signing
+
+    from archive.interop.oai import TOKEN_SALT
+
+    settings.ARCHIVE_OAI_PAGE_SIZE = 1
+    root = get_xml(client, {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"})
+    payload = signing.loads(root.find(f"{OAI}ListIdentifiers/{OAI}resumptionToken").text, salt=TOKEN_SALT)
+    del payload["n"]
+    old_token = signing.dumps(payload, salt=TOKEN_SALT, compress=True)
+    root = get_xml(client, {"verb": "ListIdentifiers", "resumptionToken": old_token})
+    token = root.find(f"{OAI}ListIdentifiers/{OAI}resumptionToken")
+    assert len(root.findall(f"{OAI}ListIdentifiers/{OAI}header")) == 1
+    assert (token.get("cursor"), token.get("completeListSize")) == ("1", "3")
+
+
 def test_resumption_tokens_stay_valid_while_the_archive_changes(
     client, archive_items, make_article, settings
 ):
