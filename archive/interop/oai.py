@@ -193,9 +193,19 @@ def find_record(article_id):
 # --- resumption tokens -------------------------------------------------------------------------
 
 
-def make_token(*, verb, prefix, selection_args, last, cursor):
+def make_token(*, verb, prefix, selection_args, last, cursor, size):
+    """A resumption token: the list's selection, where the next page starts, and the list's size
+    as counted on the first page (later pages do not count the selection again)."""
     stamp, last_id = last
-    payload = {"v": verb, "p": prefix, "a": selection_args, "d": stamp.isoformat(), "i": last_id, "c": cursor}
+    payload = {
+        "v": verb,
+        "p": prefix,
+        "a": selection_args,
+        "d": stamp.isoformat(),
+        "i": last_id,
+        "c": cursor,
+        "n": size,
+    }
     return signing.dumps(payload, salt=TOKEN_SALT, compress=True)
 
 
@@ -205,7 +215,8 @@ def read_token(token, *, verb):
         if payload["v"] != verb:
             raise ValueError("token of another verb")
         last = (datetime.datetime.fromisoformat(payload["d"]), int(payload["i"]))
-        return payload["p"], payload["a"], last, int(payload["c"])
+        size = payload.get("n")  # absent from tokens issued before it was carried
+        return payload["p"], payload["a"], last, int(payload["c"]), None if size is None else int(size)
     except (signing.BadSignature, ValueError, KeyError, TypeError) as error:
         raise OaiError("badResumptionToken", "The resumption token is invalid.") from error
 
@@ -365,11 +376,11 @@ class Responder:
 
     def list(self, root, verb, args, *, with_metadata):
         if "resumptionToken" in args:
-            prefix, selection_args, after, cursor = read_token(args["resumptionToken"], verb=verb)
+            prefix, selection_args, after, cursor, size = read_token(args["resumptionToken"], verb=verb)
         else:
             prefix = args["metadataPrefix"]
             selection_args = {k: args[k] for k in ("from", "until", "set") if k in args}
-            after, cursor = None, 0
+            after, cursor, size = None, 0, None
         self.check_prefix(prefix)
         selection = self.selection(selection_args)
         rows, more = selection.page(after=after, limit=self.page_size, with_metadata=with_metadata)
@@ -382,8 +393,11 @@ class Responder:
             else:
                 self.write_header(container, record)
         if more or after is not None:
-            # An estimate while the archive changes, as the protocol allows.
-            complete_size = str(max(selection.count(), cursor + len(rows)))
+            # Counted once per harvest (a count of every public piece costs 20-30 ms at 100,000):
+            # an estimate while the archive changes, as the protocol allows.
+            if size is None:
+                size = selection.count()
+            size = max(size, cursor + len(rows))
             token = ""
             if more:
                 last_stamp, last_id, _ = rows[-1]
@@ -393,8 +407,9 @@ class Responder:
                     selection_args=selection_args,
                     last=(last_stamp, last_id),
                     cursor=cursor + len(rows),
+                    size=size,
                 )
-            _el(container, "resumptionToken", token, cursor=str(cursor), completeListSize=complete_size)
+            _el(container, "resumptionToken", token, cursor=str(cursor), completeListSize=str(size))
 
     def write_header(self, parent, record):
         header = _el(parent, "header")

@@ -175,14 +175,17 @@ def _wait_until_written(rows, committed):
     Under the soak's load (six readers saturating two cores), an edit's index write came 0.1-0.2 s
     after its database commit, so the editor's first search sent at once missed it and the piece
     was found one answer later: p95 1.2 s from the commit. Waiting here puts that lag inside the
-    save, and the first search finds the piece."""
+    save, and the first search finds the piece. While a rebuild runs the save returns at once:
+    the rebuild applies the rows when it ends, long after any wait worth making."""
     deadline = committed + save_wait()
     if not rows or time.monotonic() >= deadline:
         return
     try:
+        engine = backend()
         while PendingIndexUpdate.objects.filter(id__in=rows).exists():
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or _DRAINER.failed_since(committed):
+            # A rebuild holds the index for a minute or more: its end applies the rows.
+            if remaining <= 0 or _DRAINER.failed_since(committed) or engine.rebuilding():
                 return
             _DRAINER.wait_for_drain(min(remaining, 0.05))
     except Exception:  # the save is committed and queued: never fail it for the wait

@@ -110,6 +110,37 @@ def test_resumption_token_carries_cursor_and_list_size(client, archive_items, se
     assert (last.get("cursor"), last.get("completeListSize"), last.text) == ("2", "3", None)
 
 
+def test_later_pages_carry_the_list_size_counted_on_the_first(
+    client, archive_items, make_article, settings, django_assert_num_queries
+):
+    settings.ARCHIVE_OAI_PAGE_SIZE = 1
+    root = get_xml(client, {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"})
+    token = root.find(f"{OAI}ListIdentifiers/{OAI}resumptionToken")
+    assert (token.get("cursor"), token.get("completeListSize")) == ("0", "3")
+    make_article("Published mid-harvest", date=datetime.date(2018, 1, 1))
+    # The second page reads its rows (pieces, then deletions) and counts nothing.
+    with django_assert_num_queries(2):
+        root = get_xml(client, {"verb": "ListIdentifiers", "resumptionToken": token.text})
+    token = root.find(f"{OAI}ListIdentifiers/{OAI}resumptionToken")
+    assert (token.get("cursor"), token.get("completeListSize")) == ("1", "3")
+
+
+def test_a_token_issued_before_it_carried_the_list_size_still_resumes(client, archive_items, settings):
+    from django.core import signing
+
+    from archive.interop.oai import TOKEN_SALT
+
+    settings.ARCHIVE_OAI_PAGE_SIZE = 1
+    root = get_xml(client, {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"})
+    payload = signing.loads(root.find(f"{OAI}ListIdentifiers/{OAI}resumptionToken").text, salt=TOKEN_SALT)
+    del payload["n"]
+    old_token = signing.dumps(payload, salt=TOKEN_SALT, compress=True)
+    root = get_xml(client, {"verb": "ListIdentifiers", "resumptionToken": old_token})
+    token = root.find(f"{OAI}ListIdentifiers/{OAI}resumptionToken")
+    assert len(root.findall(f"{OAI}ListIdentifiers/{OAI}header")) == 1
+    assert (token.get("cursor"), token.get("completeListSize")) == ("1", "3")
+
+
 def test_resumption_tokens_stay_valid_while_the_archive_changes(
     client, archive_items, make_article, settings
 ):

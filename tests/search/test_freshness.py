@@ -175,6 +175,52 @@ def test_save_while_another_process_writes_is_not_lost(make_article, search_inde
     assert found("queued") == {"Queued piece"}
 
 
+def _hold_lock_as_rebuild(path, ready, release):
+    from django.conf import settings
+
+    settings.ARCHIVE_INDEX_DIR = path
+    with store.write_lock(), store.marked_as_rebuilding():
+        ready.set()
+        release.wait(10)
+
+
+def test_a_save_during_a_rebuild_returns_at_once_and_is_applied_after(
+    make_article, search_index, committed, settings
+):
+    settings.ARCHIVE_SEARCH_SAVE_WAIT = 2
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock_as_rebuild, args=(str(store.index_dir()), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        assert backend().rebuilding()
+        started = time.monotonic()
+        with committed():
+            article = make_article("Piece saved mid-rebuild")
+        # Not the two seconds ARCHIVE_SEARCH_SAVE_WAIT allows: the rebuild would outlast them.
+        assert time.monotonic() - started < 1
+        assert PendingIndexUpdate.objects.filter(article_id=article.pk).exists()
+    finally:
+        release.set()
+        holder.join(10)
+    assert not backend().rebuilding()
+    search_index.update()
+    assert found("mid-rebuild") == {"Piece saved mid-rebuild"}
+
+
+def test_a_rebuilds_mark_left_by_a_dead_rebuild_is_ignored(search_index):
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock_as_rebuild, args=(str(store.index_dir()), ready, release))
+    holder.start()
+    assert ready.wait(10)
+    holder.kill()  # the OS releases its lock; its mark stays behind
+    holder.join(10)
+    assert (store.index_dir() / store.REBUILDING).exists()
+    assert not backend().rebuilding()
+
+
 def _write_many(path, worker, count):
     from django.conf import settings
 

@@ -131,6 +131,10 @@ class SearchBackend:
         cannot tell); with `checksums`, every byte is compared with what its commit wrote."""
         return []
 
+    def rebuilding(self):
+        """Whether a rebuild is writing the index now (a save's own write then waits for it)."""
+        return False
+
     def write_problems(self):
         """Why the index could not be written now (a full disk, a read-only folder), as sentences;
         [] when nothing is known to stop it."""

@@ -264,7 +264,7 @@ class WhooshBackend(SearchBackend):
 
     def rebuild(self, articles, *, progress=None, count=None):
         documents = store.documents(articles)
-        with store.write_lock(wait=True, timeout=3600):
+        with store.write_lock(wait=True, timeout=3600), store.marked_as_rebuilding():
             name = store.build_generation(documents, progress=progress, procs=store.build_procs(count))
             store.swap_generation(name)
         return name
@@ -278,6 +278,9 @@ class WhooshBackend(SearchBackend):
 
     def exists(self):
         return store.current_name() is not None
+
+    def rebuilding(self):
+        return store.rebuild_running()
 
     def create(self):
         with store.write_lock(wait=True):

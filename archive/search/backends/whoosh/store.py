@@ -5,7 +5,8 @@ Layout of `ARCHIVE_INDEX_DIR`:
   `rebuild` writes a new generation beside the live one and swaps `CURRENT` atomically, so
   searches answer from the old generation until the new one is complete.
 - `write.lock` is an OS file lock held by whoever writes (queue drains, rebuilds, repairs), so
-  concurrent processes wait for each other instead of meeting Whoosh's LockError.
+  concurrent processes wait for each other instead of meeting Whoosh's LockError; a rebuild
+  also leaves `rebuilding` beside it while it holds the lock, so saves need not wait for it.
 - Segments are written as separate files (not compound): opening a searcher maps them instead of
   copying every posting into memory.
 """
@@ -35,6 +36,7 @@ log = logging.getLogger("archive.search")
 
 POINTER = "CURRENT"
 LOCK = "write.lock"
+REBUILDING = "rebuilding"
 NAME_PREFIX = "articles_"
 MANIFEST_SUFFIX = ".manifest.json"
 
@@ -163,6 +165,35 @@ def write_lock(*, wait=True, timeout=600):
         finally:
             held[key] = 0
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def marked_as_rebuilding():
+    """Say, while a rebuild holds the write lock, that it is a rebuild (`rebuild_running`)."""
+    mark = index_dir() / REBUILDING
+    mark.write_text(f"{os.getpid()}\n")
+    try:
+        yield
+    finally:
+        mark.unlink(missing_ok=True)
+
+
+def rebuild_running():
+    """Whether a rebuild holds the write lock now. The mark of a rebuild that died is ignored:
+    the OS released its lock with it."""
+    path = index_dir()
+    if not (path / REBUILDING).exists():
+        return False
+    try:
+        with open(path / LOCK, "a+") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    except OSError:
+        pass
+    return False
 
 
 def open_for_writing():
