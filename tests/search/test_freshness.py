@@ -1,5 +1,6 @@
 """The index follows the database after each commit, for every kind of change."""
 
+import contextlib
 import datetime
 import multiprocessing
 import threading
@@ -144,23 +145,35 @@ def test_failed_index_write_keeps_the_save_and_is_repaired(
     assert found("resilient") == {"Resilient piece"}
 
 
-def _hold_lock(path, ready, release):
+def _hold_lock(path, ready, release, as_rebuild):
     from django.conf import settings
 
     settings.ARCHIVE_INDEX_DIR = path
-    with store.write_lock():
+    with store.write_lock(), store.marked_as_rebuilding() if as_rebuild else contextlib.nullcontext():
         ready.set()
         release.wait(10)
 
 
-def test_save_while_another_process_writes_is_not_lost(make_article, search_index, committed, settings):
-    settings.ARCHIVE_SEARCH_SAVE_WAIT = 0.5
+@contextlib.contextmanager
+def _lock_held_elsewhere(*, as_rebuild=False):
+    """Another process holding the index's write lock (as a rebuild does, with its mark) until
+    the block ends; yields that process."""
     ctx = multiprocessing.get_context("fork")
     ready, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_lock, args=(str(store.index_dir()), ready, release))
+    holder = ctx.Process(target=_hold_lock, args=(str(store.index_dir()), ready, release, as_rebuild))
     holder.start()
     try:
         assert ready.wait(10)
+        yield holder
+    finally:
+        if holder.is_alive():  # (a killed holder would never wake to take the event: set() would hang)
+            release.set()
+        holder.join(10)
+
+
+def test_save_while_another_process_writes_is_not_lost(make_article, search_index, committed, settings):
+    settings.ARCHIVE_SEARCH_SAVE_WAIT = 0.5
+    with _lock_held_elsewhere():
         started = time.monotonic()
         with committed():
             article = make_article("Queued piece")
@@ -168,32 +181,15 @@ def test_save_while_another_process_writes_is_not_lost(make_article, search_inde
         assert 0.45 < time.monotonic() - started < 2
         assert found("queued") == set()
         assert PendingIndexUpdate.objects.filter(article_id=article.pk).exists()
-    finally:
-        release.set()
-        holder.join(10)
     search_index.update()
     assert found("queued") == {"Queued piece"}
-
-
-def _hold_lock_as_rebuild(path, ready, release):
-    from django.conf import settings
-
-    settings.ARCHIVE_INDEX_DIR = path
-    with store.write_lock(), store.marked_as_rebuilding():
-        ready.set()
-        release.wait(10)
 
 
 def test_a_save_during_a_rebuild_returns_at_once_and_is_applied_after(
     make_article, search_index, committed, settings
 ):
     settings.ARCHIVE_SEARCH_SAVE_WAIT = 2
-    ctx = multiprocessing.get_context("fork")
-    ready, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_lock_as_rebuild, args=(str(store.index_dir()), ready, release))
-    holder.start()
-    try:
-        assert ready.wait(10)
+    with _lock_held_elsewhere(as_rebuild=True):
         assert backend().rebuilding()
         started = time.monotonic()
         with committed():
@@ -201,24 +197,17 @@ def test_a_save_during_a_rebuild_returns_at_once_and_is_applied_after(
         # Not the two seconds ARCHIVE_SEARCH_SAVE_WAIT allows: the rebuild would outlast them.
         assert time.monotonic() - started < 1
         assert PendingIndexUpdate.objects.filter(article_id=article.pk).exists()
-    finally:
-        release.set()
-        holder.join(10)
     assert not backend().rebuilding()
     search_index.update()
     assert found("mid-rebuild") == {"Piece saved mid-rebuild"}
 
 
 def test_a_rebuilds_mark_left_by_a_dead_rebuild_is_ignored(search_index):
-    ctx = multiprocessing.get_context("fork")
-    ready, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_lock_as_rebuild, args=(str(store.index_dir()), ready, release))
-    holder.start()
-    assert ready.wait(10)
-    holder.kill()  # the OS releases its lock; its mark stays behind
-    holder.join(10)
-    assert (store.index_dir() / store.REBUILDING).exists()
-    assert not backend().rebuilding()
+    with _lock_held_elsewhere(as_rebuild=True) as holder:
+        holder.kill()  # the OS releases its lock; its mark stays behind
+        holder.join(10)
+        assert (store.index_dir() / store.REBUILDING).exists()
+        assert not backend().rebuilding()
 
 
 def _write_many(path, worker, count):
